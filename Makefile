@@ -1,0 +1,45 @@
+# Poolster — everything a fresh machine needs goes through these targets.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+NODE_STAMP := tools/cardcheck/node_modules/.installed
+export POOLSTER_DATA_DIR ?= data
+
+.PHONY: install run test test-fast bench package playground demo clean
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null || PYTHON=python3; $${PYTHON:-$(PYTHON)} -m venv $(VENV) || python3 -m venv $(VENV)
+
+$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+$(NODE_STAMP): tools/cardcheck/package.json tools/cardcheck/package-lock.json
+	npm ci --prefix tools/cardcheck --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP) $(NODE_STAMP)
+
+## Start the bot on http://127.0.0.1:3978/api/messages with the embedded store in ./data.
+run: $(STAMP)
+	@mkdir -p $(POOLSTER_DATA_DIR)
+	@if [ ! -f $(POOLSTER_DATA_DIR)/centres.yaml ]; then \
+		cp demo/centres.yaml $(POOLSTER_DATA_DIR)/centres.yaml; \
+		echo "Demo-register gekopieerd naar $(POOLSTER_DATA_DIR)/centres.yaml (pas het aan voor echt gebruik)."; \
+	fi
+	$(PY) app.py
+
+## Install everything and run every test (CI runs this).
+test: install
+	$(PY) -m pytest -q -p no:cacheprovider
+
+## Tests without the slow stress suites.
+test-fast: install
+	$(PY) -m pytest -q -m "not slow"
+
+clean:
+	rm -rf $(VENV) tools/cardcheck/node_modules build

@@ -1,0 +1,221 @@
+"""Poolster: the web server that Teams talks to, and the command line for the people who run it.
+
+    python app.py                      start the bot (see README for configuration)
+    python -m app export --ronde ID    write a wave's results as CSV and XLSX
+    python -m app backup DEST          consistent snapshot of the data folder while the bot runs
+    python -m app restore SRC          put a snapshot back (bot stopped)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+from aiohttp import web
+from botbuilder.core import TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
+
+from bot.config import Settings
+from bot.delivery import RateLimiter
+from bot.logs import configure_logging
+from bot.messenger import Messenger
+from bot.people import People
+from bot.summary_cards import SummaryPublisher
+from bot.teams_bot import PoolsterBot
+from dialogs.commands import DIRECTOR_COMMANDS
+from dialogs.context import Actor, Services, utc_now
+from dialogs.director import DirectorDialog
+from dialogs.respondent import RespondentDialog
+from storage.base import DocumentStore
+from storage.factory import open_store
+from survey.questionnaire import load_questionnaire
+from survey.registry import Centre, load_registry
+from survey.waves import Wave
+
+log = logging.getLogger("poolster")
+VERSION = (Path(__file__).resolve().parent / "VERSION").read_text().strip()
+
+TURN_ERROR = "Sorry, er ging iets mis bij het verwerken van je bericht. Je eerder bewaarde antwoorden zijn veilig. Probeer het opnieuw of typ *help*."
+
+
+@dataclass
+class Poolster:
+    """Everything the running bot is made of; tests reach in through app["poolster"]."""
+
+    settings: Settings
+    services: Services
+    adapter: CloudAdapter
+    bot: PoolsterBot
+    people: People
+    store: DocumentStore
+    messenger: Messenger
+    summaries: SummaryPublisher
+
+
+async def ensure_default_wave(services: Services, settings: Settings) -> None:
+    """Without waves nobody could answer: open one for every centre until POC+ launches its own."""
+    if not settings.default_wave or await services.waves.list():
+        return
+    now = services.clock()
+    start_year = now.year if now.month >= 9 else now.year - 1
+    wave = Wave(
+        id=f"zelfscan-{start_year}-{start_year + 1}",
+        name=f"Zelfscan {start_year}-{start_year + 1}",
+        status="open",
+        created_at=now,
+        launched_at=now,
+        created_by="poolster",
+    )
+    if await services.waves.create(wave, wave.id):
+        log.info("default wave opened", extra={"wave_id": wave.id})
+
+
+async def build_poolster(settings: Settings, *, store: DocumentStore | None = None,
+                         clock: Callable[[], datetime] = utc_now) -> Poolster:
+    questionnaire = await asyncio.to_thread(load_questionnaire)
+    registry = await asyncio.to_thread(load_registry, settings.registry_path)
+    store = store or await open_store(
+        settings.store, data_dir=settings.data_dir,
+        blob_connection_string=settings.blob_connection_string.get_secret_value(),
+        blob_container=settings.blob_container,
+    )
+    services = Services(questionnaire, registry, store, clock)
+    await ensure_default_wave(services, settings)
+
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.bot_framework_config()))
+    limiter = RateLimiter()
+    people = People(store, registry, settings.admins)
+    messenger = Messenger(adapter, settings.app_id, limiter)
+    respondent = RespondentDialog(services)
+    bot = PoolsterBot(settings, people, respondent, limiter)
+
+    async def render_summary(wave: Wave, centre: Centre) -> dict:
+        return await director.summary_card(wave, centre)
+
+    summaries = SummaryPublisher(services, people, messenger, render_summary,
+                                 interval=settings.summary_update_interval, tenant_id=settings.app_tenant_id,
+                                 default_service_url=settings.default_service_url)
+    services.listener = summaries
+
+    async def send_summary(wave_id: str, centre_id: str, _: Actor) -> None:
+        await summaries.publish(wave_id, centre_id, fresh=True)
+
+    director = DirectorDialog(services, respondent, send_summary)
+    bot.route_commands(DIRECTOR_COMMANDS, director.on_command)
+    bot.route_actions({"adopt_own", "centre_start"}, director.on_payload)
+    await summaries.refresh_all()
+
+    async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
+        log.error("turn failed", exc_info=(type(error), error, error.__traceback__),
+                  extra={"conversation_id": turn_context.activity.conversation.id,
+                         "activity_id": turn_context.activity.id})
+        try:
+            await turn_context.send_activity(TURN_ERROR)
+        except Exception:  # noqa: BLE001 - Teams itself may be what failed
+            log.warning("could not tell the user about the failure")
+
+    adapter.on_turn_error = on_turn_error
+    return Poolster(settings, services, adapter, bot, people, store, messenger, summaries)
+
+
+def _json_error(status: int, message: str) -> web.Response:
+    return web.json_response({"error": message}, status=status)
+
+
+def create_app(poolster: Poolster) -> web.Application:
+    settings = poolster.settings
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    app["poolster"] = poolster
+
+    async def messages(request: web.Request) -> web.Response:
+        if request.content_type != "application/json":
+            return _json_error(415, "Content-Type must be application/json")
+        try:
+            body = await request.json()
+        except web.HTTPRequestEntityTooLarge:
+            return _json_error(413, "body too large")
+        except (ValueError, UnicodeDecodeError):
+            return _json_error(400, "body is not valid JSON")
+        if not isinstance(body, dict) or not isinstance(body.get("type"), str):
+            return _json_error(400, "body is not an activity")
+        try:
+            activity = Activity().deserialize(body)
+        except Exception:  # noqa: BLE001 - msrest raises many kinds on odd shapes
+            return _json_error(400, "body is not an activity")
+        if not activity.conversation or not activity.from_property or not activity.service_url:
+            return _json_error(400, "activity lacks conversation, from or serviceUrl")
+        try:
+            invoke_response = await poolster.adapter.process_activity(
+                request.headers.get("Authorization", ""), activity, poolster.bot.on_turn
+            )
+        except PermissionError:
+            return _json_error(401, "unauthorized")
+        if invoke_response:
+            return web.json_response(invoke_response.body, status=invoke_response.status)
+        return web.Response(status=201)
+
+    async def healthz(_: web.Request) -> web.Response:
+        writable = await poolster.store.check_writable()
+        return web.json_response({"status": "ok" if writable else "degraded", "store_writable": writable},
+                                 status=200 if writable else 503)
+
+    async def version(_: web.Request) -> web.Response:
+        return web.json_response({"name": "poolster", "version": VERSION,
+                                  "questionnaire": poolster.services.questionnaire.version})
+
+    app.router.add_post("/api/messages", messages)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/version", version)
+
+    async def close_store(_: web.Application) -> None:
+        await poolster.store.close()
+
+    app.on_cleanup.append(close_store)
+    return app
+
+
+async def serve(settings: Settings) -> None:
+    poolster = await build_poolster(settings)
+    app = create_app(poolster)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    log.info("poolster started", extra={
+        "version": VERSION, "store": poolster.store.describe(), "auth": settings.auth_mode,
+        "tenants": ",".join(settings.allowed_tenants) or "any", "port": settings.port,
+    })
+    print(f"Poolster {VERSION} luistert op http://{settings.host}:{settings.port}/api/messages — "
+          f"opslag: {poolster.store.describe()}; authenticatie: {settings.auth_mode}; "
+          f"tenants: {', '.join(settings.allowed_tenants) or 'alle'}", file=sys.stderr, flush=True)
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m app", description="Poolster, de zelfscan-bot voor Teams")
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="start the bot (default)")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    if args.command in (None, "run"):
+        try:
+            asyncio.run(serve(settings))
+        except KeyboardInterrupt:
+            pass
+        return 0
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

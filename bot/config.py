@@ -1,0 +1,111 @@
+"""Configuration from environment variables (the standard Bot Framework names plus POOLSTER_*).
+
+Secrets are held as SecretStr so they never appear in logs or reprs.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+
+def _split(value: str | None) -> tuple[str, ...]:
+    return tuple(part.strip().lower() for part in (value or "").replace(";", ",").split(",") if part.strip())
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    app_id: str = ""
+    app_password: SecretStr = SecretStr("")
+    app_type: Literal["MultiTenant", "SingleTenant", "UserAssignedMSI"] = "MultiTenant"
+    app_tenant_id: str = ""
+    host: str = "127.0.0.1"
+    port: int = 3978
+    data_dir: Path = Path("data")
+    store: Literal["embedded", "memory", "blob"] = "embedded"
+    blob_connection_string: SecretStr = SecretStr("")
+    blob_container: str = "poolster"
+    # Tenants whose activities are served; empty = any tenant (only sensible without an app id).
+    allowed_tenants: tuple[str, ...] = ()
+    # POC+ administrators: AAD object ids or e-mail addresses / UPNs.
+    admins: tuple[str, ...] = ()
+    # Public base URL of this bot's web server, for export download links.
+    public_url: str = "http://127.0.0.1:3978"
+    # Key that signs download links; a random one is made at start when empty (links die on restart).
+    signing_key: SecretStr = SecretStr("")
+    # Service URL used to reach people the bot has never heard from.
+    default_service_url: str = "https://smba.trafficmanager.net/emea/"
+    # Days before the deadline at which the bot reminds those who have not finished.
+    reminder_days: tuple[int, ...] = (7, 2)
+    # Create an open wave for every centre at start-up when no wave exists yet.
+    default_wave: bool = True
+    # Minimum seconds between two updates of the same director card (Teams allows ~1 per second).
+    summary_update_interval: float = 2.0
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    log_level: str = "INFO"
+
+    @field_validator("reminder_days", mode="before")
+    @classmethod
+    def _days(cls, value):
+        if isinstance(value, str):
+            return tuple(int(part) for part in _split(value))
+        return value
+
+    @property
+    def auth_mode(self) -> str:
+        return f"Bot Framework tokens ({self.app_type}, app id {self.app_id})" if self.app_id else "anonymous (no app id: local testing only)"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        values: dict[str, object] = {
+            "app_id": env.get("MicrosoftAppId", ""),
+            "app_password": env.get("MicrosoftAppPassword", ""),
+            "app_type": env.get("MicrosoftAppType") or "MultiTenant",
+            "app_tenant_id": env.get("MicrosoftAppTenantId", ""),
+        }
+        mapping = {
+            "POOLSTER_HOST": "host",
+            "POOLSTER_PORT": "port",
+            "POOLSTER_DATA_DIR": "data_dir",
+            "POOLSTER_STORE": "store",
+            "POOLSTER_BLOB_CONNECTION_STRING": "blob_connection_string",
+            "POOLSTER_BLOB_CONTAINER": "blob_container",
+            "POOLSTER_PUBLIC_URL": "public_url",
+            "POOLSTER_SIGNING_KEY": "signing_key",
+            "POOLSTER_DEFAULT_SERVICE_URL": "default_service_url",
+            "POOLSTER_REMINDER_DAYS": "reminder_days",
+            "POOLSTER_SUMMARY_UPDATE_INTERVAL": "summary_update_interval",
+            "POOLSTER_MAX_BODY_BYTES": "max_body_bytes",
+            "POOLSTER_LOG_LEVEL": "log_level",
+        }
+        for variable, name in mapping.items():
+            if env.get(variable):
+                values[name] = env[variable]
+        if env.get("POOLSTER_DEFAULT_WAVE"):
+            values["default_wave"] = env["POOLSTER_DEFAULT_WAVE"].lower() in ("1", "true", "ja", "on")
+        tenants = _split(env.get("POOLSTER_ALLOWED_TENANTS"))
+        if not tenants and values["app_tenant_id"]:
+            tenants = (str(values["app_tenant_id"]).lower(),)
+        values["allowed_tenants"] = tenants
+        values["admins"] = _split(env.get("POOLSTER_ADMINS"))
+        return cls.model_validate(values)
+
+    def bot_framework_config(self) -> object:
+        """The object ConfigurationBotFrameworkAuthentication reads (APP_ID, APP_PASSWORD, ...)."""
+
+        class _Config:
+            APP_ID = self.app_id
+            APP_PASSWORD = self.app_password.get_secret_value()
+            APP_TYPE = self.app_type
+            APP_TENANTID = self.app_tenant_id
+
+        return _Config()
+
+    @property
+    def registry_path(self) -> Path:
+        return self.data_dir / "centres.yaml"

@@ -1,0 +1,137 @@
+"""The director's live summary card: one message per centre and wave, updated in place.
+
+Every change to a member's answers schedules an update. Updates of one card are coalesced: at
+most one per `interval` seconds, and the last state is always delivered (a trailing update
+re-renders from the store when it runs). If the message is gone, a new one is sent and
+remembered. The director is reached in their 1:1 chat, which is created if they never spoke
+to the bot.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Awaitable, Callable
+
+from botbuilder.schema import ConversationReference
+from pydantic import BaseModel, ConfigDict
+
+from bot.delivery import DeliveryFailed
+from bot.messenger import Messenger, card_activity
+from bot.people import People
+from dialogs.context import Services
+from survey.answers import Response
+from survey.registry import Centre
+from survey.waves import Wave
+from storage.repository import Repository
+
+log = logging.getLogger("poolster.summary")
+
+
+class SummaryCardRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    wave_id: str
+    centre_id: str
+    reference: dict
+    activity_id: str
+    updated_at: datetime
+
+
+@dataclass
+class _CardState:
+    dirty: bool = False
+    last_sent: float = 0.0
+    task: asyncio.Task | None = field(default=None, repr=False)
+
+
+Render = Callable[[Wave, Centre], Awaitable[dict]]
+
+
+class SummaryPublisher:
+    def __init__(self, services: Services, people: People, messenger: Messenger, render: Render,
+                 *, interval: float, tenant_id: str, default_service_url: str):
+        self.services = services
+        self.people = people
+        self.messenger = messenger
+        self.render = render
+        self.interval = interval
+        self.tenant_id = tenant_id
+        self.default_service_url = default_service_url
+        self.records: Repository[SummaryCardRecord] = Repository(services.store, "summary-cards", SummaryCardRecord)
+        self._states: dict[tuple[str, str], _CardState] = {}
+
+    # ResponseListener
+    async def response_changed(self, response: Response) -> None:
+        if response.kind == "member":
+            self.schedule(response.wave_id, response.centre_id)
+
+    def schedule(self, wave_id: str, centre_id: str) -> None:
+        state = self._states.setdefault((wave_id, centre_id), _CardState())
+        state.dirty = True
+        if state.task is None or state.task.done():
+            state.task = asyncio.create_task(self._run((wave_id, centre_id), state))
+
+    async def _run(self, key: tuple[str, str], state: _CardState) -> None:
+        while state.dirty:
+            wait = state.last_sent + self.interval - time.monotonic()
+            if wait > 0:
+                await asyncio.sleep(wait)
+            state.dirty = False
+            try:
+                await self.publish(*key)
+            except Exception:  # noqa: BLE001 - a failed update must not stop later ones
+                log.exception("summary card not delivered", extra={"wave_id": key[0], "centre_id": key[1]})
+            state.last_sent = time.monotonic()
+
+    async def idle(self) -> None:
+        """Wait until every scheduled update has been delivered (tests, shutdown)."""
+        while tasks := [s.task for s in self._states.values() if s.task and not s.task.done()]:
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+    async def refresh_all(self) -> None:
+        """After a restart, bring every live card up to date (a trailing update may have been lost)."""
+        for record in await self.records.list():
+            self.schedule(record.wave_id, record.centre_id)
+
+    async def publish(self, wave_id: str, centre_id: str, *, fresh: bool = False) -> None:
+        wave = await self.services.waves.get(wave_id)
+        centre = self.services.registry.centre(centre_id)
+        if wave is None or centre is None:
+            return
+        card = await self.render(wave, centre)
+        record = await self.records.get(wave_id, centre_id)
+        if record is not None and not fresh:
+            reference = ConversationReference().deserialize(record.reference)
+            try:
+                await self.messenger.update(reference, record.activity_id, card_activity(card))
+                return
+            except DeliveryFailed as failure:
+                if failure.status != 404:
+                    raise
+                log.info("summary card gone; sending a new one", extra={"wave_id": wave_id, "centre_id": centre_id})
+        reference = await self.director_reference(centre)
+        if reference is None:
+            log.warning("director cannot be reached yet", extra={"centre_id": centre_id})
+            return
+        activity_id = await self.messenger.send(reference, card_activity(card))
+        await self.records.put(SummaryCardRecord(wave_id=wave_id, centre_id=centre_id,
+                                                 reference=reference.serialize(), activity_id=activity_id,
+                                                 updated_at=self.services.clock()), wave_id, centre_id)
+
+    async def director_reference(self, centre: Centre) -> ConversationReference | None:
+        director = centre.director
+        known = await self.people.find_user(director.aad_object_id, director.email)
+        if known is not None and (reference := People.reference(known)) is not None:
+            return reference
+        user_id = known.user_id if known else director.aad_object_id
+        if not user_id:
+            return None
+        endpoint = await self.people.last_endpoint()
+        tenant = (known.tenant_id if known else None) or self.tenant_id or (endpoint.tenant_id if endpoint else "")
+        service_url = (known.service_url if known else None) or (endpoint.service_url if endpoint else None) \
+            or self.default_service_url
+        return await self.messenger.open_personal_chat(user_id, tenant, service_url)

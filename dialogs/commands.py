@@ -1,0 +1,151 @@
+"""What a typed message means: tolerant parsing of the Dutch commands users type.
+
+Case, accents, punctuation and small typos are forgiven ("Voortgnag?" is "voortgang"). The
+parser only recognises; whether the user may do it is decided by the dialog that handles it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+from survey.questionnaire import Bouwsteen, Questionnaire
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    # The rest of the message after the command word(s), as typed (trimmed).
+    argument: str = ""
+
+
+# Command name -> the words (normalised) that mean it. Multi-word phrases are matched first.
+KEYWORDS: dict[str, tuple[str, ...]] = {
+    "help": ("help", "hulp", "helpen", "?", "wat kan ik doen", "commando's", "commandos"),
+    "hello": ("hallo", "hoi", "hey", "hi", "dag", "goedemorgen", "goedemiddag", "goedenavond", "hello", "welkom"),
+    "progress": ("voortgang", "hoe ver", "hoever", "waar ben ik"),
+    "overview": ("overzicht", "samenvatting", "mijn antwoorden", "antwoorden"),
+    "edit": ("wijzig", "wijzigen", "aanpassen", "pas aan", "verander", "veranderen"),
+    "pause": ("pauze", "pauzeer", "later", "stop", "even stoppen", "straks"),
+    "resume": ("verder", "ga verder", "doorgaan", "start", "begin", "beginnen", "hervat", "volgende"),
+    "glossary": ("wat is", "wat zijn", "wat betekent", "wat betekenen", "betekenis van", "uitleg", "afkorting"),
+    "my_data": ("mijn gegevens", "privacy", "wat bewaar je", "welke gegevens"),
+    "team": ("team", "teamoverzicht", "samenvatting team", "centrumoverzicht"),
+    "centre_answer": ("centrum", "centrumantwoord", "antwoord centrum", "consolideer", "consolidatie"),
+    "new_wave": ("nieuwe ronde", "nieuwe bevraging", "start ronde"),
+    "status": ("status",),
+    "remind": ("herinner", "herinnering", "herinneringen", "herinneren"),
+    "close_wave": ("sluit ronde", "sluit", "ronde sluiten", "afsluiten"),
+    "export": ("export", "exporteer", "download"),
+    "results": ("resultaten", "netwerkbeeld", "resultaat"),
+    "purge": ("verwijder antwoorden", "wis antwoorden"),
+}
+ADMIN_COMMANDS = frozenset({"new_wave", "status", "remind", "close_wave", "export", "results", "purge"})
+DIRECTOR_COMMANDS = frozenset({"team", "centre_answer"})
+
+
+def normalise(text: str) -> str:
+    """Lower case, no accents, single spaces, no punctuation except '?' and digits/letters."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    text = re.sub(r"[^\w\s?'+/-]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _phrases() -> list[tuple[str, str]]:
+    pairs = [(phrase, name) for name, phrases in KEYWORDS.items() for phrase in phrases]
+    return sorted(pairs, key=lambda pair: -len(pair[0]))
+
+
+_PHRASES = _phrases()
+_SINGLE_WORDS = {phrase: name for phrase, name in _PHRASES if " " not in phrase and phrase != "?"}
+
+
+def parse_command(text: str) -> Command | None:
+    """The command in a message, or None when it is not one we know."""
+    original = re.sub(r"\s+", " ", text or "").strip()
+    normalised = normalise(original)
+    if not normalised:
+        return None
+    if normalised.strip("? ") == "":
+        return Command("help")
+    for phrase, name in _PHRASES:
+        if normalised == phrase or normalised.startswith(phrase + " ") or normalised == phrase + "?":
+            return Command(name, _argument_after(original, len(phrase.split())))
+    first, _, _ = normalised.partition(" ")
+    close = difflib.get_close_matches(first.rstrip("?"), list(_SINGLE_WORDS), n=1, cutoff=0.8)
+    if close:
+        return Command(_SINGLE_WORDS[close[0]], _argument_after(original, 1))
+    return None
+
+
+def _argument_after(original: str, word_count: int) -> str:
+    words = original.split(" ")
+    return " ".join(words[word_count:]).strip().rstrip("?").strip()
+
+
+def find_bouwsteen(questionnaire: Questionnaire, reference: str) -> Bouwsteen | None:
+    """A bouwsteen by number ("3"), id, or (part of) its title, forgiving small typos."""
+    wanted = normalise(reference).strip("? ")
+    if not wanted:
+        return None
+    if wanted.isdigit():
+        number = int(wanted)
+        return next((b for b in questionnaire.bouwstenen if b.number == number), None)
+    titles = {normalise(b.title): b for b in questionnaire.bouwstenen}
+    for title, bouwsteen in titles.items():
+        if wanted == title or wanted == bouwsteen.id or wanted in title:
+            return bouwsteen
+    close = difflib.get_close_matches(wanted, list(titles), n=1, cutoff=0.6)
+    return titles[close[0]] if close else None
+
+
+def find_glossary(questionnaire: Questionnaire, reference: str):
+    wanted = normalise(reference).strip("? ").upper().replace(" ", "")
+    for entry in questionnaire.glossary:
+        if normalise(entry.abbreviation).upper().replace(" ", "") == wanted:
+            return entry
+    return None
+
+
+@dataclass(frozen=True)
+class NewWaveRequest:
+    name: str
+    deadline: date
+    centre_ids: tuple[str, ...]
+
+
+class CommandError(ValueError):
+    """A command was recognised but its argument is not usable; the message is Dutch."""
+
+
+_NEW_WAVE = re.compile(
+    r"^(?P<name>.+?)\s+tot\s+(?P<day>\d{1,2})[-/.](?P<month>\d{1,2})[-/.](?P<year>\d{4})"
+    r"(?:\s+voor\s+(?P<centres>.+))?$",
+    re.IGNORECASE,
+)
+
+
+def parse_new_wave(argument: str) -> NewWaveRequest:
+    """`<naam> tot <dd-mm-jjjj> [voor centrum-a, centrum-b]`."""
+    match = _NEW_WAVE.match(argument.strip())
+    if not match:
+        raise CommandError(
+            "Schrijf het zo: *nieuwe ronde <naam> tot <dd-mm-jjjj>*, "
+            "bv. *nieuwe ronde Zelfscan 2026 tot 15-06-2026* "
+            "(eventueel gevolgd door *voor centrum-a, centrum-b*)."
+        )
+    try:
+        deadline = date(int(match["year"]), int(match["month"]), int(match["day"]))
+    except ValueError as error:
+        raise CommandError(f"‘{match['day']}-{match['month']}-{match['year']}’ is geen bestaande datum.") from error
+    centres = tuple(
+        part.strip().lower() for part in re.split(r"[,;]|\s+en\s+", match["centres"] or "") if part.strip()
+    )
+    name = match["name"].strip().strip("'\"‘’“”")
+    if not name or len(name) > 80:
+        raise CommandError("Geef de ronde een naam van hoogstens 80 tekens.")
+    return NewWaveRequest(name=name, deadline=deadline, centre_ids=centres)

@@ -1,0 +1,90 @@
+"""What every dialog needs: who is talking, the shared services, and what to send back.
+
+Dialogs know nothing of Teams: they receive an Actor and a command or card payload and return
+Replies. The bot layer turns Teams activities into these and sends the replies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Awaitable, Callable, Protocol
+
+from survey.answers import Response
+from survey.questionnaire import Questionnaire
+from survey.registry import Membership, Registry
+from survey.waves import Wave, current_wave_for
+from storage.base import DocumentStore
+from storage.repository import Repository
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person behind a turn, as far as we could identify them."""
+
+    user_id: str
+    name: str
+    aad_object_id: str | None = None
+    email: str | None = None
+    membership: Membership | None = None
+    is_admin: bool = False
+
+    @property
+    def key(self) -> str:
+        if self.membership is not None:
+            return self.membership.person.key
+        return (self.aad_object_id or self.user_id).lower()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A message to send: a text, a card, or both."""
+
+    text: str | None = None
+    card: dict | None = None
+
+
+@dataclass(frozen=True)
+class ReplaceSubmitted:
+    """Replace the card whose button was pressed (so an answered card cannot be pressed again)."""
+
+    card: dict
+
+
+Outgoing = Reply | ReplaceSubmitted
+
+
+class ResponseListener(Protocol):
+    async def response_changed(self, response: Response) -> None: ...
+
+
+class _NoListener:
+    async def response_changed(self, response: Response) -> None:
+        return None
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Services:
+    questionnaire: Questionnaire
+    registry: Registry
+    store: DocumentStore
+    clock: Callable[[], datetime] = utc_now
+    listener: ResponseListener = field(default_factory=_NoListener)
+
+    def __post_init__(self) -> None:
+        self.responses: Repository[Response] = Repository(self.store, "responses", Response)
+        self.centre_answers: Repository[Response] = Repository(self.store, "centre-answers", Response)
+        self.waves: Repository[Wave] = Repository(self.store, "waves", Wave)
+
+    async def current_wave(self, centre_id: str) -> Wave | None:
+        return current_wave_for(await self.waves.list(), centre_id, self.clock())
+
+    async def member_responses(self, wave_id: str, centre_id: str) -> list[Response]:
+        return await self.responses.list(wave_id, centre_id)
+
+
+Handler = Callable[..., Awaitable[list[Outgoing]]]

@@ -1,0 +1,47 @@
+"""botbuilder's MemoryStorage as a DocumentStore, for benchmarks and throwaway runs.
+
+MemoryStorage signals an e_tag conflict with a bare KeyError and never sets an e_tag on items
+that were written without one; this adapter turns the former into EtagConflict and always
+asks for e_tags, so the repository code behaves the same as on the real stores.
+"""
+
+from __future__ import annotations
+
+from botbuilder.core import MemoryStorage
+
+from storage.base import MUST_NOT_EXIST, DocumentStore, EtagConflict
+
+
+class InMemoryStore(DocumentStore):
+    def __init__(self) -> None:
+        self._memory = MemoryStorage()
+
+    async def read(self, keys: list[str]) -> dict[str, object]:
+        return await self._memory.read(keys)
+
+    async def write(self, changes: dict[str, object]) -> None:
+        # No await happens between this check and the write, so it is atomic on the event loop.
+        existing = [key for key, value in changes.items() if value.get("e_tag") == MUST_NOT_EXIST and key in self._memory.memory]
+        if existing:
+            raise EtagConflict(f"{existing[0]} already exists")
+        # MemoryStorage only assigns an e_tag to items that already carry the field.
+        prepared = {
+            key: {**value, "e_tag": "*"} if value.get("e_tag") in (None, MUST_NOT_EXIST) else value
+            for key, value in changes.items()
+        }
+        try:
+            await self._memory.write(prepared)
+        except KeyError as error:
+            raise EtagConflict(str(error)) from error
+
+    async def delete(self, keys: list[str]) -> None:
+        await self._memory.delete(keys)
+
+    async def keys_with_prefix(self, prefix: str) -> list[str]:
+        return sorted(key for key in self._memory.memory if key.startswith(prefix))
+
+    async def check_writable(self) -> bool:
+        return True
+
+    def describe(self) -> str:
+        return "in memory (botbuilder MemoryStorage; nothing survives a restart)"

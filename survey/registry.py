@@ -1,0 +1,143 @@
+"""The registry of centres: who belongs to which centre, and who is its director.
+
+Kept by POC+ in a YAML file in the data folder (see docs/registry.md). It is validated at
+start-up; an error names the file and the line, so a typo in a long list of e-mails is easy to
+find. People are matched by Azure AD object id or by e-mail/UPN, case-insensitively.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Role = Literal["member", "director"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Person(_Strict):
+    name: str = Field(min_length=1)
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$")
+    aad_object_id: str | None = None
+
+    @model_validator(mode="after")
+    def _identifiable(self) -> "Person":
+        if not self.email and not self.aad_object_id:
+            raise ValueError("a person needs an email or an aad_object_id")
+        return self
+
+    @property
+    def key(self) -> str:
+        """The stable id under which this person's answers are stored."""
+        return (self.email or self.aad_object_id or "").lower()
+
+
+class Centre(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=1)
+    director: Person
+    members: tuple[Person, ...] = ()
+
+    @property
+    def people(self) -> tuple[Person, ...]:
+        return (self.director, *self.members)
+
+
+class Membership(_Strict):
+    centre: Centre
+    person: Person
+    role: Role
+
+
+class Registry(_Strict):
+    centres: tuple[Centre, ...] = ()
+
+    @model_validator(mode="after")
+    def _unique(self) -> "Registry":
+        seen_centres: set[str] = set()
+        seen_people: dict[str, str] = {}
+        for centre in self.centres:
+            if centre.id in seen_centres:
+                raise ValueError(f"centre id {centre.id!r} appears twice")
+            seen_centres.add(centre.id)
+            for person in centre.people:
+                for identity in filter(None, (person.email, person.aad_object_id)):
+                    identity = identity.lower()
+                    if identity in seen_people:
+                        raise ValueError(
+                            f"{identity} appears twice (in {seen_people[identity]} and {centre.id}); "
+                            "a person belongs to one centre"
+                        )
+                    seen_people[identity] = centre.id
+        return self
+
+    @cached_property
+    def _by_identity(self) -> dict[str, Membership]:
+        index: dict[str, Membership] = {}
+        for centre in self.centres:
+            for person in centre.people:
+                role: Role = "director" if person is centre.director else "member"
+                for identity in filter(None, (person.email, person.aad_object_id)):
+                    index[identity.lower()] = Membership(centre=centre, person=person, role=role)
+        return index
+
+    def find(self, *identities: str | None) -> Membership | None:
+        """The membership of the first identity (AAD object id, e-mail or UPN) that is known."""
+        for identity in identities:
+            if identity and (membership := self._by_identity.get(identity.lower())):
+                return membership
+        return None
+
+    def centre(self, centre_id: str) -> Centre | None:
+        return next((c for c in self.centres if c.id == centre_id), None)
+
+    def person(self, key: str) -> Membership | None:
+        return self._by_identity.get(key.lower())
+
+
+class RegistryError(ValueError):
+    pass
+
+
+def _line_of(node: yaml.Node, path: tuple) -> int:
+    """Follow a pydantic error location through the YAML node tree to a 1-based line number."""
+    for part in path:
+        if isinstance(node, yaml.MappingNode):
+            child = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            child = node.value[part]
+        else:
+            child = None
+        if child is None:
+            break
+        node = child
+    return node.start_mark.line + 1
+
+
+def load_registry(path: Path) -> Registry:
+    """Read the registry; a missing file is an empty registry (nobody is let in)."""
+    if not path.exists():
+        return Registry()
+    text = path.read_text(encoding="utf-8")
+    try:
+        root = yaml.compose(text)
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise RegistryError(f"{path}: geen geldige YAML: {error}") from error
+    if root is None:
+        return Registry()
+    try:
+        return Registry.model_validate(raw)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            line = _line_of(root, tuple(item["loc"]))
+            where = ".".join(str(part) for part in item["loc"]) or "(root)"
+            problems.append(f"{path}:{line}: {where}: {item['msg']}")
+        raise RegistryError("Het register van centra is niet geldig:\n" + "\n".join(problems)) from error

@@ -1,0 +1,141 @@
+"""The team's picture for a director: what the members answered, side by side, and how far apart.
+
+Pure functions over responses; the director's card and the consolidation are built on them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from survey.answers import Response
+from survey.progress import progress
+from survey.questionnaire import STADIUM_IDS, Bouwsteen, Questionnaire
+from survey.registry import Centre
+
+
+def intended_stadium(questionnaire: Questionnaire, response: Response, bouwsteen_id: str) -> str | None:
+    """Where a respondent wants to go: the intention's target, or today's stadium for "dit aanhouden"."""
+    current = response.choice(bouwsteen_id, "current_stadium")
+    intention = response.choice(bouwsteen_id, "intention")
+    if current is None or intention is None:
+        return None
+    option = questionnaire.question("intention").option(intention)
+    return option.target_stadium if option and option.target_stadium else current
+
+
+@dataclass(frozen=True)
+class MemberAnswer:
+    name: str
+    current: str
+    intended: str
+
+
+@dataclass(frozen=True)
+class BouwsteenSummary:
+    bouwsteen: Bouwsteen
+    members: tuple[MemberAnswer, ...]
+    current_counts: dict[str, int]
+    intended_counts: dict[str, int]
+    hefbomen: Counter
+    knelpunten: Counter
+    # (member name, option labels, the "anders" text) of those who report differences.
+    differences: tuple[tuple[str, tuple[str, ...], str], ...]
+
+    @property
+    def spread(self) -> int:
+        """Stadia between the lowest and the highest current answer (0 = everyone agrees)."""
+        ranks = [STADIUM_IDS.index(m.current) for m in self.members]
+        return max(ranks) - min(ranks) if ranks else 0
+
+    def average(self, counts: dict[str, int]) -> float | None:
+        total = sum(counts.values())
+        if not total:
+            return None
+        return sum((STADIUM_IDS.index(s) + 1) * n for s, n in counts.items()) / total
+
+
+@dataclass(frozen=True)
+class MemberProgress:
+    name: str
+    answered: int
+    total: int
+    submitted: bool
+    started: bool
+
+
+@dataclass(frozen=True)
+class TeamSummary:
+    centre: Centre
+    members: tuple[MemberProgress, ...]
+    bouwstenen: tuple[BouwsteenSummary, ...]
+    hefbomen: Counter
+    knelpunten: Counter
+    priorities: Counter
+    inspiring_practices: Counter
+    no_inspiring_practice: int
+
+    @property
+    def finished(self) -> int:
+        return sum(1 for member in self.members if member.submitted)
+
+
+def summarise(questionnaire: Questionnaire, centre: Centre, responses: list[Response]) -> TeamSummary:
+    """The centre's members (all of them, also those who did not start) and their answers."""
+    by_respondent = {r.respondent_id: r for r in responses}
+    members = []
+    for person in centre.people:
+        response = by_respondent.get(person.key)
+        if response is None:
+            members.append(MemberProgress(person.name, 0, len(questionnaire.bouwstenen), False, False))
+            continue
+        state = progress(questionnaire, response)
+        members.append(MemberProgress(person.name, state.answered, state.total, state.submitted,
+                                      response.started_at is not None))
+    names = {person.key: person.name for person in centre.people}
+    bouwstenen = tuple(_bouwsteen_summary(questionnaire, b, responses, names) for b in questionnaire.bouwstenen)
+    closing = [r.closing for r in responses if r.closing is not None]
+    priorities: Counter = Counter()
+    for answer in closing:
+        # A first priority weighs more than a fifth: 5, 4, 3, 2, 1 points.
+        for position, bouwsteen_id in enumerate(answer.priorities):
+            priorities[bouwsteen_id] += 5 - position
+    return TeamSummary(
+        centre=centre,
+        members=tuple(members),
+        bouwstenen=bouwstenen,
+        hefbomen=sum((b.hefbomen for b in bouwstenen), Counter()),
+        knelpunten=sum((b.knelpunten for b in bouwstenen), Counter()),
+        priorities=priorities,
+        inspiring_practices=Counter(b for answer in closing for b in answer.inspiring_practices),
+        no_inspiring_practice=sum(1 for answer in closing if answer.no_inspiring_practice),
+    )
+
+
+def _bouwsteen_summary(questionnaire: Questionnaire, bouwsteen: Bouwsteen, responses: list[Response],
+                       names: dict[str, str]) -> BouwsteenSummary:
+    members, hefbomen, knelpunten, differences = [], Counter(), Counter(), []
+    differences_question = questionnaire.question("differences")
+    for response in responses:
+        name = names.get(response.respondent_id, response.respondent_name or response.respondent_id)
+        current = response.choice(bouwsteen.id, "current_stadium")
+        intended = intended_stadium(questionnaire, response, bouwsteen.id)
+        if current and intended:
+            members.append(MemberAnswer(name, current, intended))
+        for question_id, counter in (("hefbomen", hefbomen), ("knelpunten", knelpunten)):
+            answer = response.answer(bouwsteen.id, question_id)
+            if answer:
+                counter.update(c for c in answer.choices if not questionnaire.question(question_id).option(c).exclusive)
+        answer = response.answer(bouwsteen.id, "differences")
+        if answer and not any(differences_question.option(c).exclusive for c in answer.choices):
+            labels = tuple(differences_question.option(c).label for c in answer.choices)
+            differences.append((name, labels, answer.other_text))
+    return BouwsteenSummary(
+        bouwsteen=bouwsteen,
+        members=tuple(members),
+        current_counts={s: sum(1 for m in members if m.current == s) for s in STADIUM_IDS},
+        intended_counts={s: sum(1 for m in members if m.intended == s) for s in STADIUM_IDS},
+        hefbomen=hefbomen,
+        knelpunten=knelpunten,
+        differences=tuple(differences),
+    )

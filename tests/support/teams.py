@@ -1,0 +1,156 @@
+"""Play Teams in tests: send Teams-shaped activities to the running app and press card buttons.
+
+Cards are filled the way Teams fills them: every input's current value by id (prefilled values
+included), multi-select values comma-joined, and the pressed action's `data` merged in.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from tests.support.fake_connector import Call, FakeConnector, Member
+
+TENANT = "tenant-go-clb"
+BOT_ID = "28:poolster-bot"
+_ids = itertools.count(1)
+
+
+@dataclass
+class TeamsUser:
+    name: str
+    email: str
+    aad_object_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    user_id: str = ""
+
+    def __post_init__(self) -> None:
+        self.user_id = self.user_id or f"29:{self.aad_object_id}"
+
+    @property
+    def conversation_id(self) -> str:
+        """The 1:1 chat, named as the fake connector names chats the bot creates itself."""
+        return f"personal-{self.user_id}"
+
+    def as_member(self) -> Member:
+        return Member(self.user_id, self.name, self.aad_object_id, self.email)
+
+
+class CardNotFound(AssertionError):
+    pass
+
+
+def iter_elements(node):
+    """Every dict inside a card, depth first (body, columns, items, actions, show-cards...)."""
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from iter_elements(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from iter_elements(item)
+
+
+def inputs_of(card: dict) -> dict[str, dict]:
+    return {e["id"]: e for e in iter_elements(card) if str(e.get("type", "")).startswith("Input.") and "id" in e}
+
+
+def submit_actions(card: dict) -> list[dict]:
+    return [e for e in iter_elements(card) if e.get("type") == "Action.Submit"]
+
+
+def find_action(card: dict, title: str) -> dict:
+    actions = submit_actions(card)
+    for action in actions:
+        if action.get("title", "").lower() == title.lower():
+            return action
+    for action in actions:
+        if title.lower() in action.get("title", "").lower():
+            return action
+    raise CardNotFound(f"no button {title!r}; the card has {[a.get('title') for a in actions]}")
+
+
+def fill_card(card: dict, action_title: str, values: dict[str, object] | None = None) -> dict:
+    """The `value` Teams would send when the user sets values and presses the button."""
+    submitted: dict[str, object] = {}
+    for input_id, element in inputs_of(card).items():
+        if element.get("value") not in (None, ""):
+            submitted[input_id] = element["value"]
+    for input_id, value in (values or {}).items():
+        if isinstance(value, (list, tuple)):
+            value = ",".join(value)
+        submitted[input_id] = value
+    action = find_action(card, action_title)
+    return {**submitted, **(action.get("data") or {})}
+
+
+class TeamsClient:
+    """Sends activities to the app under test; replies land in the fake connector."""
+
+    def __init__(self, session: aiohttp.ClientSession, app_url: str, connector: FakeConnector):
+        self.session = session
+        self.app_url = app_url.rstrip("/")
+        self.connector = connector
+
+    def activity(self, user: TeamsUser, *, text: str | None = None, value: dict | None = None,
+                 reply_to_id: str | None = None, conversation_id: str | None = None,
+                 conversation_type: str = "personal", activity_type: str = "message", **extra) -> dict:
+        activity = {
+            "type": activity_type,
+            "id": f"incoming-{next(_ids)}",
+            "timestamp": "2026-11-24T10:00:00.000Z",
+            "serviceUrl": self.connector.url,
+            "channelId": "msteams",
+            "from": {"id": user.user_id, "name": user.name, "aadObjectId": user.aad_object_id},
+            "conversation": {"id": conversation_id or user.conversation_id, "conversationType": conversation_type,
+                             "tenantId": TENANT},
+            "recipient": {"id": BOT_ID, "name": "Poolster"},
+            "channelData": {"tenant": {"id": TENANT}},
+            "locale": "nl-BE",
+        }
+        if text is not None:
+            activity["text"] = text
+        if value is not None:
+            activity["value"] = value
+        if reply_to_id is not None:
+            activity["replyToId"] = reply_to_id
+        activity.update(extra)
+        return activity
+
+    async def post(self, activity: dict, headers: dict | None = None) -> int:
+        async with self.session.post(f"{self.app_url}/api/messages", json=activity, headers=headers) as response:
+            await response.read()
+            return response.status
+
+    async def say(self, user: TeamsUser, text: str, **kwargs) -> list[Call]:
+        before = len(self.connector.calls)
+        status = await self.post(self.activity(user, text=text, **kwargs))
+        assert status in (200, 201), f"the bot answered HTTP {status}"
+        return self.connector.calls[before:]
+
+    async def press(self, user: TeamsUser, message: Call, button: str,
+                    values: dict[str, object] | None = None) -> list[Call]:
+        """Press a button on a card the bot sent, with the given inputs set."""
+        assert message.card is not None, f"message {message.activity_id} has no card"
+        value = fill_card(message.card, button, values)
+        before = len(self.connector.calls)
+        status = await self.post(self.activity(user, value=value, reply_to_id=message.activity_id,
+                                               conversation_id=message.conversation_id))
+        assert status in (200, 201), f"the bot answered HTTP {status}"
+        return self.connector.calls[before:]
+
+    def last_card(self, user: TeamsUser) -> Call:
+        for call in reversed(self.connector.calls):
+            if call.conversation_id == user.conversation_id and call.method == "POST" and call.card:
+                return call
+        raise CardNotFound(f"no card sent to {user.name}")
+
+
+def cards_in(calls: list[Call]) -> list[dict]:
+    return [call.card for call in calls if call.card]
+
+
+def texts_in(calls: list[Call]) -> str:
+    return "\n".join(call.text for call in calls if call.text)

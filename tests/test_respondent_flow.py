@@ -1,0 +1,207 @@
+"""A team member completes the self-scan in Teams: end to end over HTTP with a fake connector."""
+
+from __future__ import annotations
+
+import asyncio
+
+import aiohttp
+
+from survey.progress import next_step
+from tests.support.harness import MEMBERS, STRANGER, start_bot
+from tests.support.scripts import (
+    CLOSING,
+    CONTEXT,
+    SITUERING,
+    answer_bouwstenen,
+    answer_page,
+    card_title,
+    complete_survey,
+    new_card,
+    start,
+)
+from tests.support.teams import TeamsClient, inputs_of, texts_in
+
+MO = MEMBERS[0]
+
+
+async def stored(bot, user):
+    services = bot.poolster.services
+    wave = await services.current_wave("clb-demo")
+    return await services.responses.get(wave.id, "clb-demo", user.email)
+
+
+async def test_a_member_completes_the_whole_survey(teams, bot, connector):
+    intro = new_card(await teams.say(MO, "Hallo!"))
+    text = card_title(intro)
+    assert "fragmentair" in text.lower() and "systematisch" in text.lower()
+    assert "Dina Directeur" in str(intro.card), "the intro says who sees the answers"
+
+    first = new_card(await teams.press(MO, intro, "Start"))
+    assert "Behartiger van de leerling" in card_title(first)
+    assert "Op welke wijze is ons centrum vandaag bezig met" in str(first.card)
+
+    overview = await answer_bouwstenen(teams, MO, first, 11)
+    assert "Verder naar de slotvragen" in str(overview.card)
+    closing = new_card(await teams.press(MO, overview, "slotvragen"))
+    assert "Prioriteit 1" in str(closing.card)
+    confirm = new_card(await teams.press(MO, closing, "verzenden", CLOSING))
+    assert "definitief" in str(confirm.card).lower()
+    done = await teams.press(MO, confirm, "Definitief verzenden")
+    assert connector.updates(MO.conversation_id), "the confirmation card is replaced after sending"
+
+    response = await stored(bot, MO)
+    assert response.is_submitted
+    assert len(response.answers) == 11
+    for answers in response.answers.values():
+        assert answers["current_stadium"].choices == ("planmatig",)
+        assert answers["intention"].choices == ("geintegreerd",)
+        assert answers["hefbomen"].choices == ("missie_visie", "mensen_cultuur")
+        assert answers["differences"].other_text == "tussen de regio's"
+    assert response.closing.priorities == ("teamwerk", "plg", "behartiger")
+    assert response.closing.inspiring_practices == ("preventie",)
+    assert "Prioriteiten" in str(done[-1].card) or "prioriteit" in str(done[-1].card).lower()
+
+    # Locked afterwards: a change is refused, viewing still works.
+    refused = await teams.say(MO, "wijzig 3")
+    assert "definitief verzonden" in texts_in(refused)
+    overview_again = new_card(await teams.say(MO, "overzicht"))
+    assert "Behartiger van de leerling" in str(overview_again.card)
+
+
+async def test_every_answer_survives_a_restart_halfway(data_dir, connector):
+    running = await start_bot(data_dir)
+    async with aiohttp.ClientSession() as session:
+        teams = TeamsClient(session, running.url, connector)
+        card = await start(teams, MO)
+        card = await answer_bouwstenen(teams, MO, card, 4)
+        await answer_page(teams, MO, card, {"current_stadium": "systematisch", "intention": "aanhouden"})
+    await running.stop()
+
+    running = await start_bot(data_dir)
+    try:
+        async with aiohttp.ClientSession() as session:
+            teams = TeamsClient(session, running.url, connector)
+            resumed = new_card(await teams.say(MO, "verder"))
+            assert "Preventie" not in card_title(resumed)
+            assert "Bouwsteen 5" in card_title(resumed), card_title(resumed)
+            response = await stored(running, MO)
+            assert len([b for b in response.answers if response.is_bouwsteen_answered(b)]) == 4
+            assert response.answer("partnerschap_intern", "current_stadium").choices == ("systematisch",)
+            step = next_step(running.poolster.services.questionnaire, response)
+            assert (step.bouwsteen_id, step.page) == ("partnerschap_intern", "context")
+    finally:
+        await running.stop()
+
+
+async def test_invalid_answers_are_explained_and_nothing_changes(teams, bot):
+    card = await start(teams, MO)
+    calls = await teams.press(MO, card, "Bewaar", {"current_stadium": "geintegreerd", "intention": "planmatig"})
+    assert "geen stap vooruit" in texts_in(calls)
+    again = new_card(calls)
+    assert inputs_of(again.card)["current_stadium"]["value"] == "geintegreerd", "the user's answers are kept"
+    assert inputs_of(again.card)["intention"]["value"] == "planmatig"
+    response = await stored(bot, MO)
+    assert not response.answers
+
+    context = await answer_page(teams, MO, again, {"intention": "systematisch"})
+    problems = {
+        "hefbomen": (["geen", "mensen_cultuur"], "niet combineren"),
+        "differences": (["nee", "teams"], "niet combineren"),
+    }
+    for field, (choice, message) in problems.items():
+        calls = await teams.press(MO, context, "Bewaar", {**CONTEXT, field: choice})
+        assert message in texts_in(calls)
+    calls = await teams.press(MO, context, "Bewaar", {**CONTEXT, "differences_other": ""})
+    assert "Vul aan" in texts_in(calls)
+    calls = await teams.press(MO, context, "Bewaar", {**CONTEXT, "deliberate_choice_explanation": "x" * 2001})
+    assert "te lang" in texts_in(calls)
+    calls = await teams.press(MO, context, "Bewaar", {**CONTEXT, "knelpunten": "hacked"})
+    assert "geen geldige keuze" in texts_in(calls)
+    calls = await teams.press(MO, context, "Bewaar", {**CONTEXT, "deliberate_choice": ""})
+    assert "Kies een antwoord" in texts_in(calls)
+    response = await stored(bot, MO)
+    assert not response.is_page_answered("behartiger", "context")
+    assert response.answer("behartiger", "intention").choices == ("systematisch",)
+
+
+async def test_any_text_is_kept_verbatim_and_cards_stay_intact(teams, bot):
+    hostile = 'Zeg "hoi" {{DATE(2017-02-14T06:08:39Z,SHORT)}} <at>Poolster</at> </script> \u202eRTL 🎉\nregel 2 **vet** [link](http://x)'
+    card = await start(teams, MO)
+    context = await answer_page(teams, MO, card, SITUERING)
+    following = await answer_page(teams, MO, context, {**CONTEXT, "hefbomen_explanation": hostile})
+    response = await stored(bot, MO)
+    assert response.answer("behartiger", "hefbomen").explanation == hostile.replace("\u202e", "")
+    overview = new_card(await teams.say(MO, "overzicht"))
+    assert overview.card["type"] == "AdaptiveCard"
+    assert following.card["type"] == "AdaptiveCard"
+
+
+async def test_old_cards_and_double_clicks_never_corrupt_progress(teams, bot, connector):
+    card = await start(teams, MO)
+    # A double click: the same card submitted twice at the same time.
+    first, second = await asyncio.gather(
+        teams.press(MO, card, "Bewaar", SITUERING), teams.press(MO, card, "Bewaar", SITUERING)
+    )
+    new_cards = [c for c in first + second if c.method == "POST" and c.card]
+    assert len(new_cards) == 1, "one next card, not two"
+    assert "al bewaard" in texts_in(first + second)
+    context = new_cards[0]
+    after = await answer_page(teams, MO, context, CONTEXT)
+    assert "Bouwsteen 2" in card_title(after)
+
+    # The first card again, with another answer: taken as a change, and the user is told where they are.
+    calls = await teams.press(MO, card, "Bewaar", {"current_stadium": "fragmentair", "intention": "aanhouden"})
+    assert "aangepast" in texts_in(calls)
+    response = await stored(bot, MO)
+    assert response.answer("behartiger", "current_stadium").choices == ("fragmentair",)
+    assert response.is_bouwsteen_answered("behartiger")
+    assert "Bouwsteen 2" in card_title(new_card(calls))
+
+
+async def test_change_a_bouwsteen_from_the_overview(teams, bot):
+    card = await start(teams, MO)
+    overview = await answer_bouwstenen(teams, MO, card, 11)
+    edit = new_card(await teams.press(MO, overview, "Wijzig"))
+    assert "Behartiger" in card_title(edit)
+    context = await answer_page(teams, MO, edit, {"current_stadium": "fragmentair", "intention": "systematisch"})
+    back = await answer_page(teams, MO, context, CONTEXT)
+    assert "slotvragen" in str(back.card)
+    response = await stored(bot, MO)
+    assert response.answer("behartiger", "intention").choices == ("systematisch",)
+    assert response.editing is None
+
+
+async def test_commands_work_at_any_moment(teams, bot):
+    card = await start(teams, MO)
+    await answer_bouwstenen(teams, MO, card, 2)
+    help_card = new_card(await teams.say(MO, "HELP"))
+    assert "voortgang" in str(help_card.card)
+    progress = new_card(await teams.say(MO, "voortgnag"))
+    assert "2 van 11" in str(progress.card)
+    assert "Preventie" in str(progress.card), "what is left is listed"
+    assert "bewaard" in texts_in(await teams.say(MO, "pauze"))
+    assert "bewaard" in texts_in(await teams.say(MO, "later"))
+    resumed = new_card(await teams.say(MO, "Verder"))
+    assert "Bouwsteen 3" in card_title(resumed)
+    edit = new_card(await teams.say(MO, "wijzig preventie"))
+    assert "Preventie" in card_title(edit)
+    edit = new_card(await teams.say(MO, "wijzig 1"))
+    assert "Behartiger" in card_title(edit)
+    glossary = texts_in(await teams.say(MO, "wat is LARS?"))
+    assert "LARS" in glossary and len(glossary) > 20
+    hint = texts_in(await teams.say(MO, "blablabla"))
+    assert "help" in hint and "verder" in hint
+
+
+async def test_someone_outside_the_registry_is_turned_away(teams):
+    calls = await teams.say(STRANGER, "hallo")
+    assert "POC+" in texts_in(calls)
+    assert not [c for c in calls if c.card]
+    calls = await teams.say(STRANGER, "verder")
+    assert "POC+" in texts_in(calls)
+
+
+async def test_a_completed_survey_from_start_to_submission_by_script(teams, bot):
+    await complete_survey(teams, MEMBERS[1])
+    response = await stored(bot, MEMBERS[1])
+    assert response.is_submitted

@@ -1,0 +1,275 @@
+"""The survey rules, without Teams: validation, navigation, commands, registry, consolidation."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import pytest
+
+from dialogs.commands import CommandError, find_bouwsteen, parse_command, parse_new_wave
+from survey import progress as flow
+from survey.answers import InvalidAnswer, QuestionAnswer, Response, validate_closing, validate_page
+from survey.consolidation import propose, proposed_closing_inputs, proposed_inputs
+from survey.questionnaire import load_questionnaire
+from survey.registry import RegistryError, load_registry
+from survey.summary import summarise
+from tests.support.harness import registry_document, write_registry
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
+Q = load_questionnaire()
+B1 = Q.bouwstenen[0]
+
+
+def messages(error: InvalidAnswer) -> str:
+    return " ".join(e.message for e in error.errors)
+
+
+def full_context(**override) -> dict:
+    return {"deliberate_choice": "welbewust", "hefbomen": "geen", "knelpunten": "mensen_cultuur",
+            "differences": "nee", **override}
+
+
+class TestPageValidation:
+    def test_a_complete_situering_is_accepted(self):
+        answers = validate_page(Q, B1, "situering", {"current_stadium": "planmatig", "intention": "systematisch"})
+        assert answers["current_stadium"].choices == ("planmatig",)
+
+    @pytest.mark.parametrize("current,intention", [
+        ("planmatig", "planmatig"), ("geintegreerd", "planmatig"), ("systematisch", "systematisch"),
+    ])
+    def test_the_intention_must_be_a_step_forward(self, current, intention):
+        with pytest.raises(InvalidAnswer) as error:
+            validate_page(Q, B1, "situering", {"current_stadium": current, "intention": intention})
+        assert "geen stap vooruit" in messages(error.value)
+
+    @pytest.mark.parametrize("current", ["fragmentair", "planmatig", "geintegreerd", "systematisch"])
+    def test_keeping_the_current_stadium_is_always_possible(self, current):
+        validate_page(Q, B1, "situering", {"current_stadium": current, "intention": "aanhouden"})
+
+    def test_mandatory_answers_are_required(self):
+        with pytest.raises(InvalidAnswer) as error:
+            validate_page(Q, B1, "context", {})
+        assert {e.field for e in error.value.errors} == {"deliberate_choice", "hefbomen", "knelpunten", "differences"}
+
+    def test_options_must_be_listed_ones(self):
+        with pytest.raises(InvalidAnswer):
+            validate_page(Q, B1, "situering", {"current_stadium": "excellent", "intention": "aanhouden"})
+        with pytest.raises(InvalidAnswer):
+            validate_page(Q, B1, "context", full_context(hefbomen="missie_visie,bogus"))
+
+    def test_single_choice_takes_one_option(self):
+        with pytest.raises(InvalidAnswer):
+            validate_page(Q, B1, "situering", {"current_stadium": "planmatig,fragmentair", "intention": "aanhouden"})
+
+    @pytest.mark.parametrize("field,value", [
+        ("hefbomen", "geen,missie_visie"), ("knelpunten", "systemen_structuur,geen"), ("differences", "nee,teams"),
+    ])
+    def test_none_options_cannot_be_combined(self, field, value):
+        with pytest.raises(InvalidAnswer) as error:
+            validate_page(Q, B1, "context", full_context(**{field: value}))
+        assert "niet combineren" in messages(error.value)
+
+    def test_anders_needs_its_text(self):
+        with pytest.raises(InvalidAnswer) as error:
+            validate_page(Q, B1, "context", full_context(differences="anders"))
+        assert error.value.errors[0].field == "differences_other"
+        answers = validate_page(Q, B1, "context", full_context(differences="anders,teams", differences_other="regio"))
+        assert answers["differences"].other_text == "regio"
+
+    def test_texts_are_limited_and_kept_verbatim(self):
+        with pytest.raises(InvalidAnswer):
+            validate_page(Q, B1, "context", full_context(hefbomen_explanation="a" * 2001))
+        odd = 'quote " {{x}} <at>bot</at> 🎉 \n tweede regel'
+        answers = validate_page(Q, B1, "context", full_context(hefbomen_explanation=odd))
+        assert answers["hefbomen"].explanation == odd.strip()
+
+    def test_control_characters_are_dropped(self):
+        answers = validate_page(Q, B1, "context", full_context(hefbomen_explanation="a\x00b\x1bc"))
+        assert answers["hefbomen"].explanation == "abc"
+
+
+class TestClosing:
+    def test_three_distinct_priorities_are_required(self):
+        with pytest.raises(InvalidAnswer):
+            validate_closing(Q, {"inspiring_practices_none": "true", "priorities_1": "plg", "priorities_2": "plg",
+                                 "priorities_3": "preventie"})
+        with pytest.raises(InvalidAnswer):
+            validate_closing(Q, {"inspiring_practices_none": "true", "priorities_1": "plg"})
+        closing = validate_closing(Q, {"inspiring_practices_none": "true", "priorities_1": "plg",
+                                       "priorities_2": "preventie", "priorities_3": "teamwerk",
+                                       "priorities_5": "behartiger"})
+        assert closing.priorities == ("plg", "preventie", "teamwerk", "behartiger")
+
+    def test_inspiring_practice_or_not_yet(self):
+        base = {"priorities_1": "plg", "priorities_2": "preventie", "priorities_3": "teamwerk"}
+        with pytest.raises(InvalidAnswer):
+            validate_closing(Q, base)
+        with pytest.raises(InvalidAnswer):
+            validate_closing(Q, {**base, "inspiring_practices_1": "plg", "inspiring_practices_none": "true"})
+        with pytest.raises(InvalidAnswer):
+            validate_closing(Q, {**base, "inspiring_practices_1": "plg", "inspiring_practices_2": "plg"})
+        closing = validate_closing(Q, {**base, "inspiring_practices_2": "teamwerk"})
+        assert closing.inspiring_practices == ("teamwerk",)
+
+
+def answered(response: Response, bouwsteen_id: str, current="planmatig", intention="geintegreerd") -> Response:
+    response = flow.save_page(response, bouwsteen_id, "situering", {
+        "current_stadium": QuestionAnswer(choices=(current,)), "intention": QuestionAnswer(choices=(intention,)),
+    }, NOW)
+    return flow.save_page(response, bouwsteen_id, "context", validate_page(Q, Q.bouwsteen(bouwsteen_id), "context",
+                                                                             full_context()), NOW)
+
+
+class TestNavigation:
+    def test_steps_follow_the_manual_order(self):
+        response = Response(wave_id="w", centre_id="c", respondent_id="r")
+        assert flow.next_step(Q, response) == flow.Step("page", "behartiger", "situering")
+        response = answered(response, "behartiger")
+        assert flow.next_step(Q, response) == flow.Step("page", "kernprocessen", "situering")
+        for bouwsteen in Q.bouwstenen:
+            response = answered(response, bouwsteen.id)
+        assert flow.next_step(Q, response).kind == "overview"
+        assert flow.progress(Q, response).answered == 11
+
+    def test_editing_walks_both_pages_then_returns(self):
+        response = Response(wave_id="w", centre_id="c", respondent_id="r")
+        for bouwsteen in Q.bouwstenen[:3]:
+            response = answered(response, bouwsteen.id)
+        response = flow.start_edit(response, "behartiger", NOW)
+        assert flow.next_step(Q, response) == flow.Step("page", "behartiger", "situering")
+        response = answered(response, "behartiger", "fragmentair")
+        assert response.editing is None
+        assert flow.next_step(Q, response) == flow.Step("page", Q.bouwstenen[3].id, "situering")
+
+    def test_submitted_responses_are_locked(self):
+        response = Response(wave_id="w", centre_id="c", respondent_id="r")
+        for bouwsteen in Q.bouwstenen:
+            response = answered(response, bouwsteen.id)
+        with pytest.raises(ValueError):
+            flow.submit(Q, response, NOW)
+        response = flow.save_closing(response, validate_closing(Q, {
+            "inspiring_practices_none": "true", "priorities_1": "plg", "priorities_2": "preventie",
+            "priorities_3": "teamwerk"}), NOW)
+        assert flow.next_step(Q, response).kind == "confirm"
+        response = flow.submit(Q, response, NOW)
+        assert flow.next_step(Q, response).kind == "submitted"
+        with pytest.raises(flow.SurveyLocked):
+            flow.start_edit(response, "plg", NOW)
+
+
+class TestCommands:
+    @pytest.mark.parametrize("text,name,argument", [
+        ("help", "help", ""), ("HELP!", "help", ""), ("?", "help", ""), ("Voortgang", "progress", ""),
+        ("voortgnag", "progress", ""), ("overzicht", "overview", ""), ("wijzig 3", "edit", "3"),
+        ("Wijzig preventie", "edit", "preventie"), ("pauze", "pause", ""), ("later", "pause", ""),
+        ("verder", "resume", ""), ("Start", "resume", ""), ("wat is LARS?", "glossary", "LARS"),
+        ("Wat betekent HGD", "glossary", "HGD"), ("nieuwe ronde Zelfscan 2027 tot 15-06-2027", "new_wave",
+                                                  "Zelfscan 2027 tot 15-06-2027"),
+        ("sluit ronde", "close_wave", ""), ("export", "export", ""), ("mijn gegevens", "my_data", ""),
+    ])
+    def test_commands_are_recognised(self, text, name, argument):
+        command = parse_command(text)
+        assert command is not None and command.name == name and command.argument == argument
+
+    def test_unknown_text_is_no_command(self):
+        assert parse_command("ik vind het een mooie dag") is None
+
+    @pytest.mark.parametrize("reference,expected", [
+        ("3", "preventie"), ("preventie", "preventie"), ("Preventei", "preventie"), ("PLG", "plg"),
+        ("gedeeld leiderschap", "gedeeld_leiderschap"), ("12", None), ("", None),
+    ])
+    def test_bouwstenen_are_found_by_number_or_name(self, reference, expected):
+        found = find_bouwsteen(Q, reference)
+        assert (found.id if found else None) == expected
+
+    def test_new_wave_arguments(self):
+        request = parse_new_wave("Zelfscan 2027 tot 15-06-2027 voor clb-a, clb-b")
+        assert request.name == "Zelfscan 2027" and request.deadline == date(2027, 6, 15)
+        assert request.centre_ids == ("clb-a", "clb-b")
+        with pytest.raises(CommandError):
+            parse_new_wave("Zelfscan tot 31-02-2027")
+        with pytest.raises(CommandError):
+            parse_new_wave("zonder datum")
+
+
+class TestRegistry:
+    def test_a_valid_registry_finds_people_by_email_and_role(self, tmp_path):
+        write_registry(tmp_path)
+        registry = load_registry(tmp_path / "centres.yaml")
+        membership = registry.find(None, "DINA.directeur@clb-demo.example")
+        assert membership.role == "director" and membership.centre.id == "clb-demo"
+        assert registry.find("lea.lid@clb-demo.example").role == "member"
+        assert registry.find("nobody@example.org") is None
+
+    def test_an_error_names_the_line(self, tmp_path):
+        document = registry_document()
+        document["centres"][1]["members"][0]["email"] = "not-an-email"
+        write_registry(tmp_path, document)
+        with pytest.raises(RegistryError) as error:
+            load_registry(tmp_path / "centres.yaml")
+        text = (tmp_path / "centres.yaml").read_text().splitlines()
+        line = next(i for i, row in enumerate(text, 1) if "not-an-email" in row)
+        assert f"centres.yaml:{line}:" in str(error.value)
+
+    def test_a_person_in_two_centres_is_refused(self, tmp_path):
+        document = registry_document()
+        document["centres"][1]["members"].append(document["centres"][0]["members"][0])
+        write_registry(tmp_path, document)
+        with pytest.raises(RegistryError, match="appears twice"):
+            load_registry(tmp_path / "centres.yaml")
+
+
+class TestConsolidation:
+    def responses(self, stadia: list[str], hefbomen: list[str]) -> list[Response]:
+        result = []
+        for n, (stadium, hefboom) in enumerate(zip(stadia, hefbomen)):
+            response = Response(wave_id="w", centre_id="c", respondent_id=f"r{n}", respondent_name=f"Lid {n}")
+            response = flow.save_page(response, "behartiger", "situering", {
+                "current_stadium": QuestionAnswer(choices=(stadium,)),
+                "intention": QuestionAnswer(choices=("aanhouden",))}, NOW)
+            response = flow.save_page(response, "behartiger", "context", validate_page(
+                Q, B1, "context", full_context(hefbomen=hefboom, hefbomen_explanation=f"uitleg {n}")), NOW)
+            result.append(response)
+        return result
+
+    def test_the_majority_is_proposed(self):
+        responses = self.responses(["planmatig", "planmatig", "fragmentair"],
+                                   ["missie_visie,mensen_cultuur", "missie_visie", "geen"])
+        proposals = propose(Q, "behartiger", responses, {})
+        assert proposals["current_stadium"].choices == ("planmatig",)
+        assert proposals["hefbomen"].choices == ("missie_visie",)
+        assert len(proposals["hefbomen"].explanations) == 3
+        assert proposed_inputs(proposals, "situering")["current_stadium"] == "planmatig"
+
+    def test_a_tie_is_surfaced_and_left_open(self):
+        responses = self.responses(["planmatig", "systematisch"], ["missie_visie", "mensen_cultuur"])
+        proposals = propose(Q, "behartiger", responses, {})
+        assert proposals["current_stadium"].choices is None
+        assert set(proposals["current_stadium"].tied) == {"planmatig", "systematisch"}
+        assert "current_stadium" not in proposed_inputs(proposals, "situering")
+        assert proposals["hefbomen"].is_tie
+
+    def test_closing_priorities_are_ranked_by_points(self):
+        responses = self.responses(["planmatig"] * 3, ["geen"] * 3)
+        orders = [("plg", "preventie", "teamwerk"), ("plg", "teamwerk", "preventie"), ("preventie", "plg", "teamwerk")]
+        closing = []
+        for response, order in zip(responses, orders):
+            closing.append(flow.save_closing(response, validate_closing(Q, {
+                "inspiring_practices_1": "plg", "priorities_1": order[0], "priorities_2": order[1],
+                "priorities_3": order[2]}), NOW))
+        values = proposed_closing_inputs(Q, closing)
+        assert [values[f"priorities_{n}"] for n in (1, 2, 3)] == ["plg", "preventie", "teamwerk"]
+        assert values["inspiring_practices_1"] == "plg"
+
+    def test_the_summary_shows_spread_and_progress(self, tmp_path):
+        write_registry(tmp_path)
+        centre = load_registry(tmp_path / "centres.yaml").centre("clb-demo")
+        responses = self.responses(["fragmentair", "systematisch"], ["missie_visie", "missie_visie"])
+        responses = [r.model_copy(update={"respondent_id": p.key}) for r, p in zip(responses, centre.members)]
+        summary = summarise(Q, centre, responses)
+        first = summary.bouwstenen[0]
+        assert first.spread == 3
+        assert first.current_counts["fragmentair"] == 1 and first.current_counts["systematisch"] == 1
+        assert summary.hefbomen["missie_visie"] == 2
+        assert [m.answered for m in summary.members] == [0, 1, 1, 0]
+        assert len(summary.members) == 4
