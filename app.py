@@ -17,11 +17,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+import jwt
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
+from botframework.connector.auth import ServiceClientCredentialsFactory
 
+from bot.auth import install_key_sets
 from bot.config import Settings
 from bot.delivery import RateLimiter
 from bot.logs import configure_logging
@@ -32,6 +35,7 @@ from bot.teams_bot import PoolsterBot
 from dialogs.commands import DIRECTOR_COMMANDS
 from dialogs.context import Actor, Services, utc_now
 from dialogs.director import DirectorDialog
+from dialogs.privacy import PrivacyDialog
 from dialogs.respondent import RespondentDialog
 from storage.base import DocumentStore
 from storage.factory import open_store
@@ -78,7 +82,9 @@ async def ensure_default_wave(services: Services, settings: Settings) -> None:
 
 
 async def build_poolster(settings: Settings, *, store: DocumentStore | None = None,
-                         clock: Callable[[], datetime] = utc_now) -> Poolster:
+                         clock: Callable[[], datetime] = utc_now, signing_keys: list[dict] | None = None,
+                         credentials_factory: ServiceClientCredentialsFactory | None = None) -> Poolster:
+    """Assemble the bot. signing_keys / credentials_factory replace the Bot Framework's (tests)."""
     questionnaire = await asyncio.to_thread(load_questionnaire)
     registry = await asyncio.to_thread(load_registry, settings.registry_path)
     store = store or await open_store(
@@ -89,7 +95,9 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     services = Services(questionnaire, registry, store, clock)
     await ensure_default_wave(services, settings)
 
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.bot_framework_config()))
+    install_key_sets(signing_keys)
+    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.bot_framework_config(),
+                                                                   credentials_factory=credentials_factory))
     limiter = RateLimiter()
     people = People(store, registry, settings.admins)
     messenger = Messenger(adapter, settings.app_id, limiter)
@@ -110,6 +118,11 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     director = DirectorDialog(services, respondent, send_summary)
     bot.route_commands(DIRECTOR_COMMANDS, director.on_command)
     bot.route_actions({"adopt_own", "centre_start"}, director.on_payload)
+    async def contact_details(user_id: str) -> dict | None:
+        known = await people.users.get(user_id)
+        return known.model_dump() if known else None
+
+    bot.route_commands({"my_data"}, PrivacyDialog(services, contact_details).on_command)
     await summaries.refresh_all()
 
     async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
@@ -155,7 +168,10 @@ def create_app(poolster: Poolster) -> web.Application:
             invoke_response = await poolster.adapter.process_activity(
                 request.headers.get("Authorization", ""), activity, poolster.bot.on_turn
             )
-        except PermissionError:
+        except (PermissionError, jwt.PyJWTError):
+            return _json_error(401, "unauthorized")
+        except Exception:  # noqa: BLE001 - turn errors are handled inside; what escapes is authentication
+            log.warning("request refused during authentication", extra={"path": request.path})
             return _json_error(401, "unauthorized")
         if invoke_response:
             return web.json_response(invoke_response.body, status=invoke_response.status)

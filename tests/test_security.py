@@ -1,0 +1,152 @@
+"""Trust: who gets in, hostile and broken input, and what the bot logs."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import aiohttp
+import pytest
+import pytest_asyncio
+
+from bot.logs import JsonFormatter
+from tests.support.harness import MEMBERS, start_bot
+from tests.support.scripts import CONTEXT, SITUERING, answer_page, new_card, start
+from tests.support.teams import TeamsClient, texts_in
+from tests.support.tokens import APP_ID, FORGED_KEY, OfflineCredentialsFactory, signing_keys, token
+
+MO = MEMBERS[0]
+
+
+@pytest_asyncio.fixture
+async def secure(data_dir, connector):
+    running = await start_bot(data_dir, app_id=APP_ID, app_password="not-used",
+                              build={"signing_keys": signing_keys(), "credentials_factory": OfflineCredentialsFactory()})
+    async with aiohttp.ClientSession() as session:
+        yield running, TeamsClient(session, running.url, connector)
+    await running.stop()
+
+
+async def users_known(running) -> list[str]:
+    return await running.poolster.store.keys_with_prefix("users/")
+
+
+@pytest.mark.parametrize("make_header", [
+    lambda url: None,
+    lambda url: "Bearer",
+    lambda url: "Basic dXNlcjpwYXNz",
+    lambda url: f"Bearer {token(url, key=FORGED_KEY)}",
+    lambda url: f"Bearer {token(url, expires_in=-600)}",
+    lambda url: f"Bearer {token(url, audience='another-bot')}",
+    lambda url: f"Bearer {token(url, issuer='https://evil.example')}",
+    lambda url: f"Bearer {token(url, key_id='unknown-key')}",
+    lambda url: f"Bearer {token('https://elsewhere.example/')}",
+    lambda url: "Bearer not.a.jwt",
+], ids=["none", "empty", "basic", "forged", "expired", "audience", "issuer", "unknown-key", "service-url", "garbage"])
+async def test_requests_without_a_valid_token_are_refused_and_change_nothing(secure, connector, make_header):
+    running, teams = secure
+    header = make_header(connector.url)
+    status = await teams.post(teams.activity(MO, text="hallo"), headers={"Authorization": header} if header else None)
+    assert status == 401
+    assert connector.calls == []
+    assert await users_known(running) == []
+
+
+async def test_a_valid_token_is_served(secure, connector):
+    running, teams = secure
+    status = await teams.post(teams.activity(MO, text="hallo"),
+                              headers={"Authorization": f"Bearer {token(connector.url)}"})
+    assert status == 201
+    assert new_card(connector.calls).card["type"] == "AdaptiveCard"
+    assert await users_known(running)
+
+
+async def test_other_tenants_are_refused(teams, bot, connector, caplog):
+    activity = teams.activity(MO, text="hallo")
+    activity["conversation"]["tenantId"] = "someone-else"
+    activity["channelData"] = {"tenant": {"id": "someone-else"}}
+    with caplog.at_level(logging.WARNING):
+        assert await teams.post(activity) in (200, 201)
+    assert connector.calls == []
+    assert await bot.poolster.store.keys_with_prefix("users/") == []
+    assert any("tenant" in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize("body,content_type,status", [
+    (b"{not json", "application/json", 400),
+    (b'{"type": "message"}', "text/plain", 415),
+    (b"[1, 2, 3]", "application/json", 400),
+    (b'{"text": "no type"}', "application/json", 400),
+    (b'{"type": "message", "text": "no conversation"}', "application/json", 400),
+    (b'{"type": 5}', "application/json", 400),
+    (b"\xff\xfe", "application/json", 400),
+    (b'{"type": "message", "text": "' + b"x" * 400_000 + b'"}', "application/json", 413),
+])
+async def test_malformed_http_is_refused_before_the_bot(teams, connector, body, content_type, status):
+    async with teams.session.post(f"{teams.app_url}/api/messages", data=body,
+                                  headers={"Content-Type": content_type}) as response:
+        assert response.status == status
+    assert connector.calls == []
+
+
+async def test_forged_and_odd_card_payloads_change_nothing(teams, bot, connector):
+    card = await start(teams, MO)
+    context = await answer_page(teams, MO, card, SITUERING)
+    services = bot.poolster.services
+    wave = await services.current_wave("clb-demo")
+    before = await services.responses.get(wave.id, "clb-demo", MO.email)
+    base = {"action": "save_page", "v": 1, "bouwsteen": "behartiger", "page": "context", "rev": before.revision,
+            **{k: ",".join(v) if isinstance(v, list) else v for k, v in CONTEXT.items()}}
+    payloads = {
+        "unknown field": {**base, "respondent": "lea.lid@clb-demo.example"},
+        "wrong type": {**base, "rev": "abc"},
+        "missing field": {k: v for k, v in base.items() if k != "page"},
+        "older card": {**base, "v": 0},
+        "other wave": {**base, "wave": "een-andere-ronde"},
+        "huge text": {**base, "hefbomen_explanation": "x" * 100_000},
+        "not a dict": ["save_page"],
+        "unknown action": {**base, "action": "drop_database"},
+        "other centre": {**base, "subject": "centre", "centre": "clb-andere"},
+    }
+    for name, value in payloads.items():
+        calls_before = len(connector.calls)
+        status = await teams.post(teams.activity(MO, value=value))
+        assert status in (200, 201), name
+        replies = connector.calls[calls_before:]
+        assert replies and texts_in(replies), f"{name}: a clear answer"
+        after = await services.responses.get(wave.id, "clb-demo", MO.email)
+        assert after == before, f"{name}: nothing changed"
+    # The next normal message still works.
+    following = await answer_page(teams, MO, context, CONTEXT)
+    assert "Bouwsteen 2" in str(following.card)
+
+
+async def test_health_reports_a_writable_store(teams):
+    async with teams.session.get(f"{teams.app_url}/healthz") as response:
+        assert response.status == 200
+        assert (await response.json())["store_writable"] is True
+    async with teams.session.get(f"{teams.app_url}/version") as response:
+        assert "version" in await response.json()
+
+
+async def test_logs_are_json_lines_without_answers_or_secrets(teams, bot, caplog):
+    secret_answer = "GEHEIM-ANTWOORD-123"
+    card = await start(teams, MO)
+    context = await answer_page(teams, MO, card, SITUERING)
+    with caplog.at_level(logging.DEBUG):
+        await teams.press(MO, context, "Bewaar", {**CONTEXT, "hefbomen_explanation": secret_answer})
+        await teams.say(MO, f"wat is {secret_answer}")
+        await teams.post(teams.activity(MO, value={"action": "bogus", "v": 1, "x": secret_answer}))
+    formatter = JsonFormatter()
+    lines = [formatter.format(record) for record in caplog.records]
+    for line in lines:
+        entry = json.loads(line)
+        assert {"time", "level", "event"} <= set(entry)
+        assert secret_answer not in line
+
+
+async def test_a_member_can_ask_what_is_stored_about_them(teams, bot):
+    card = await start(teams, MO)
+    await answer_page(teams, MO, card, SITUERING)
+    text = texts_in(await teams.say(MO, "mijn gegevens"))
+    assert MO.email in text and "0 van 11" in text and "Dina Directeur" in text and "Bewaartermijn" in text
