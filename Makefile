@@ -41,5 +41,13 @@ test: install
 test-fast: install
 	$(PY) -m pytest -q -m "not slow"
 
+## Benchmarks at full size; results in docs/benchmarks.md.
+bench: install
+	$(PY) scripts/bench.py
+
+## Play the demo centre's members against a running bot (make run first).
+demo: $(STAMP)
+	$(PY) scripts/demo_centre.py
+
 clean:
 	rm -rf $(VENV) tools/cardcheck/node_modules build

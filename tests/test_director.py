@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.support.harness import DIRECTOR, MEMBERS, OTHER_DIRECTOR, OTHER_MEMBER, STRANGER
-from tests.support.scripts import CONTEXT, answer_page, card_title, complete_survey, new_card, start
+from tests.support.scripts import CONTEXT, answer_page, complete_survey, new_card, start
 from tests.support.teams import inputs_of, iter_elements, texts_in
 
 MO, LEA, SAM = MEMBERS

@@ -60,10 +60,10 @@ class RunningBot:
 async def start_bot(data_dir: Path, *, store: str = "embedded", clock: Callable[[], datetime] | None = None,
                     build: dict | None = None, **overrides) -> RunningBot:
     """Start the app on a free port; overrides go to Settings, build to build_poolster."""
-    settings = Settings(
-        data_dir=data_dir, store=store, allowed_tenants=(TENANT,), admins=(ADMIN.email,),
-        summary_update_interval=0.2, **overrides,
-    )
+    settings = Settings(**{
+        "data_dir": data_dir, "store": store, "allowed_tenants": (TENANT,), "admins": (ADMIN.email,),
+        "summary_update_interval": 0.2, **overrides,
+    })
     kwargs = {"clock": clock} if clock else {}
     poolster = await build_poolster(settings, **kwargs, **(build or {}))
     runner = web.AppRunner(create_app(poolster), access_log=None)

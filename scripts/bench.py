@@ -1,0 +1,263 @@
+"""Poolster benchmarks: turn latency, throughput, wave fan-out, memory and start-up.
+
+    python scripts/bench.py            full sizes (takes several minutes; results go in docs/benchmarks.md)
+    python scripts/bench.py --smoke    tiny sizes, to prove the benchmark runs (CI)
+
+Everything runs on this machine, against the real aiohttp app and the fake Teams connector of the
+tests; numbers from one run are comparable with each other, not across machines.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import aiohttp
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from storage.factory import open_store  # noqa: E402
+from storage.repository import make_key  # noqa: E402
+from survey.answers import QuestionAnswer, Response  # noqa: E402
+from survey.questionnaire import load_questionnaire  # noqa: E402
+from tests.support.fake_connector import FakeConnector  # noqa: E402
+from tests.support.harness import start_bot  # noqa: E402
+from tests.support.process import BotProcess  # noqa: E402
+from tests.support.teams import TeamsClient, TeamsUser  # noqa: E402
+
+MEMBERS_PER_CENTRE = 10
+WAVE = "bench-wave"
+Q = load_questionnaire()
+NOW = datetime(2026, 11, 24, tzinfo=timezone.utc)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def people(count: int) -> list[TeamsUser]:
+    return [TeamsUser(f"Lid {n}", f"lid{n}@centrum{n // MEMBERS_PER_CENTRE}.example", f"aad-bench-{n}")
+            for n in range(count)]
+
+
+def write_registry(data_dir: Path, users: list[TeamsUser]) -> None:
+    centres = []
+    for start in range(0, len(users), MEMBERS_PER_CENTRE):
+        team = users[start:start + MEMBERS_PER_CENTRE]
+        centres.append({
+            "id": f"centrum-{start // MEMBERS_PER_CENTRE}", "name": f"Centrum {start // MEMBERS_PER_CENTRE}",
+            "director": {"name": "Directeur", "email": f"directeur@centrum{start // MEMBERS_PER_CENTRE}.example"},
+            "members": [{"name": u.name, "email": u.email} for u in team],
+        })
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "centres.yaml").write_text(yaml.safe_dump({"centres": centres}), encoding="utf-8")
+
+
+def stored_response(user: TeamsUser, centre_id: str) -> dict:
+    """A realistic half-answered response (~2 KB of JSON)."""
+    answers = {}
+    for bouwsteen in Q.bouwstenen[:5]:
+        answers[bouwsteen.id] = {
+            "current_stadium": QuestionAnswer(choices=("planmatig",)),
+            "intention": QuestionAnswer(choices=("geintegreerd",)),
+            "deliberate_choice": QuestionAnswer(choices=("combinatie",), explanation="Toelichting " * 4),
+        }
+    response = Response(wave_id=WAVE, centre_id=centre_id, respondent_id=user.email, respondent_name=user.name,
+                        answers=answers, started_at=NOW, updated_at=NOW, revision=15)
+    return {**response.model_dump(mode="json"), "e_tag": "*"}
+
+
+async def prefill(kind: str, data_dir: Path, users: list[TeamsUser], store=None):
+    store = store or await open_store(kind, data_dir=data_dir)
+    wave = {"id": WAVE, "name": "Bench", "status": "open", "created_at": NOW.isoformat(),
+            "launched_at": NOW.isoformat(), "e_tag": "*"}
+    await store.write({make_key("waves", WAVE): wave})
+    for start in range(0, len(users), 1000):
+        batch = {}
+        for n, user in enumerate(users[start:start + 1000], start=start):
+            centre_id = f"centrum-{n // MEMBERS_PER_CENTRE}"
+            batch[make_key("responses", WAVE, centre_id, user.email)] = stored_response(user, centre_id)
+        await store.write(batch)
+    return store
+
+
+class Respondent:
+    """A simulated user who keeps changing their answer to bouwsteen 1 (every turn writes)."""
+
+    def __init__(self, user: TeamsUser, teams: TeamsClient):
+        self.user, self.teams, self.rev, self.turns = user, teams, 15, 0
+
+    async def turn(self) -> float:
+        stadium = "fragmentair" if self.turns % 2 == 0 else "planmatig"
+        value = {"action": "save_page", "v": 1, "wave": WAVE, "bouwsteen": "behartiger", "page": "situering",
+                 "rev": self.rev, "current_stadium": stadium, "intention": "systematisch"}
+        started = time.perf_counter()
+        status = await self.teams.post(self.teams.activity(self.user, value=value))
+        elapsed = time.perf_counter() - started
+        if status not in (200, 201):
+            raise RuntimeError(f"HTTP {status}")
+        self.rev += 1
+        self.turns += 1
+        return elapsed
+
+
+async def run_turns(kind: str, stored: int, turns: int, active: int) -> list[float]:
+    users = people(max(stored, active))
+    with tempfile.TemporaryDirectory() as folder:
+        data_dir = Path(folder) / "data"
+        write_registry(data_dir, users)
+        connector = FakeConnector()
+        await connector.start()
+        for user in users[:active]:
+            connector.add_member(user.as_member())
+        store = await prefill(kind, data_dir, users)
+        running = await start_bot(data_dir, store="memory", build={"store": store}, default_wave=False,
+                                  allowed_tenants=())
+        try:
+            async with aiohttp.ClientSession() as session:
+                teams = TeamsClient(session, running.url, connector)
+                respondents = [Respondent(u, teams) for u in users[:active]]
+                for respondent in respondents:  # warm-up: identity lookups, caches
+                    await respondent.turn()
+                timings = [await random.choice(respondents).turn() for _ in range(turns)]
+        finally:
+            await running.stop()
+            await connector.stop()
+        return timings
+
+
+async def bench_latency(sizes: list[int], turns: int) -> list[dict]:
+    rows = []
+    for kind in ("embedded", "memory"):
+        for size in sizes:
+            timings = await run_turns(kind, size, turns, active=20)
+            rows.append({"store": "TinyDB (embedded)" if kind == "embedded" else "MemoryStorage", "stored": size,
+                         "turns": turns, "p50_ms": percentile(timings, 50) * 1000,
+                         "p95_ms": percentile(timings, 95) * 1000, "p99_ms": percentile(timings, 99) * 1000})
+    return rows
+
+
+async def bench_throughput(stored: int, duration: float, max_concurrency: int) -> list[dict]:
+    rows = []
+    users = people(max(stored, max_concurrency * 2))
+    with tempfile.TemporaryDirectory() as folder:
+        data_dir = Path(folder) / "data"
+        write_registry(data_dir, users)
+        connector = FakeConnector()
+        await connector.start()
+        for user in users:
+            connector.add_member(user.as_member())
+        store = await prefill("embedded", data_dir, users)
+        running = await start_bot(data_dir, store="memory", build={"store": store}, default_wave=False,
+                                  allowed_tenants=())
+        try:
+            async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+                teams = TeamsClient(session, running.url, connector)
+                concurrency = 1
+                while concurrency <= max_concurrency:
+                    respondents = [Respondent(u, teams) for u in users[:concurrency]]
+                    for respondent in respondents:
+                        respondent.rev = (await running.poolster.services.responses.get(
+                            WAVE, f"centrum-{users.index(respondent.user) // MEMBERS_PER_CENTRE}",
+                            respondent.user.email)).revision
+                    timings: list[float] = []
+                    deadline = time.perf_counter() + duration
+
+                    async def worker(respondent: Respondent) -> None:
+                        while time.perf_counter() < deadline:
+                            timings.append(await respondent.turn())
+
+                    started = time.perf_counter()
+                    await asyncio.gather(*(worker(r) for r in respondents))
+                    elapsed = time.perf_counter() - started
+                    # Verify: every acknowledged answer is stored, in order (revision counts every turn).
+                    lost = 0
+                    for respondent in respondents:
+                        centre = f"centrum-{users.index(respondent.user) // MEMBERS_PER_CENTRE}"
+                        response = await running.poolster.services.responses.get(WAVE, centre, respondent.user.email)
+                        expected = "planmatig" if respondent.turns % 2 == 0 else "fragmentair"
+                        if response.revision != respondent.rev or response.choice("behartiger", "current_stadium") != expected:
+                            lost += 1
+                    p95 = percentile(timings, 95) * 1000
+                    rows.append({"concurrent_users": concurrency, "answers_per_s": len(timings) / elapsed,
+                                 "p50_ms": percentile(timings, 50) * 1000, "p95_ms": p95, "lost_or_misordered": lost})
+                    if p95 > 100:
+                        break
+                    concurrency *= 2
+        finally:
+            await running.stop()
+            await connector.stop()
+    return rows
+
+
+async def bench_memory_startup(stored: int) -> dict:
+    users = people(stored)
+    with tempfile.TemporaryDirectory() as folder:
+        data_dir = Path(folder) / "data"
+        write_registry(data_dir, users)
+        store = await prefill("embedded", data_dir, users)
+        await store.close()
+        bot = BotProcess(data_dir, POOLSTER_DEFAULT_WAVE="false")
+        started = time.perf_counter()
+        bot.start(timeout=60)
+        startup = time.perf_counter() - started
+        try:
+            # Touch the store like a first turn would, then read the resident set size.
+            async with aiohttp.ClientSession() as session:
+                async with session.get(f"{bot.url}/healthz") as response:
+                    await response.read()
+            status = Path(f"/proc/{bot.process.pid}/status").read_text()
+            rss_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")))
+        finally:
+            bot.stop()
+        return {"stored": stored, "startup_s": startup, "rss_mb": rss_kb / 1024}
+
+
+def table(title: str, rows: list[dict]) -> str:
+    if not rows:
+        return f"\n{title}\n(no rows)\n"
+    headers = list(rows[0])
+    lines = [f"\n{title}", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    for row in rows:
+        lines.append("| " + " | ".join(f"{v:.1f}" if isinstance(v, float) else str(v) for v in row.values()) + " |")
+    return "\n".join(lines)
+
+
+async def main(smoke: bool) -> None:
+    random.seed(1)
+    sizes = [10, 50] if smoke else [100, 1000, 10000]
+    turns = 30 if smoke else 400
+    latency = await bench_latency(sizes, turns)
+    print(table("1. Turn latency (one save per turn, 20 active users)", latency), flush=True)
+    throughput = await bench_throughput(50 if smoke else 10000, 1.0 if smoke else 5.0, 4 if smoke else 256)
+    print(table("2. Throughput on one process (embedded store)", throughput), flush=True)
+    try:
+        from scripts.bench_fanout import bench_fanout
+    except ImportError:
+        fanout = []
+    else:
+        fanout = [await bench_fanout(20 if smoke else 1000)]
+    print(table("3. Wave fan-out through the rate-limited fake connector", fanout), flush=True)
+    memory = await bench_memory_startup(50 if smoke else 10000)
+    print(table("4. Memory and start-up", [memory]), flush=True)
+    if not smoke:
+        results = {"latency": latency, "throughput": throughput, "fanout": fanout, "memory": memory,
+                   "when": datetime.now(timezone.utc).isoformat(), "cpus": os.cpu_count()}
+        (ROOT / "docs" / "benchmarks.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes: prove the benchmark runs")
+    asyncio.run(main(parser.parse_args().smoke))

@@ -1,0 +1,81 @@
+"""Play the members of the demo centre against a running bot, so a director can watch their card change.
+
+    make run            # in one terminal (or make playground)
+    make demo           # in another: Mo, Lea and Sam answer, one page every ~1.5 s
+
+The members' own replies go to a throw-away local connector; the director's card goes wherever the
+director talks to the bot (the Agents Playground, or Teams). Open the Playground as Dina Directeur,
+say "team" once, and watch the card update.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sys
+from pathlib import Path
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.support.fake_connector import FakeConnector  # noqa: E402
+from tests.support.scripts import new_card  # noqa: E402
+from tests.support.teams import TeamsClient, TeamsUser  # noqa: E402
+
+MEMBERS = (
+    TeamsUser("Mo Medewerker", "mo.medewerker@clb-demo.example", "demo-aad-mo"),
+    TeamsUser("Lea Lid", "lea.lid@clb-demo.example", "demo-aad-lea"),
+    TeamsUser("Sam Stafmedewerker", "sam.staf@clb-demo.example", "demo-aad-sam"),
+)
+STADIA = ["fragmentair", "planmatig", "geintegreerd", "systematisch"]
+
+
+def answers_for(page: str, rng: random.Random) -> dict:
+    if page == "situering":
+        current = rng.choice(STADIA[:3])
+        return {"current_stadium": current, "intention": STADIA[STADIA.index(current) + 1]}
+    return {
+        "deliberate_choice": rng.choice(["welbewust", "context", "combinatie"]),
+        "deliberate_choice_explanation": "Zo gegroeid in ons centrum.",
+        "hefbomen": rng.sample(["missie_visie", "mensen_cultuur", "systemen_structuur"], k=rng.randint(1, 2)),
+        "knelpunten": rng.choice([["systemen_structuur"], ["geen"], ["mensen_cultuur"]]),
+        "differences": rng.choice([["nee"], ["teams"], ["vestigingen", "disciplines"]]),
+    }
+
+
+async def play(teams: TeamsClient, user: TeamsUser, pages: int, pause: float, rng: random.Random) -> None:
+    card = new_card(await teams.say(user, "verder"))
+    for _ in range(pages):
+        data = next((a["data"] for a in card.card.get("actions", []) if a.get("data", {}).get("action") == "save_page"),
+                    None)
+        if data is None:
+            print(f"{user.name}: klaar met de bouwstenen")
+            return
+        card = new_card(await teams.press(user, card, "Bewaar", answers_for(data["page"], rng)))
+        print(f"{user.name}: bouwsteen {data['bouwsteen']} ({data['page']}) beantwoord", flush=True)
+        await asyncio.sleep(pause * rng.uniform(0.5, 1.5))
+
+
+async def main(url: str, pages: int, pause: float) -> None:
+    connector = FakeConnector()
+    await connector.start()
+    for member in MEMBERS:
+        connector.add_member(member.as_member())
+    rng = random.Random(2026)
+    try:
+        async with aiohttp.ClientSession() as session:
+            teams = TeamsClient(session, url, connector)
+            await asyncio.gather(*(play(teams, member, pages, pause, rng) for member in MEMBERS))
+    finally:
+        await connector.stop()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Laat de teamleden van het democentrum antwoorden.")
+    parser.add_argument("--url", default="http://127.0.0.1:3978", help="the running bot")
+    parser.add_argument("--pages", type=int, default=22, help="pages per member (22 = all 11 bouwstenen)")
+    parser.add_argument("--pause", type=float, default=1.5, help="seconds between answers")
+    args = parser.parse_args()
+    asyncio.run(main(args.url, args.pages, args.pause))
