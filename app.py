@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import secrets
 import sys
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 from botframework.connector.auth import ServiceClientCredentialsFactory
 
+from bot import maintenance
 from bot.auth import install_key_sets
 from bot.config import Settings
 from bot.delivery import RateLimiter
@@ -186,7 +188,22 @@ def create_app(poolster: Poolster) -> web.Application:
         return web.json_response({"name": "poolster", "version": VERSION,
                                   "questionnaire": poolster.services.questionnaire.version})
 
+    async def maintenance_backup(request: web.Request) -> web.Response:
+        # Only from this machine, and only with the token the bot wrote into its own data folder.
+        token = request.app.get("maintenance_token")
+        if request.remote not in ("127.0.0.1", "::1") or not token or \
+                not secrets.compare_digest(request.headers.get(maintenance.HEADER, ""), token):
+            return _json_error(403, "forbidden")
+        try:
+            destination = Path((await request.json())["destination"])
+        except (ValueError, KeyError, TypeError):
+            return _json_error(400, "destination missing")
+        await poolster.store.snapshot(destination)
+        log.info("backup made", extra={"path": str(destination)})
+        return web.json_response({"status": "ok"})
+
     app.router.add_post("/api/messages", messages)
+    app.router.add_post("/maintenance/backup", maintenance_backup)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/version", version)
 
@@ -200,6 +217,8 @@ def create_app(poolster: Poolster) -> web.Application:
 async def serve(settings: Settings) -> None:
     poolster = await build_poolster(settings)
     app = create_app(poolster)
+    if settings.store == "embedded":
+        app["maintenance_token"] = await asyncio.to_thread(maintenance.write_token, settings.data_dir)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
@@ -221,6 +240,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app", description="Poolster, de zelfscan-bot voor Teams")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start the bot (default)")
+    backup_parser = sub.add_parser("backup", help="consistent snapshot of the data folder (also while the bot runs)")
+    backup_parser.add_argument("destination", type=Path)
+    restore_parser = sub.add_parser("restore", help="put a snapshot back (stop the bot first)")
+    restore_parser.add_argument("source", type=Path)
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     configure_logging(settings.log_level)
@@ -230,7 +253,18 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             pass
         return 0
-    return 2
+    try:
+        if args.command == "backup":
+            how = asyncio.run(maintenance.backup(settings.data_dir, args.destination,
+                                                 f"http://127.0.0.1:{settings.port}"))
+            print(f"Back-up gemaakt in {args.destination} ({how}).")
+        elif args.command == "restore":
+            asyncio.run(maintenance.restore(settings.data_dir, args.source))
+            print(f"Back-up {args.source} teruggezet in {settings.data_dir}. Start de bot opnieuw.")
+    except maintenance.MaintenanceError as error:
+        print(f"Mislukt: {error}", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,0 +1,68 @@
+"""Backup while the bot runs, and restore: the documented operations commands really work."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import aiohttp
+
+from storage.embedded import EmbeddedStorage
+from storage.repository import Repository
+from survey.answers import Response
+from tests.support.harness import MEMBERS, write_registry
+from tests.support.process import ROOT, BotProcess
+from tests.support.scripts import CONTEXT, SITUERING, answer_page, start
+from tests.support.teams import TeamsClient
+
+MO = MEMBERS[0]
+
+
+def run_cli(*args: str, data_dir, port: int) -> subprocess.CompletedProcess:
+    env = {**os.environ, "POOLSTER_DATA_DIR": str(data_dir), "POOLSTER_PORT": str(port)}
+    return subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+async def responses_in(folder) -> list[Response]:
+    store = await EmbeddedStorage.open(folder)
+    try:
+        return await Repository(store, "responses", Response).list()
+    finally:
+        await store.close()
+
+
+async def test_backup_while_running_and_restore(tmp_path, connector):
+    data_dir = tmp_path / "data"
+    write_registry(data_dir)
+    bot = BotProcess(data_dir).start()
+    try:
+        async with aiohttp.ClientSession() as session:
+            teams = TeamsClient(session, bot.url, connector)
+            card = await start(teams, MO)
+            card = await answer_page(teams, MO, card, SITUERING)
+            result = run_cli("backup", str(tmp_path / "backup"), data_dir=data_dir, port=bot.port)
+            assert result.returncode == 0, result.stderr
+            assert "draaiende bot" in result.stdout
+            # Answers given after the backup are not in it.
+            await answer_page(teams, MO, card, CONTEXT)
+    finally:
+        bot.stop()
+
+    backed_up = await responses_in(tmp_path / "backup")
+    assert backed_up[0].is_page_answered("behartiger", "situering")
+    assert not backed_up[0].is_page_answered("behartiger", "context")
+
+    refused = BotProcess(data_dir).start()
+    try:
+        result = run_cli("restore", str(tmp_path / "backup"), data_dir=data_dir, port=refused.port)
+        assert result.returncode == 1 and "Stop de bot" in result.stderr
+    finally:
+        refused.stop()
+
+    result = run_cli("restore", str(tmp_path / "backup"), data_dir=data_dir, port=0)
+    assert result.returncode == 0, result.stderr
+    restored = await responses_in(data_dir)
+    assert restored[0].is_page_answered("behartiger", "situering")
+    assert not restored[0].is_page_answered("behartiger", "context")
