@@ -51,7 +51,7 @@ async def backup(data_dir: Path, dest: Path, bot_url: str) -> str:
         how = "door de draaiende bot"
     else:
         try:
-            await store.snapshot(dest / "store")
+            await store.snapshot(dest)
         finally:
             await store.close()
         how = "rechtstreeks (de bot draaide niet)"
@@ -68,7 +68,7 @@ async def _ask_running_bot(data_dir: Path, dest: Path, bot_url: str) -> None:
     try:
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as session:
             async with session.post(f"{bot_url.rstrip('/')}/maintenance/backup",
-                                    json={"destination": str(dest.resolve() / "store")},
+                                    json={"destination": str(dest.resolve())},
                                     headers={HEADER: token}) as response:
                 if response.status != 200:
                     raise MaintenanceError(f"De bot weigerde de back-up (HTTP {response.status}).")

@@ -6,6 +6,8 @@ Used for the director's live card, invitations and reminders. Every call goes th
 
 from __future__ import annotations
 
+from typing import Awaitable, Callable, TypeVar
+
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
 from botbuilder.schema import (
@@ -20,6 +22,7 @@ from botbuilder.schema import (
 from bot.delivery import RateLimiter, RetryPolicy, call_teams
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
+T = TypeVar("T")
 
 
 def card_activity(card: dict, text: str | None = None) -> Activity:
@@ -38,26 +41,44 @@ class Messenger:
         self.limiter = limiter
         self.policy = policy
 
+    async def _in_conversation(self, reference: ConversationReference,
+                               action: Callable[[TurnContext], Awaitable[T]]) -> T:
+        """Run action in a proactive turn, rate limited and retried.
+
+        The adapter hands exceptions of a turn to its on_turn_error handler, which would swallow a
+        429 or 404; the action's outcome is therefore carried out of the turn and raised here.
+        """
+
+        async def attempt() -> T:
+            outcome: list = []
+
+            async def run(turn_context: TurnContext) -> None:
+                try:
+                    outcome.append((True, await action(turn_context)))
+                except Exception as error:  # noqa: BLE001 - re-raised below, outside the turn
+                    outcome.append((False, error))
+
+            await self.adapter.continue_conversation(reference, run, self.app_id)
+            succeeded, result = outcome[-1]
+            if not succeeded:
+                raise result
+            return result
+
+        return await call_teams(attempt, conversation_id=reference.conversation.id, limiter=self.limiter,
+                                policy=self.policy)
+
     async def send(self, reference: ConversationReference, activity: Activity) -> str:
         """Send into an existing conversation; returns the new message's id."""
-        sent: list[str] = []
 
-        async def deliver(turn_context: TurnContext) -> None:
+        async def deliver(turn_context: TurnContext) -> str:
             response = await turn_context.send_activity(activity)
-            sent.append(response.id if response else "")
+            return response.id if response else ""
 
-        await call_teams(lambda: self.adapter.continue_conversation(reference, deliver, self.app_id),
-                         conversation_id=reference.conversation.id, limiter=self.limiter, policy=self.policy)
-        return sent[-1]
+        return await self._in_conversation(reference, deliver)
 
     async def update(self, reference: ConversationReference, activity_id: str, activity: Activity) -> None:
         activity.id = activity_id
-
-        async def deliver(turn_context: TurnContext) -> None:
-            await turn_context.update_activity(activity)
-
-        await call_teams(lambda: self.adapter.continue_conversation(reference, deliver, self.app_id),
-                         conversation_id=reference.conversation.id, limiter=self.limiter, policy=self.policy)
+        await self._in_conversation(reference, lambda turn_context: turn_context.update_activity(activity))
 
     async def open_personal_chat(self, user_id: str, tenant_id: str, service_url: str) -> ConversationReference:
         """Create (or get) the 1:1 chat with a user; CloudAdapter needs tenant and service URL set by us."""

@@ -7,13 +7,17 @@ it coherent, so a content editor cannot ship a questionnaire the rules cannot ha
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from pathlib import Path
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-DEFAULT_CONTENT_PATH = Path(__file__).resolve().parent.parent / "content" / "questionnaire.yaml"
+# Another questionnaire of the same shape (the schools' version, say) can be pointed to.
+DEFAULT_CONTENT_PATH = Path(
+    os.environ.get("POOLSTER_QUESTIONNAIRE") or Path(__file__).resolve().parent.parent / "content" / "questionnaire.yaml"
+)
 
 STADIUM_IDS = ("fragmentair", "planmatig", "geintegreerd", "systematisch")
 

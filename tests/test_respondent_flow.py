@@ -130,7 +130,7 @@ async def test_any_text_is_kept_verbatim_and_cards_stay_intact(teams, bot):
     context = await answer_page(teams, MO, card, SITUERING)
     following = await answer_page(teams, MO, context, {**CONTEXT, "hefbomen_explanation": hostile})
     response = await stored(bot, MO)
-    assert response.answer("behartiger", "hefbomen").explanation == hostile.replace("\u202e", "")
+    assert response.answer("behartiger", "hefbomen").explanation == hostile
     overview = new_card(await teams.say(MO, "overzicht"))
     assert overview.card["type"] == "AdaptiveCard"
     assert following.card["type"] == "AdaptiveCard"
@@ -142,7 +142,8 @@ async def test_old_cards_and_double_clicks_never_corrupt_progress(teams, bot, co
     first, second = await asyncio.gather(
         teams.press(MO, card, "Bewaar", SITUERING), teams.press(MO, card, "Bewaar", SITUERING)
     )
-    new_cards = [c for c in first + second if c.method == "POST" and c.card]
+    mine = {c.activity_id: c for c in first + second if c.conversation_id == MO.conversation_id}.values()
+    new_cards = [c for c in mine if c.method == "POST" and c.card]
     assert len(new_cards) == 1, "one next card, not two"
     assert "al bewaard" in texts_in(first + second)
     context = new_cards[0]

@@ -19,7 +19,7 @@ BOT_ID = "28:poolster-bot"
 _ids = itertools.count(1)
 
 
-@dataclass
+@dataclass(eq=False)
 class TeamsUser:
     name: str
     email: str
