@@ -11,7 +11,7 @@ import contextlib
 import logging
 from typing import Awaitable, Callable
 
-from botbuilder.core import ActivityHandler, MessageFactory, TurnContext
+from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import ChannelAccount
 
 from bot.config import Settings
@@ -126,6 +126,16 @@ class PoolsterBot(ActivityHandler):
                 continue
             actor = await self.people.identify(turn_context)
             await self.deliver(turn_context, await self.respondent.intro(actor))
+
+    async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
+        """Poolster uses no invokes (Action.Execute fails on Teams mobile); answer calmly, never 5xx."""
+        log.info("invoke ignored", extra={"activity_type": f"invoke:{turn_context.activity.name}"})
+        if turn_context.activity.name == "adaptiveCard/action":
+            return InvokeResponse(status=200, body={
+                "statusCode": 200, "type": "application/vnd.microsoft.activity.message",
+                "value": "Deze knop wordt niet ondersteund. Typ *verder* om verder te gaan.",
+            })
+        return InvokeResponse(status=200, body={})
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
         # Remember how to reach the user; the welcome itself comes with conversationUpdate.

@@ -125,10 +125,16 @@ class TeamsClient:
             return response.status
 
     async def say(self, user: TeamsUser, text: str, **kwargs) -> list[Call]:
+        """Send a message; returns the bot's calls in that conversation during the turn."""
         before = len(self.connector.calls)
-        status = await self.post(self.activity(user, text=text, **kwargs))
+        activity = self.activity(user, text=text, **kwargs)
+        status = await self.post(activity)
         assert status in (200, 201), f"the bot answered HTTP {status}"
-        return self.connector.calls[before:]
+        return self._replies(before, activity)
+
+    def _replies(self, before: int, activity: dict) -> list[Call]:
+        conversation_id = activity["conversation"]["id"]
+        return [call for call in self.connector.calls[before:] if call.conversation_id == conversation_id]
 
     async def press(self, user: TeamsUser, message: Call, button: str,
                     values: dict[str, object] | None = None) -> list[Call]:
@@ -136,10 +142,11 @@ class TeamsClient:
         assert message.card is not None, f"message {message.activity_id} has no card"
         value = fill_card(message.card, button, values)
         before = len(self.connector.calls)
-        status = await self.post(self.activity(user, value=value, reply_to_id=message.activity_id,
-                                               conversation_id=message.conversation_id))
+        activity = self.activity(user, value=value, reply_to_id=message.activity_id,
+                                 conversation_id=message.conversation_id)
+        status = await self.post(activity)
         assert status in (200, 201), f"the bot answered HTTP {status}"
-        return self.connector.calls[before:]
+        return self._replies(before, activity)
 
     def last_card(self, user: TeamsUser) -> Call:
         for call in reversed(self.connector.calls):
