@@ -49,6 +49,9 @@ from survey.waves import Wave
 log = logging.getLogger("poolster")
 VERSION = (Path(__file__).resolve().parent / "VERSION").read_text().strip()
 
+POOLSTER_KEY: web.AppKey["Poolster"] = web.AppKey("poolster")
+MAINTENANCE_TOKEN: web.AppKey[str] = web.AppKey("maintenance_token")
+
 TURN_ERROR = "Sorry, er ging iets mis bij het verwerken van je bericht. Je eerder bewaarde antwoorden zijn veilig. Probeer het opnieuw of typ *help*."
 
 
@@ -151,7 +154,7 @@ def _json_error(status: int, message: str) -> web.Response:
 def create_app(poolster: Poolster) -> web.Application:
     settings = poolster.settings
     app = web.Application(client_max_size=settings.max_body_bytes)
-    app["poolster"] = poolster
+    app[POOLSTER_KEY] = poolster
 
     async def messages(request: web.Request) -> web.Response:
         if request.content_type != "application/json":
@@ -194,7 +197,7 @@ def create_app(poolster: Poolster) -> web.Application:
 
     async def maintenance_backup(request: web.Request) -> web.Response:
         # Only from this machine, and only with the token the bot wrote into its own data folder.
-        token = request.app.get("maintenance_token")
+        token = request.app.get(MAINTENANCE_TOKEN)
         if request.remote not in ("127.0.0.1", "::1") or not token or \
                 not secrets.compare_digest(request.headers.get(maintenance.HEADER, ""), token):
             return _json_error(403, "forbidden")
@@ -222,7 +225,7 @@ async def serve(settings: Settings) -> None:
     poolster = await build_poolster(settings)
     app = create_app(poolster)
     if settings.store == "embedded":
-        app["maintenance_token"] = await asyncio.to_thread(maintenance.write_token, settings.data_dir)
+        app[MAINTENANCE_TOKEN] = await asyncio.to_thread(maintenance.write_token, settings.data_dir)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
