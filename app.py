@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import logging
 import secrets
 import sys
@@ -144,6 +145,10 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
             log.warning("could not tell the user about the failure")
 
     adapter.on_turn_error = on_turn_error
+    # What exists now (questionnaire, registry, indexes) lives as long as the process: keep it out of
+    # the cyclic garbage collector's way, so full collections stay short however large the store is.
+    gc.collect()
+    gc.freeze()
     return Poolster(settings, services, adapter, bot, people, store, messenger, summaries)
 
 

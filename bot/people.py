@@ -92,7 +92,13 @@ class People:
         else:
             email, upn = known.email, known.user_principal_name
         personal = activity.conversation.conversation_type in (None, "personal")
-        reference = TurnContext.get_conversation_reference(activity).serialize() if personal else None
+        reference = None
+        if personal:
+            # Without the incoming activity's id, the reference only changes when the chat does:
+            # no write per turn.
+            reference = TurnContext.get_conversation_reference(activity)
+            reference.activity_id = None
+            reference = reference.serialize()
         wanted = KnownUser(
             user_id=sender.id,
             name=sender.name or (known.name if known else ""),

@@ -102,22 +102,22 @@ class SummaryPublisher:
         centre = self.services.registry.centre(centre_id)
         if wave is None or centre is None:
             return
-        card = await self.render(wave, centre)
-        record = await self.records.get(wave_id, centre_id)
-        if record is not None and not fresh:
+        record = None if fresh else await self.records.get(wave_id, centre_id)
+        if record is not None:
             reference = ConversationReference().deserialize(record.reference)
             try:
-                await self.messenger.update(reference, record.activity_id, card_activity(card))
+                await self.messenger.update(reference, record.activity_id, card_activity(await self.render(wave, centre)))
                 return
             except DeliveryFailed as failure:
                 if failure.status != 404:
                     raise
                 log.info("summary card gone; sending a new one", extra={"wave_id": wave_id, "centre_id": centre_id})
+        # Find the director before rendering: an unreachable director costs nothing per answer.
         reference = await self.director_reference(centre)
         if reference is None:
-            log.warning("director cannot be reached yet", extra={"centre_id": centre_id})
+            log.info("director cannot be reached yet", extra={"centre_id": centre_id})
             return
-        activity_id = await self.messenger.send(reference, card_activity(card))
+        activity_id = await self.messenger.send(reference, card_activity(await self.render(wave, centre)))
         await self.records.put(SummaryCardRecord(wave_id=wave_id, centre_id=centre_id,
                                                  reference=reference.serialize(), activity_id=activity_id,
                                                  updated_at=self.services.clock()), wave_id, centre_id)

@@ -34,6 +34,11 @@ INVALID_CARD = (
     "Typ *verder* om verder te gaan waar je was, of *help*."
 )
 
+IN_CHANNEL = (
+    "De zelfscan vul je in via een persoonlijke chat met Poolster, zodat je antwoorden van jou blijven. "
+    "Open de chat met Poolster en typ *hallo*."
+)
+
 TextRoute = Callable[[Actor, Command, str], Awaitable[list[Outgoing]]]
 PayloadRoute = Callable[[Actor, object], Awaitable[list[Outgoing]]]
 
@@ -109,11 +114,16 @@ class PoolsterBot(ActivityHandler):
         text = TurnContext.remove_recipient_mention(activity) if activity.entities else (activity.text or "")
         text = (text or "").strip()[:2000]
         command = parse_command(text)
-        if command is not None and command.name in self.text_routes:
-            return await self.text_routes[command.name](actor, command, text)
-        if command is not None and command.name in ADMIN_COMMANDS:
-            return [Reply(text="Dit commando is voor POC+.")]
-        if command is not None and command.name in DIRECTOR_COMMANDS:
+        name = command.name if command else None
+        if name in ADMIN_COMMANDS:
+            route = self.text_routes.get(name)
+            return await route(actor, command, text) if route else [Reply(text="Dit commando is voor POC+.")]
+        if activity.conversation.conversation_type in ("channel", "groupChat"):
+            # Answers are personal: the survey itself only runs in the 1:1 chat.
+            return [Reply(text=IN_CHANNEL)]
+        if name in self.text_routes:
+            return await self.text_routes[name](actor, command, text)
+        if name in DIRECTOR_COMMANDS:
             return [Reply(text="Dit commando is voor directeurs.")]
         return await self.respondent.on_command(actor, command, text)
 

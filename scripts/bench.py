@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import os
 import random
 import sys
@@ -123,7 +124,7 @@ async def run_turns(kind: str, stored: int, turns: int, active: int) -> list[flo
             connector.add_member(user.as_member())
         store = await prefill(kind, data_dir, users)
         running = await start_bot(data_dir, store="memory", build={"store": store}, default_wave=False,
-                                  allowed_tenants=())
+                                  allowed_tenants=(), summary_update_interval=2.0)
         try:
             async with aiohttp.ClientSession() as session:
                 teams = TeamsClient(session, running.url, connector)
@@ -148,6 +149,9 @@ async def bench_latency(sizes: list[int], turns: int) -> list[dict]:
     return rows
 
 
+THINK_TIME = 0.5  # seconds between one user's answers: Teams allows ~7 messages a second per chat
+
+
 async def bench_throughput(stored: int, duration: float, max_concurrency: int) -> list[dict]:
     rows = []
     users = people(max(stored, max_concurrency * 2))
@@ -160,11 +164,13 @@ async def bench_throughput(stored: int, duration: float, max_concurrency: int) -
             connector.add_member(user.as_member())
         store = await prefill("embedded", data_dir, users)
         running = await start_bot(data_dir, store="memory", build={"store": store}, default_wave=False,
-                                  allowed_tenants=())
+                                  allowed_tenants=(), summary_update_interval=2.0)
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
                 teams = TeamsClient(session, running.url, connector)
-                concurrency = 1
+                # Teams allows 7 messages a second per chat, so one simulated user cannot go faster
+                # than a few turns a second: throughput comes from many users at once.
+                concurrency = 25
                 while concurrency <= max_concurrency:
                     respondents = [Respondent(u, teams) for u in users[:concurrency]]
                     for respondent in respondents:
@@ -175,8 +181,10 @@ async def bench_throughput(stored: int, duration: float, max_concurrency: int) -
                     deadline = time.perf_counter() + duration
 
                     async def worker(respondent: Respondent) -> None:
+                        await asyncio.sleep(random.uniform(0, THINK_TIME))
                         while time.perf_counter() < deadline:
                             timings.append(await respondent.turn())
+                            await asyncio.sleep(THINK_TIME)
 
                     started = time.perf_counter()
                     await asyncio.gather(*(worker(r) for r in respondents))
@@ -235,12 +243,13 @@ def table(title: str, rows: list[dict]) -> str:
 
 
 async def main(smoke: bool) -> None:
+    logging.basicConfig(level=logging.ERROR)
     random.seed(1)
     sizes = [10, 50] if smoke else [100, 1000, 10000]
     turns = 30 if smoke else 400
     latency = await bench_latency(sizes, turns)
     print(table("1. Turn latency (one save per turn, 20 active users)", latency), flush=True)
-    throughput = await bench_throughput(50 if smoke else 10000, 1.0 if smoke else 5.0, 4 if smoke else 256)
+    throughput = await bench_throughput(50 if smoke else 10000, 1.0 if smoke else 5.0, 25 if smoke else 800)
     print(table("2. Throughput on one process (embedded store)", throughput), flush=True)
     try:
         from scripts.bench_fanout import bench_fanout

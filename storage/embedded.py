@@ -4,8 +4,8 @@ TinyDB as shipped re-reads and rewrites its whole file on every operation (about
 at 10,000 two-kilobyte documents), has no atomic write and no locking. This store keeps TinyDB as
 the document format but bounds the work per operation:
 
-- Keys are hashed into partitions (256 by default), one TinyDB file each, so a write rewrites one
-  small file (about 40 documents at 10,000), not the whole store.
+- Keys are hashed into partitions (1,024 by default), one TinyDB file each, so a write rewrites one
+  small file (about 10 documents at 10,000), not the whole store.
 - A key -> partition index lives in memory, built at start-up; reads never scan. Parsed partitions
   are kept in a bounded LRU cache, so memory stays bounded however large the store grows.
 - Every file write is atomic: serialize to a temporary file in the same folder, flush, fsync,
@@ -20,6 +20,7 @@ the document format but bounds the work per operation:
 from __future__ import annotations
 
 import asyncio
+import bisect
 import fcntl
 import hashlib
 import json
@@ -107,21 +108,22 @@ class _Partition:
 
 
 class EmbeddedStorage(DocumentStore):
-    def __init__(self, data_dir: Path, partitions: int = 256, fsync: bool = True, cached_partitions: int = 64):
+    def __init__(self, data_dir: Path, partitions: int = 1024, fsync: bool = True, cached_partitions: int = 256):
         self.data_dir = Path(data_dir)
         self.folder = self.data_dir / "store"
         self.partition_count = partitions
         self.fsync = fsync
         self.cached_partitions = cached_partitions
         self._partitions = [_Partition(self.folder / f"p-{n:03d}.json", fsync) for n in range(partitions)]
-        # key -> (partition number, TinyDB doc id)
+        # key -> (partition number, TinyDB doc id), and the same keys sorted for prefix queries
         self._index: dict[str, tuple[int, int]] = {}
+        self._sorted_keys: list[str] = []
         self._loaded: OrderedDict[int, None] = OrderedDict()
         self._lru_lock = threading.Lock()
         self._lock_file = None
 
     @classmethod
-    async def open(cls, data_dir: Path, partitions: int = 256, fsync: bool = True) -> "EmbeddedStorage":
+    async def open(cls, data_dir: Path, partitions: int = 1024, fsync: bool = True) -> "EmbeddedStorage":
         store = cls(data_dir, partitions, fsync)
         await asyncio.to_thread(store._open)
         return store
@@ -155,6 +157,7 @@ class EmbeddedStorage(DocumentStore):
             for document in partition.table.all():
                 self._index[document["key"]] = (number, document.doc_id)
             partition.unload()
+        self._sorted_keys = sorted(self._index)
 
     async def close(self) -> None:
         if self._lock_file is not None:
@@ -253,6 +256,7 @@ class EmbeddedStorage(DocumentStore):
                         table.upsert(Document(document, doc_id=location[1]))
                     else:
                         self._index[key] = (number, table.insert(document))
+                        bisect.insort(self._sorted_keys, key)
                 self._touch(number)
 
     async def delete(self, keys: list[str]) -> None:
@@ -268,12 +272,16 @@ class EmbeddedStorage(DocumentStore):
             with partition.lock:
                 partition.table.remove(doc_ids=[location[1]])
                 del self._index[key]
+                self._sorted_keys.pop(bisect.bisect_left(self._sorted_keys, key))
                 self._touch(location[0])
 
     # ----- DocumentStore extras ------------------------------------------------------------------
 
     async def keys_with_prefix(self, prefix: str) -> list[str]:
-        return sorted(key for key in list(self._index) if key.startswith(prefix))
+        # Sorted keys make a prefix a contiguous range: O(log n + matches), whatever the size.
+        start = bisect.bisect_left(self._sorted_keys, prefix)
+        end = bisect.bisect_left(self._sorted_keys, prefix + "\uffff")
+        return self._sorted_keys[start:end]
 
     async def check_writable(self) -> bool:
         return await asyncio.to_thread(self._check_writable)

@@ -212,7 +212,7 @@ CLOSING_QUESTION_IDS = ("inspiring_practices", "priorities")
 def load_questionnaire(path: Path = DEFAULT_CONTENT_PATH) -> Questionnaire:
     """Read and validate the questionnaire; raises ValueError with the file name on any problem."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         return Questionnaire.model_validate(raw)
     except (OSError, yaml.YAMLError, ValueError) as error:
         raise ValueError(f"{path}: the questionnaire is not valid:\n{error}") from error

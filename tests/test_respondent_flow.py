@@ -206,3 +206,12 @@ async def test_a_completed_survey_from_start_to_submission_by_script(teams, bot)
     await complete_survey(teams, MEMBERS[1])
     response = await stored(bot, MEMBERS[1])
     assert response.is_submitted
+
+
+async def test_in_a_channel_the_survey_points_to_the_personal_chat(teams, connector):
+    calls = await teams.say(MO, "<at>Poolster</at> verder", conversation_id="19:channel@thread.tacv2",
+                            conversation_type="channel",
+                            entities=[{"type": "mention", "text": "<at>Poolster</at>",
+                                       "mentioned": {"id": "28:poolster-bot", "name": "Poolster"}}])
+    assert "persoonlijke chat" in texts_in(calls)
+    assert not [c for c in calls if c.card]
