@@ -33,7 +33,7 @@ class DocumentStore(Storage, abc.ABC):
 
     async def snapshot(self, dest: Path) -> None:
         """Copy a consistent snapshot of the whole store into dest (backups)."""
-        raise NotImplementedError(f"{type(self).__name__} has no snapshot; back up the service itself")
+        raise RuntimeError(f"{type(self).__name__} cannot snapshot itself; back up the storage service instead")
 
     async def close(self) -> None:
         """Release files, locks and connections."""
