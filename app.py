@@ -110,7 +110,7 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
                                                                    credentials_factory=credentials_factory))
     limiter = RateLimiter()
     people = People(store, registry, settings.admins)
-    messenger = Messenger(adapter, settings.app_id, limiter)
+    messenger = Messenger(adapter, settings.app_id, limiter, settings.retry_policy)
     respondent = RespondentDialog(services)
     bot = PoolsterBot(settings, people, respondent, limiter)
 

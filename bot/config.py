@@ -11,6 +11,8 @@ from typing import Literal, Mapping
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
+from bot.delivery import RetryPolicy
+
 
 def _split(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip().lower() for part in (value or "").replace(";", ",").split(",") if part.strip())
@@ -46,6 +48,9 @@ class Settings(BaseModel):
     # Minimum seconds between two updates of the same director card (Teams allows ~1 per second).
     summary_update_interval: float = 2.0
     max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+    # Calls to Teams: how long one may take and how often it is tried before giving up.
+    teams_call_timeout: float = 15.0
+    teams_call_attempts: int = Field(default=6, ge=1)
     log_level: str = "INFO"
 
     @field_validator("reminder_days", mode="before")
@@ -54,6 +59,10 @@ class Settings(BaseModel):
         if isinstance(value, str):
             return tuple(int(part) for part in _split(value))
         return value
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(attempts=self.teams_call_attempts, call_timeout=self.teams_call_timeout)
 
     @property
     def auth_mode(self) -> str:

@@ -162,12 +162,12 @@ class PoolsterBot(ActivityHandler):
                         continue
                     update = card_activity(item.card)
                     update.id = replied_to
-                    await call_teams(lambda: turn_context.update_activity(update),
-                                     conversation_id=conversation_id, limiter=self.limiter)
+                    await call_teams(lambda: turn_context.update_activity(update), conversation_id=conversation_id,
+                                     limiter=self.limiter, policy=self.settings.retry_policy)
                 else:
                     message = card_activity(item.card, item.text) if item.card else MessageFactory.text(item.text)
-                    await call_teams(lambda: turn_context.send_activity(message),
-                                     conversation_id=conversation_id, limiter=self.limiter)
+                    await call_teams(lambda: turn_context.send_activity(message), conversation_id=conversation_id,
+                                     limiter=self.limiter, policy=self.settings.retry_policy)
             except DeliveryFailed as failure:
                 log.error("reply not delivered", extra={"conversation_id": conversation_id, "reason": failure.reason})
                 return

@@ -150,3 +150,28 @@ async def test_a_member_can_ask_what_is_stored_about_them(teams, bot):
     await answer_page(teams, MO, card, SITUERING)
     text = texts_in(await teams.say(MO, "mijn gegevens"))
     assert MO.email in text and "0 van 11" in text and "Dina Directeur" in text and "Bewaartermijn" in text
+
+
+@pytest.mark.parametrize("failure", ["500", "429", "timeout", "refused"])
+async def test_a_failing_connector_never_loses_the_answer(teams, bot, connector, failure):
+    card = await start(teams, MO)
+    connector.retry_after_seconds = 0
+    if failure == "500":
+        connector.failures.extend([500] * 10)
+    elif failure == "429":
+        connector.failures.extend([429, 429])
+    elif failure == "timeout":
+        connector.hang_next = 10
+    value = {**card.card["actions"][0]["data"], **SITUERING}
+    activity = teams.activity(MO, value=value, reply_to_id=card.activity_id)
+    if failure == "refused":
+        activity["serviceUrl"] = "http://127.0.0.1:9/"
+    status = await teams.post(activity)
+    assert status in (200, 201), "the bot does not crash"
+    services = bot.poolster.services
+    wave = await services.current_wave("clb-demo")
+    response = await services.responses.get(wave.id, "clb-demo", MO.email)
+    assert response.is_page_answered("behartiger", "situering"), "the answer was saved before any reply"
+    if failure == "429":
+        assert new_card([c for c in connector.calls if c.conversation_id == MO.conversation_id][-1:]), \
+            "after Retry-After the reply is delivered"

@@ -67,6 +67,7 @@ class FakeConnector:
         self._runner: web.AppRunner | None = None
         self.url = ""
         self.rng = random.Random(7)
+        self._stopping = asyncio.Event()
 
     # ----- what tests look at --------------------------------------------------------------
 
@@ -91,7 +92,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._update)
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
@@ -100,6 +101,7 @@ class FakeConnector:
         return self.url
 
     async def stop(self) -> None:
+        self._stopping.set()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -109,7 +111,9 @@ class FakeConnector:
             return web.json_response({"error": {"code": "MessageWritesBlocked"}}, status=403)
         if self.hang_next > 0:
             self.hang_next -= 1
-            await asyncio.sleep(3600)
+            # Never answer in time; released when the connector stops so shutdown stays quick.
+            await self._stopping.wait()
+            return web.json_response({"error": {"code": "Stopped"}}, status=503)
         if self.failures:
             status = self.failures.popleft()
             self.rejections.append((conversation_id, status))

@@ -62,7 +62,7 @@ async def start_bot(data_dir: Path, *, store: str = "embedded", clock: Callable[
     """Start the app on a free port; overrides go to Settings, build to build_poolster."""
     settings = Settings(**{
         "data_dir": data_dir, "store": store, "allowed_tenants": (TENANT,), "admins": (ADMIN.email,),
-        "summary_update_interval": 0.2, **overrides,
+        "summary_update_interval": 0.2, "teams_call_timeout": 1.0, "teams_call_attempts": 4, **overrides,
     })
     kwargs = {"clock": clock} if clock else {}
     poolster = await build_poolster(settings, **kwargs, **(build or {}))
