@@ -36,12 +36,17 @@ from bot.messenger import Messenger
 from bot.people import People
 from bot.summary_cards import SummaryPublisher
 from bot.teams_bot import PoolsterBot
-from dialogs.commands import DIRECTOR_COMMANDS
+from bot.downloads import DownloadLinks, LinkRefused
+from bot.outbox import Outbox, OutboxFanout, OutboxItem
+from cards import admin as admin_cards
+from dialogs.admin import AdminDialog
+from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS
 from dialogs.context import Actor, Services, utc_now
 from dialogs.director import DirectorDialog
 from dialogs.privacy import PrivacyDialog
 from dialogs.respondent import RespondentDialog
 from storage.base import DocumentStore
+from storage.embedded import StoreLocked
 from storage.factory import open_store
 from survey.questionnaire import load_questionnaire
 from survey.registry import Centre, load_registry
@@ -68,6 +73,9 @@ class Poolster:
     store: DocumentStore
     messenger: Messenger
     summaries: SummaryPublisher
+    outbox: Outbox
+    admin: AdminDialog
+    links: DownloadLinks
 
 
 async def ensure_default_wave(services: Services, settings: Settings) -> None:
@@ -133,6 +141,21 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
         return known.model_dump() if known else None
 
     bot.route_commands({"my_data"}, PrivacyDialog(services, contact_details).on_command)
+
+    async def invitation(item: OutboxItem) -> dict:
+        wave = await services.waves.get(item.wave_id)
+        centre = registry.centre(item.centre_id)
+        return admin_cards.invitation_card(questionnaire, wave, centre.name if centre else "",
+                                           reminder=item.purpose != "invite")
+
+    outbox = Outbox(services, people, messenger, invitation, tenant_id=settings.app_tenant_id,
+                    default_service_url=settings.default_service_url)
+    links = DownloadLinks(settings.data_dir / "exports", settings.signing_key.get_secret_value(), settings.public_url)
+    admin = AdminDialog(services, OutboxFanout(outbox, messenger, people, admin_cards.launch_report_card),
+                        settings.data_dir / "exports", links, settings.reminder_days)
+    bot.route_commands(ADMIN_COMMANDS, admin.on_command)
+    bot.route_actions({"confirm_launch", "cancel_launch"}, admin.on_payload)
+    await outbox.resume()
     await summaries.refresh_all()
 
     async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
@@ -149,7 +172,7 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     # the cyclic garbage collector's way, so full collections stay short however large the store is.
     gc.collect()
     gc.freeze()
-    return Poolster(settings, services, adapter, bot, people, store, messenger, summaries)
+    return Poolster(settings, services, adapter, bot, people, store, messenger, summaries, outbox, admin, links)
 
 
 def _json_error(status: int, message: str) -> web.Response:
@@ -214,6 +237,28 @@ def create_app(poolster: Poolster) -> web.Application:
         log.info("backup made", extra={"path": str(destination)})
         return web.json_response({"status": "ok"})
 
+    async def download(request: web.Request) -> web.Response:
+        try:
+            path = poolster.links.resolve(request.match_info["token"])
+        except LinkRefused as refusal:
+            return web.Response(status=403, text=str(refusal), content_type="text/plain", charset="utf-8")
+        return web.FileResponse(path, headers={"Content-Disposition": f'attachment; filename="{path.name}"'})
+
+    async def scheduler(app: web.Application):
+        async def every_minute() -> None:
+            while True:
+                try:
+                    await poolster.admin.tick()
+                except Exception:  # noqa: BLE001 - the next minute tries again
+                    log.exception("scheduled work failed")
+                await asyncio.sleep(60)
+
+        task = asyncio.create_task(every_minute())
+        yield
+        task.cancel()
+
+    app.cleanup_ctx.append(scheduler)
+    app.router.add_get("/exports/{token}", download)
     app.router.add_post("/api/messages", messages)
     app.router.add_post("/maintenance/backup", maintenance_backup)
     app.router.add_get("/healthz", healthz)
@@ -248,12 +293,37 @@ async def serve(settings: Settings) -> None:
         await runner.cleanup()
 
 
+async def export_command(settings: Settings, wave_reference: str, destination: Path) -> list[Path]:
+    """The export of the Teams `export` command, from the command line of the people who run the bot."""
+    try:
+        store = await open_store(settings.store, data_dir=settings.data_dir,
+                                 blob_connection_string=settings.blob_connection_string.get_secret_value(),
+                                 blob_container=settings.blob_container)
+    except StoreLocked as error:
+        raise maintenance.MaintenanceError(
+            "De bot gebruikt de datamap nog: stop hem eerst, of typ *export* in Teams.") from error
+    try:
+        services = Services(await asyncio.to_thread(load_questionnaire),
+                            await asyncio.to_thread(load_registry, settings.registry_path), store)
+        waves = await services.waves.list()
+        wave = next((w for w in waves if wave_reference in (w.id, w.name)), None)
+        if wave is None:
+            known = ", ".join(f"{w.id} ({w.name})" for w in waves) or "geen"
+            raise maintenance.MaintenanceError(f"Ronde ‘{wave_reference}’ niet gevonden. Rondes: {known}.")
+        return await AdminDialog(services, None, destination, None, ()).export_files(wave)
+    finally:
+        await store.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app", description="Poolster, de zelfscan-bot voor Teams")
     sub = parser.add_subparsers(dest="command")
     sub.add_parser("run", help="start the bot (default)")
     backup_parser = sub.add_parser("backup", help="consistent snapshot of the data folder (also while the bot runs)")
     backup_parser.add_argument("destination", type=Path)
+    export_parser = sub.add_parser("export", help="a wave's results as XLSX and CSV (stop the bot first)")
+    export_parser.add_argument("--ronde", required=True, help="the wave's id or name")
+    export_parser.add_argument("--uit", type=Path, default=Path("."), help="folder for the files")
     restore_parser = sub.add_parser("restore", help="put a snapshot back (stop the bot first)")
     restore_parser.add_argument("source", type=Path)
     args = parser.parse_args(argv)
@@ -270,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
             how = asyncio.run(maintenance.backup(settings.data_dir, args.destination,
                                                  f"http://127.0.0.1:{settings.port}"))
             print(f"Back-up gemaakt in {args.destination} ({how}).")
+        elif args.command == "export":
+            for path in asyncio.run(export_command(settings, args.ronde, args.uit)):
+                print(f"Geschreven: {path}")
         elif args.command == "restore":
             asyncio.run(maintenance.restore(settings.data_dir, args.source))
             print(f"Back-up {args.source} teruggezet in {settings.data_dir}. Start de bot opnieuw.")

@@ -66,3 +66,22 @@ async def test_backup_while_running_and_restore(tmp_path, connector):
     restored = await responses_in(data_dir)
     assert restored[0].is_page_answered("behartiger", "situering")
     assert not restored[0].is_page_answered("behartiger", "context")
+
+
+async def test_export_from_the_command_line(tmp_path, connector):
+    data_dir = tmp_path / "data"
+    write_registry(data_dir)
+    bot = BotProcess(data_dir).start()
+    try:
+        async with aiohttp.ClientSession() as session:
+            teams = TeamsClient(session, bot.url, connector)
+            await answer_page(teams, MO, await start(teams, MO), SITUERING)
+        locked = run_cli("export", "--ronde", "x", "--uit", str(tmp_path), data_dir=data_dir, port=bot.port)
+        assert locked.returncode == 1 and "stop hem eerst" in locked.stderr
+    finally:
+        bot.stop()
+    wave_id = (await responses_in(data_dir))[0].wave_id
+    result = run_cli("export", "--ronde", wave_id, "--uit", str(tmp_path / "out"), data_dir=data_dir, port=0)
+    assert result.returncode == 0, result.stderr
+    written = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert any(name.endswith(".xlsx") for name in written) and any(name.endswith("-csv.zip") for name in written)

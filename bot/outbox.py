@@ -1,0 +1,182 @@
+"""The persistent outbox: invitations and reminders, one stored item per recipient and purpose.
+
+Every item has a recorded status: queued -> sending -> sent, or failed with a reason. The worker
+drains queued items concurrently within Teams' limits (the shared RateLimiter) and with retries
+(`call_teams`); a 403 (the user blocked the bot) is recorded, not retried. Items are claimed with
+an e_tag-conditional update, so two instances never send the same item. After a crash, items left
+in "sending" are sent again: delivery is at least once, and only the items that were in flight at
+the moment of the crash can arrive twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime
+from typing import Awaitable, Callable, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.delivery import DeliveryFailed
+from bot.messenger import Messenger, card_activity
+from bot.people import People
+from dialogs.context import Services
+from survey.registry import Person
+from storage.repository import Repository, Unchanged
+
+log = logging.getLogger("poolster.outbox")
+
+Status = Literal["queued", "sending", "sent", "failed"]
+UNREACHABLE = "onbereikbaar: nog nooit gesproken en geen Azure AD-id in het register"
+
+
+class OutboxItem(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    wave_id: str
+    purpose: str  # "invite", "reminder-7d", "reminder-manual-<time>"
+    centre_id: str
+    person_key: str
+    status: Status = "queued"
+    reason: str = ""
+    attempts: int = 0
+    updated_at: datetime
+
+
+CardFor = Callable[[OutboxItem], Awaitable[dict]]
+
+
+class Outbox:
+    def __init__(self, services: Services, people: People, messenger: Messenger, card_for: CardFor, *,
+                 tenant_id: str, default_service_url: str, concurrency: int = 50):
+        self.services = services
+        self.people = people
+        self.messenger = messenger
+        self.card_for = card_for
+        self.tenant_id = tenant_id
+        self.default_service_url = default_service_url
+        self.items: Repository[OutboxItem] = Repository(services.store, "outbox", OutboxItem)
+        self._semaphore = asyncio.Semaphore(concurrency)
+        self._drains: set[asyncio.Task] = set()
+
+    async def enqueue(self, wave_id: str, purpose: str, people: list[tuple[str, Person]]) -> int:
+        """Queue one item per person; an item that already exists is left alone (no double invites)."""
+        now = self.services.clock()
+        created = 0
+        for centre_id, person in people:
+            item = OutboxItem(wave_id=wave_id, purpose=purpose, centre_id=centre_id, person_key=person.key,
+                              updated_at=now)
+            created += await self.items.create(item, wave_id, f"{purpose}--{person.key}")
+        return created
+
+    def start_draining(self, wave_id: str, then: Callable[[], Awaitable[None]] | None = None) -> asyncio.Task:
+        async def run() -> None:
+            await self.drain(wave_id)
+            if then is not None:
+                await then()
+
+        task = asyncio.create_task(run())
+        self._drains.add(task)
+        task.add_done_callback(self._drains.discard)
+        return task
+
+    async def idle(self) -> None:
+        while self._drains:
+            await asyncio.gather(*list(self._drains), return_exceptions=True)
+
+    async def resume(self) -> None:
+        """After a restart: finish every wave that still has items to send."""
+        waves = {item.wave_id for item in await self.items.list() if item.status in ("queued", "sending")}
+        for wave_id in waves:
+            self.start_draining(wave_id)
+
+    async def drain(self, wave_id: str) -> None:
+        pending = [i for i in await self.items.list(wave_id) if i.status in ("queued", "sending")]
+        await asyncio.gather(*(self._deliver(item) for item in pending))
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        async with self._semaphore:
+            parts = (item.wave_id, f"{item.purpose}--{item.person_key}")
+            now = self.services.clock()
+
+            def claim(current: OutboxItem | None) -> OutboxItem:
+                if current is None or current.status in ("sent", "failed"):
+                    raise Unchanged()
+                return current.model_copy(update={"status": "sending", "attempts": current.attempts + 1,
+                                                  "updated_at": now})
+
+            before, claimed = await self.items.update(parts, claim)
+            if claimed is before:
+                return
+            try:
+                await self._send(claimed)
+                outcome = {"status": "sent", "reason": ""}
+            except DeliveryFailed as failure:
+                outcome = {"status": "failed", "reason": failure.reason}
+            except Exception as error:  # noqa: BLE001 - recorded; one recipient must not stop the wave
+                log.exception("outbox item failed", extra={"wave_id": item.wave_id})
+                outcome = {"status": "failed", "reason": f"fout: {type(error).__name__}"}
+            await self.items.update(parts, lambda current: current.model_copy(
+                update={**outcome, "updated_at": self.services.clock()}))
+
+    async def _send(self, item: OutboxItem) -> None:
+        membership = self.services.registry.person(item.person_key)
+        if membership is None:
+            raise DeliveryFailed("niet meer in het register", permanent=True)
+        person = membership.person
+        known = await self.people.find_user(person.aad_object_id, person.email)
+        reference = People.reference(known) if known else None
+        if reference is None:
+            user_id = known.user_id if known else person.aad_object_id
+            if not user_id:
+                raise DeliveryFailed(UNREACHABLE, permanent=True)
+            endpoint = await self.people.last_endpoint()
+            tenant = self.tenant_id or (endpoint.tenant_id if endpoint else "") or ""
+            service_url = (known.service_url if known else None) or (endpoint.service_url if endpoint else None) \
+                or self.default_service_url
+            reference = await self.messenger.open_personal_chat(user_id, tenant, service_url)
+        await self.messenger.send(reference, card_activity(await self.card_for(item)))
+
+    async def report(self, wave_id: str, purpose_prefix: str = "") -> dict:
+        items = [i for i in await self.items.list(wave_id) if i.purpose.startswith(purpose_prefix)]
+        reasons: dict[str, int] = {}
+        for item in items:
+            if item.status == "failed":
+                reasons[item.reason] = reasons.get(item.reason, 0) + 1
+        return {"total": len(items), "sent": sum(i.status == "sent" for i in items),
+                "failed": sum(i.status == "failed" for i in items),
+                "pending": sum(i.status in ("queued", "sending") for i in items), "reasons": reasons}
+
+
+class OutboxFanout:
+    """What the admin dialog needs: queue and send to many people, then report to whoever asked."""
+
+    def __init__(self, outbox: Outbox, messenger: Messenger, people: People, report_card):
+        self.outbox = outbox
+        self.messenger = messenger
+        self.people = people
+        self.report_card = report_card
+
+    async def send(self, wave, purpose: str, people: list[tuple[str, Person]], notify) -> int:
+        queued = await self.outbox.enqueue(wave.id, purpose, people)
+        report = (lambda: self._report(wave, purpose, notify)) if notify is not None else None
+        self.outbox.start_draining(wave.id, then=report)
+        return queued
+
+    async def _report(self, wave, purpose: str, actor) -> None:
+        known = await self.people.users.get(actor.user_id)
+        reference = People.reference(known) if known else None
+        if reference is None:
+            return
+        report = await self.outbox.report(wave.id, purpose)
+        try:
+            await self.messenger.send(reference, card_activity(self.report_card(wave, report)))
+        except DeliveryFailed as failure:
+            log.warning("launch report not delivered", extra={"reason": failure.reason})
+
+    async def delivered(self, wave_id: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for item in await self.outbox.items.list(wave_id):
+            if item.purpose == "invite" and item.status == "sent":
+                counts[item.centre_id] = counts.get(item.centre_id, 0) + 1
+        return counts
