@@ -1,0 +1,62 @@
+"""Wave fan-out: invite N people through a fake connector that enforces Teams' limits.
+
+The connector answers 429 + Retry-After when the app exceeds 50 requests a second or a chat 7 a
+second, and fails 2% of the calls with a 500. Measured: time to deliver all against the floor the
+limit allows (N / 50 s), duplicates and losses.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import date, datetime, timezone
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from survey.waves import Wave  # noqa: E402
+from tests.support.fake_connector import FakeConnector  # noqa: E402
+from tests.support.harness import start_bot  # noqa: E402
+
+
+async def bench_fanout(recipients: int) -> dict:
+    with tempfile.TemporaryDirectory() as folder:
+        data_dir = Path(folder) / "data"
+        data_dir.mkdir()
+        centres = [{"id": f"centrum-{c}", "name": f"Centrum {c}",
+                    "director": {"name": "Directeur", "email": f"d{c}@c.example", "aad_object_id": f"aad-d{c}"},
+                    "members": [{"name": f"Lid {c}-{m}", "email": f"l{c}-{m}@c.example",
+                                 "aad_object_id": f"aad-{c}-{m}"} for m in range(9)]}
+                   for c in range((recipients + 9) // 10)]
+        (data_dir / "centres.yaml").write_text(yaml.safe_dump({"centres": centres}))
+        connector = FakeConnector()
+        connector.enforce_limits = True
+        connector.random_failure_rate = 0.02
+        connector.retry_after_seconds = 1
+        await connector.start()
+        running = await start_bot(data_dir, default_wave=False, allowed_tenants=(), default_service_url=connector.url,
+                                  app_tenant_id="tenant-bench")
+        try:
+            poolster = running.poolster
+            now = datetime.now(timezone.utc)
+            wave = Wave(id="bench", name="Bench", deadline=date(2099, 1, 1), status="open", created_at=now,
+                        launched_at=now)
+            await poolster.services.waves.put(wave, wave.id)
+            people = [(c.id, p) for c in poolster.services.registry.centres for p in c.people][:recipients]
+            started = time.perf_counter()
+            await poolster.outbox.enqueue(wave.id, "invite", people)
+            await poolster.outbox.drain(wave.id)
+            elapsed = time.perf_counter() - started
+        finally:
+            await running.stop()
+            await connector.stop()
+        delivered = Counter(c.conversation_id for c in connector.sends())
+        floor = recipients / connector.per_app_limit
+        return {"recipients": recipients, "seconds": elapsed, "floor_s": floor, "ratio": elapsed / floor,
+                "delivered": len(delivered), "duplicates": sum(n - 1 for n in delivered.values() if n > 1),
+                "lost": recipients - len(delivered), "429s": sum(1 for _, s in connector.rejections if s == 429),
+                "500s": sum(1 for _, s in connector.rejections if s == 500)}
