@@ -42,6 +42,8 @@ class RetryPolicy:
     max_delay: float = 20.0
     # Never wait for a single call longer than this (msrest's own default is 100 s).
     call_timeout: float = 15.0
+    # How many 429s (each waited out per Retry-After) before giving up.
+    max_throttles: int = 30
 
     def backoff(self, attempt: int) -> float:
         """Capped exponential backoff with full jitter."""
@@ -102,7 +104,10 @@ async def call_teams(
     """Run one Teams call with rate limiting and retries; raises DeliveryFailed when it gives up."""
     last = "onbekende fout"
     status: int | None = None
-    for attempt in range(policy.attempts):
+    failures = throttles = 0
+    # A 429 is Teams saying "not yet", not a failure: it is waited out (up to a bound) without
+    # using up the attempts that 5xx and time-outs get.
+    while failures < policy.attempts and throttles < policy.max_throttles:
         if limiter is not None:
             await limiter.acquire(conversation_id)
         try:
@@ -116,14 +121,21 @@ async def call_teams(
             if status not in RETRYABLE_STATUS:
                 raise DeliveryFailed(f"geweigerd door Teams ({status})", status, True) from error
             last = f"Teams antwoordde {status}"
-            delay = retry_after if status == 429 and retry_after is not None else policy.backoff(attempt)
+            if status == 429:
+                throttles += 1
+                delay = retry_after if retry_after is not None else policy.backoff(throttles)
+            else:
+                failures += 1
+                delay = policy.backoff(failures)
         except asyncio.TimeoutError:
             last, status = "time-out", None
-            delay = policy.backoff(attempt)
+            failures += 1
+            delay = policy.backoff(failures)
         except (ClientRequestError, OSError) as error:
             last, status = f"geen verbinding ({type(error).__name__})", None
-            delay = policy.backoff(attempt)
+            failures += 1
+            delay = policy.backoff(failures)
         log.warning("teams call failed, retrying", extra={"conversation_id": conversation_id,
-                                                          "attempt": attempt + 1, "reason": last})
+                                                          "attempt": failures + throttles, "reason": last})
         await asyncio.sleep(min(delay, policy.max_delay))
-    raise DeliveryFailed(f"opgegeven na {policy.attempts} pogingen: {last}", status)
+    raise DeliveryFailed(f"opgegeven na {failures + throttles} pogingen: {last}", status)
