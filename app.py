@@ -334,6 +334,11 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(serve(settings))
         except KeyboardInterrupt:
             pass
+        except (StoreLocked, ValueError) as error:
+            # A second process on the same data folder, an invalid registry or questionnaire: say
+            # what is wrong, without a stack trace.
+            print(f"Poolster start niet: {error}", file=sys.stderr)
+            return 1
         return 0
     try:
         if args.command == "backup":

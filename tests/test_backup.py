@@ -85,3 +85,25 @@ async def test_export_from_the_command_line(tmp_path, connector):
     assert result.returncode == 0, result.stderr
     written = sorted(p.name for p in (tmp_path / "out").iterdir())
     assert any(name.endswith(".xlsx") for name in written) and any(name.endswith("-csv.zip") for name in written)
+
+
+def test_a_second_process_on_the_same_data_folder_refuses_to_start(tmp_path):
+    data_dir = tmp_path / "data"
+    write_registry(data_dir)
+    first = BotProcess(data_dir).start()
+    try:
+        second = subprocess.run([sys.executable, "app.py"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                                env={**os.environ, "POOLSTER_DATA_DIR": str(data_dir), "POOLSTER_PORT": "0"})
+        assert second.returncode == 1
+        assert "al in gebruik" in second.stderr and "Traceback" not in second.stderr
+    finally:
+        first.stop()
+
+
+def test_an_invalid_registry_names_the_line_and_stops(tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "centres.yaml").write_text("centres:\n  - id: clb-x\n    name: X\n    director:\n      name: D\n      email: geen-email\n")
+    result = subprocess.run([sys.executable, "app.py"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "POOLSTER_DATA_DIR": str(data_dir), "POOLSTER_PORT": "0"})
+    assert result.returncode == 1 and "centres.yaml:6" in result.stderr and "Traceback" not in result.stderr
