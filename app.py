@@ -34,6 +34,7 @@ from bot.delivery import RateLimiter
 from bot.logs import configure_logging
 from bot.messenger import Messenger
 from bot.people import People
+from bot.reach import Reach
 from bot.summary_cards import SummaryPublisher
 from bot.teams_bot import PoolsterBot
 from bot.downloads import DownloadLinks, LinkRefused
@@ -125,9 +126,8 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     async def render_summary(wave: Wave, centre: Centre) -> dict:
         return await director.summary_card(wave, centre)
 
-    summaries = SummaryPublisher(services, people, messenger, render_summary,
-                                 interval=settings.summary_update_interval, tenant_id=settings.app_tenant_id,
-                                 default_service_url=settings.default_service_url)
+    reach = Reach(people, messenger, tenant_id=settings.app_tenant_id, default_service_url=settings.default_service_url)
+    summaries = SummaryPublisher(services, reach, messenger, render_summary, interval=settings.summary_update_interval)
     services.listener = summaries
 
     async def send_summary(wave_id: str, centre_id: str, _: Actor) -> None:
@@ -148,8 +148,7 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
         return admin_cards.invitation_card(questionnaire, wave, centre.name if centre else "",
                                            reminder=item.purpose != "invite")
 
-    outbox = Outbox(services, people, messenger, invitation, tenant_id=settings.app_tenant_id,
-                    default_service_url=settings.default_service_url)
+    outbox = Outbox(services, reach, messenger, invitation)
     links = DownloadLinks(settings.data_dir / "exports", settings.signing_key.get_secret_value(), settings.public_url)
     admin = AdminDialog(services, OutboxFanout(outbox, messenger, people, admin_cards.launch_report_card),
                         settings.data_dir / "exports", links, settings.reminder_days)

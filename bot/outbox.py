@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.delivery import DeliveryFailed
 from bot.messenger import Messenger, card_activity
 from bot.people import People
+from bot.reach import Reach
 from dialogs.context import Services
 from survey.registry import Person
 from storage.repository import Repository, Unchanged
@@ -47,14 +48,12 @@ CardFor = Callable[[OutboxItem], Awaitable[dict]]
 
 
 class Outbox:
-    def __init__(self, services: Services, people: People, messenger: Messenger, card_for: CardFor, *,
-                 tenant_id: str, default_service_url: str, concurrency: int = 50):
+    def __init__(self, services: Services, reach: Reach, messenger: Messenger, card_for: CardFor, *,
+                 concurrency: int = 50):
         self.services = services
-        self.people = people
+        self.reach = reach
         self.messenger = messenger
         self.card_for = card_for
-        self.tenant_id = tenant_id
-        self.default_service_url = default_service_url
         self.items: Repository[OutboxItem] = Repository(services.store, "outbox", OutboxItem)
         self._semaphore = asyncio.Semaphore(concurrency)
         self._drains: set[asyncio.Task] = set()
@@ -123,18 +122,9 @@ class Outbox:
         membership = self.services.registry.person(item.person_key)
         if membership is None:
             raise DeliveryFailed("niet meer in het register", permanent=True)
-        person = membership.person
-        known = await self.people.find_user(person.aad_object_id, person.email)
-        reference = People.reference(known) if known else None
+        reference = await self.reach.reference(membership.person)
         if reference is None:
-            user_id = known.user_id if known else person.aad_object_id
-            if not user_id:
-                raise DeliveryFailed(UNREACHABLE, permanent=True)
-            endpoint = await self.people.last_endpoint()
-            tenant = self.tenant_id or (endpoint.tenant_id if endpoint else "") or ""
-            service_url = (known.service_url if known else None) or (endpoint.service_url if endpoint else None) \
-                or self.default_service_url
-            reference = await self.messenger.open_personal_chat(user_id, tenant, service_url)
+            raise DeliveryFailed(UNREACHABLE, permanent=True)
         await self.messenger.send(reference, card_activity(await self.card_for(item)))
 
     async def report(self, wave_id: str, purpose_prefix: str = "") -> dict:

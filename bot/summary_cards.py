@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.delivery import DeliveryFailed
 from bot.messenger import Messenger, card_activity
-from bot.people import People
+from bot.reach import Reach
 from dialogs.context import Services
 from survey.answers import Response
 from survey.registry import Centre
@@ -52,15 +52,12 @@ Render = Callable[[Wave, Centre], Awaitable[dict]]
 
 
 class SummaryPublisher:
-    def __init__(self, services: Services, people: People, messenger: Messenger, render: Render,
-                 *, interval: float, tenant_id: str, default_service_url: str):
+    def __init__(self, services: Services, reach: Reach, messenger: Messenger, render: Render, *, interval: float):
         self.services = services
-        self.people = people
+        self.reach = reach
         self.messenger = messenger
         self.render = render
         self.interval = interval
-        self.tenant_id = tenant_id
-        self.default_service_url = default_service_url
         self.records: Repository[SummaryCardRecord] = Repository(services.store, "summary-cards", SummaryCardRecord)
         self._states: dict[tuple[str, str], _CardState] = {}
 
@@ -113,7 +110,7 @@ class SummaryPublisher:
                     raise
                 log.info("summary card gone; sending a new one", extra={"wave_id": wave_id, "centre_id": centre_id})
         # Find the director before rendering: an unreachable director costs nothing per answer.
-        reference = await self.director_reference(centre)
+        reference = await self.reach.reference(centre.director)
         if reference is None:
             log.info("director cannot be reached yet", extra={"centre_id": centre_id})
             return
@@ -121,17 +118,3 @@ class SummaryPublisher:
         await self.records.put(SummaryCardRecord(wave_id=wave_id, centre_id=centre_id,
                                                  reference=reference.serialize(), activity_id=activity_id,
                                                  updated_at=self.services.clock()), wave_id, centre_id)
-
-    async def director_reference(self, centre: Centre) -> ConversationReference | None:
-        director = centre.director
-        known = await self.people.find_user(director.aad_object_id, director.email)
-        if known is not None and (reference := People.reference(known)) is not None:
-            return reference
-        user_id = known.user_id if known else director.aad_object_id
-        if not user_id:
-            return None
-        endpoint = await self.people.last_endpoint()
-        tenant = (known.tenant_id if known else None) or self.tenant_id or (endpoint.tenant_id if endpoint else "")
-        service_url = (known.service_url if known else None) or (endpoint.service_url if endpoint else None) \
-            or self.default_service_url
-        return await self.messenger.open_personal_chat(user_id, tenant, service_url)

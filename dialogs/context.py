@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Awaitable, Callable, Protocol
+from typing import Callable, Protocol
 
 from survey.answers import Response
 from survey.questionnaire import Questionnaire
@@ -86,5 +86,3 @@ class Services:
     async def member_responses(self, wave_id: str, centre_id: str) -> list[Response]:
         return await self.responses.list(wave_id, centre_id)
 
-
-Handler = Callable[..., Awaitable[list[Outgoing]]]

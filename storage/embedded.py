@@ -308,6 +308,3 @@ class EmbeddedStorage(DocumentStore):
             for partition in self._partitions:
                 if partition.path.exists():
                     shutil.copy2(partition.path, target / partition.path.name)
-
-    def stats(self) -> dict:
-        return {"items": len(self._index), "partitions": self.partition_count, "folder": str(self.folder)}
