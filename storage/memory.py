@@ -1,11 +1,13 @@
 """botbuilder's MemoryStorage as a DocumentStore, for benchmarks and throwaway runs.
 
-MemoryStorage signals an e_tag conflict with a bare KeyError and never sets an e_tag on items
-that were written without one; this adapter turns the former into EtagConflict and always
-asks for e_tags, so the repository code behaves the same as on the real stores.
+MemoryStorage signals an e_tag conflict with a bare KeyError (turned into EtagConflict here) and
+gives a new item no e_tag, so it cannot refuse a stale write to an item written once: it hides
+concurrency bugs. Use it for benchmarks and experiments, never for real answers.
 """
 
 from __future__ import annotations
+
+import copy
 
 from botbuilder.core import MemoryStorage
 
@@ -17,7 +19,8 @@ class InMemoryStore(DocumentStore):
         self._memory = MemoryStorage()
 
     async def read(self, keys: list[str]) -> dict[str, object]:
-        return await self._memory.read(keys)
+        # Copies, as every store returns: a caller's change must not change what is stored.
+        return copy.deepcopy(await self._memory.read(keys))
 
     async def write(self, changes: dict[str, object]) -> None:
         # No await happens between this check and the write, so it is atomic on the event loop.
