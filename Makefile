@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 NODE_STAMP := tools/cardcheck/node_modules/.installed
 export POOLSTER_DATA_DIR ?= data
 
-.PHONY: install run test test-fast bench package playground demo clean
+.PHONY: install run test test-fast bench playground demo clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || PYTHON=python3; $${PYTHON:-$(PYTHON)} -m venv $(VENV) || python3 -m venv $(VENV)
@@ -40,6 +40,16 @@ test: install
 ## Tests without the slow stress suites.
 test-fast: install
 	$(PY) -m pytest -q -m "not slow"
+
+## The bot plus the Microsoft 365 Agents Playground on http://127.0.0.1:56150 (Ctrl-C stops both).
+## Its user, Alex Wilber, is director of the demo centre and POC+ administrator (playground/centres.yaml).
+playground: $(STAMP)
+	npm ci --prefix playground --no-audit --no-fund --loglevel=error
+	@mkdir -p data-playground && cp playground/centres.yaml data-playground/centres.yaml
+	@trap 'kill 0' INT TERM EXIT; \
+	POOLSTER_DATA_DIR=data-playground POOLSTER_ADMINS=alexw@example.com $(PY) app.py & \
+	sleep 3; playground/node_modules/.bin/agentsplayground -e http://127.0.0.1:3978/api/messages -c msteams & \
+	wait
 
 ## Benchmarks at full size; results in docs/benchmarks.md.
 bench: install

@@ -93,7 +93,7 @@ def intro_card(q: Questionnaire, *, centre_name: str, wave_name: str, deadline: 
         text("**De vier stadia**", spacing="Medium"),
         *stadia,
         *toggle_section("intro-continuum", "Wat betekenen de stadia?", continuum_details),
-        text(f"⏱ Duurt ongeveer {q.estimated_minutes} minuten. Elk antwoord wordt bewaard zodra je het geeft — "
+        text(f"Duurt ongeveer {q.estimated_minutes} minuten. Elk antwoord wordt bewaard zodra je het geeft — "
              "je kan altijd pauzeren en later verdergaan.", spacing="Medium"),
         text(who, size="Small"),
         subtle("Typ op elk moment *help* voor wat je kan doen."),
