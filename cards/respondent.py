@@ -218,7 +218,8 @@ def page_card(q: Questionnaire, bouwsteen_id: str, page: str, response: Response
     for question_id in PAGES[page]:
         body.append({"type": "Container", "spacing": "Large", "separator": True,
                      "items": _choice_input(q, q.question(question_id), bouwsteen, shown, by_field)})
-    editing = response.editing == (bouwsteen_id, page)
+    # "Bewaar wijziging" only when there is something to change: an answer already given.
+    editing = response.editing == (bouwsteen_id, page) and response.is_page_answered(bouwsteen_id, page)
     primary = "Bewaar wijziging" if editing else "Bewaar en ga verder"
     args = _subject_args(subject, centre)
     return card(body, [
