@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from storage.factory import open_store  # noqa: E402
-from storage.repository import make_key  # noqa: E402
+from storage.repository import Repository, make_key  # noqa: E402
 from survey.answers import QuestionAnswer, Response  # noqa: E402
 from survey.questionnaire import load_questionnaire  # noqa: E402
 from tests.support.fake_connector import FakeConnector  # noqa: E402
@@ -153,30 +153,28 @@ THINK_TIME = 0.5  # seconds between one user's answers: Teams allows ~7 messages
 
 
 async def bench_throughput(stored: int, duration: float, max_concurrency: int) -> list[dict]:
+    """The bot as its own process (as in production); users and connector in this one."""
     rows = []
-    users = people(max(stored, max_concurrency * 2))
+    users = people(max(stored, max_concurrency))
+    respondents_by_level: list[list[Respondent]] = []
     with tempfile.TemporaryDirectory() as folder:
         data_dir = Path(folder) / "data"
         write_registry(data_dir, users)
+        store = await prefill("embedded", data_dir, users)
+        await store.close()
         connector = FakeConnector()
         await connector.start()
         for user in users:
             connector.add_member(user.as_member())
-        store = await prefill("embedded", data_dir, users)
-        running = await start_bot(data_dir, store="memory", build={"store": store}, default_wave=False,
-                                  allowed_tenants=(), summary_update_interval=2.0)
+        bot = BotProcess(data_dir, POOLSTER_DEFAULT_WAVE="false", POOLSTER_SUMMARY_UPDATE_INTERVAL="2").start(timeout=60)
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
-                teams = TeamsClient(session, running.url, connector)
-                # Teams allows 7 messages a second per chat, so one simulated user cannot go faster
-                # than a few turns a second: throughput comes from many users at once.
-                concurrency = 25
-                while concurrency <= max_concurrency:
-                    respondents = [Respondent(u, teams) for u in users[:concurrency]]
-                    for respondent in respondents:
-                        respondent.rev = (await running.poolster.services.responses.get(
-                            WAVE, f"centrum-{users.index(respondent.user) // MEMBERS_PER_CENTRE}",
-                            respondent.user.email)).revision
+                teams = TeamsClient(session, bot.url, connector)
+                concurrency, offset = 25, 0
+                while concurrency <= max_concurrency and offset + concurrency <= len(users):
+                    # Fresh users per level, so each one's expected revision is known.
+                    respondents = [Respondent(u, teams) for u in users[offset:offset + concurrency]]
+                    offset += concurrency
                     timings: list[float] = []
                     deadline = time.perf_counter() + duration
 
@@ -189,23 +187,30 @@ async def bench_throughput(stored: int, duration: float, max_concurrency: int) -
                     started = time.perf_counter()
                     await asyncio.gather(*(worker(r) for r in respondents))
                     elapsed = time.perf_counter() - started
-                    # Verify: every acknowledged answer is stored, in order (revision counts every turn).
-                    lost = 0
-                    for respondent in respondents:
-                        centre = f"centrum-{users.index(respondent.user) // MEMBERS_PER_CENTRE}"
-                        response = await running.poolster.services.responses.get(WAVE, centre, respondent.user.email)
-                        expected = "planmatig" if respondent.turns % 2 == 0 else "fragmentair"
-                        if response.revision != respondent.rev or response.choice("behartiger", "current_stadium") != expected:
-                            lost += 1
+                    respondents_by_level.append(respondents)
                     p95 = percentile(timings, 95) * 1000
                     rows.append({"concurrent_users": concurrency, "answers_per_s": len(timings) / elapsed,
-                                 "p50_ms": percentile(timings, 50) * 1000, "p95_ms": p95, "lost_or_misordered": lost})
+                                 "p50_ms": percentile(timings, 50) * 1000, "p95_ms": p95, "lost_or_misordered": 0})
                     if p95 > 100:
                         break
                     concurrency *= 2
         finally:
-            await running.stop()
+            bot.stop()
             await connector.stop()
+        # Verify afterwards (the running bot holds the store's lock): every acknowledged answer is
+        # stored, in order: the revision counts every turn, the last answer is the stored one.
+        store = await open_store("embedded", data_dir=data_dir)
+        try:
+            responses = Repository(store, "responses", Response)
+            for row, respondents in zip(rows, respondents_by_level):
+                for respondent in respondents:
+                    centre = f"centrum-{users.index(respondent.user) // MEMBERS_PER_CENTRE}"
+                    response = await responses.get(WAVE, centre, respondent.user.email)
+                    expected = "planmatig" if respondent.turns % 2 == 0 else "fragmentair"
+                    if response.revision != respondent.rev or response.choice("behartiger", "current_stadium") != expected:
+                        row["lost_or_misordered"] += 1
+        finally:
+            await store.close()
     return rows
 
 
