@@ -30,6 +30,7 @@ from botframework.connector.auth import ServiceClientCredentialsFactory
 from bot import maintenance
 from bot.auth import install_key_sets
 from bot.config import Settings
+from bot.connectors import reuse_connector_clients
 from bot.delivery import RateLimiter
 from bot.logs import configure_logging
 from bot.messenger import Messenger
@@ -115,8 +116,10 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     await ensure_default_wave(services, settings)
 
     install_key_sets(signing_keys)
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(settings.bot_framework_config(),
-                                                                   credentials_factory=credentials_factory))
+    authentication = ConfigurationBotFrameworkAuthentication(settings.bot_framework_config(),
+                                                             credentials_factory=credentials_factory)
+    reuse_connector_clients(authentication)
+    adapter = CloudAdapter(authentication)
     limiter = RateLimiter()
     people = People(store, registry, settings.admins)
     messenger = Messenger(adapter, settings.app_id, limiter, settings.retry_policy)
