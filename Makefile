@@ -6,6 +6,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 NODE_STAMP := tools/cardcheck/node_modules/.installed
+AZURITE_STAMP := tools/azurite/node_modules/.installed
 export POOLSTER_DATA_DIR ?= data
 
 .PHONY: install run test test-fast bench playground demo clean
@@ -22,7 +23,12 @@ $(NODE_STAMP): tools/cardcheck/package.json tools/cardcheck/package-lock.json
 	npm ci --prefix tools/cardcheck --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(STAMP) $(NODE_STAMP)
+# Azurite, the local Azure Storage emulator, for the tests of the shared Blob store.
+$(AZURITE_STAMP): tools/azurite/package.json tools/azurite/package-lock.json
+	npm ci --prefix tools/azurite --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP) $(NODE_STAMP) $(AZURITE_STAMP)
 
 ## Start the bot on http://127.0.0.1:3978/api/messages with the embedded store in ./data.
 run: $(STAMP)
@@ -60,4 +66,4 @@ demo: $(STAMP)
 	$(PY) scripts/demo_centre.py
 
 clean:
-	rm -rf $(VENV) tools/cardcheck/node_modules build
+	rm -rf $(VENV) tools/cardcheck/node_modules tools/azurite/node_modules build

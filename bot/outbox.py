@@ -3,16 +3,22 @@
 Every item has a recorded status: queued -> sending -> sent, or failed with a reason. The worker
 drains queued items concurrently within Teams' limits (the shared RateLimiter) and with retries
 (`call_teams`); a 403 (the user blocked the bot) is recorded, not retried. Items are claimed with
-an e_tag-conditional update, so two instances never send the same item. After a crash, items left
-in "sending" are sent again: delivery is at least once, and only the items that were in flight at
-the moment of the crash can arrive twice.
+an e_tag-conditional update (queued -> sending, with `claimed_by` = this process and
+`claimed_until` = now + CLAIM_LEASE), so two drains (two instances on a shared store, or two waves
+of sending in one process) never send the same item: an item in "sending" is taken over only when
+its lease has ended, or, on a store only one process uses, when a previous run of the bot claimed
+it (that run died mid-send). After a crash, items left in "sending" are sent again: delivery is at
+least once, and only the items that were in flight at the moment of the crash can arrive twice.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime
+import os
+import socket
+import uuid
+from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -29,6 +35,9 @@ log = logging.getLogger("poolster.outbox")
 
 Status = Literal["queued", "sending", "sent", "failed"]
 UNREACHABLE = "onbereikbaar: nog nooit gesproken en geen Azure AD-id in het register"
+# How long a claim holds: longer than one send may take with all its retries (6 tries of at most
+# 15 s plus back-off and Retry-After), so a live sender is never overtaken.
+CLAIM_LEASE = timedelta(minutes=5)
 
 
 class OutboxItem(BaseModel):
@@ -42,6 +51,9 @@ class OutboxItem(BaseModel):
     reason: str = ""
     attempts: int = 0
     updated_at: datetime
+    # Who holds the item while it is "sending", and until when (see the module docstring).
+    claimed_by: str = ""
+    claimed_until: datetime | None = None
 
 
 CardFor = Callable[[OutboxItem], Awaitable[dict]]
@@ -49,7 +61,10 @@ CardFor = Callable[[OutboxItem], Awaitable[dict]]
 
 class Outbox:
     def __init__(self, services: Services, reach: Reach, messenger: Messenger, card_for: CardFor, *,
-                 concurrency: int = 50):
+                 concurrency: int = 50, lease: timedelta = CLAIM_LEASE):
+        # Unique per process run: a restarted bot is another claimer than the run that crashed.
+        self.instance = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
+        self.lease = lease
         self.services = services
         self.reach = reach
         self.messenger = messenger
@@ -99,10 +114,11 @@ class Outbox:
             now = self.services.clock()
 
             def claim(current: OutboxItem | None) -> OutboxItem:
-                if current is None or current.status in ("sent", "failed"):
+                if current is None or current.status in ("sent", "failed") or not self._claimable(current, now):
                     raise Unchanged()
                 return current.model_copy(update={"status": "sending", "attempts": current.attempts + 1,
-                                                  "updated_at": now})
+                                                  "updated_at": now, "claimed_by": self.instance,
+                                                  "claimed_until": now + self.lease})
 
             before, claimed = await self.items.update(parts, claim)
             if claimed is before:
@@ -117,6 +133,17 @@ class Outbox:
                 outcome = {"status": "failed", "reason": f"fout: {type(error).__name__}"}
             await self.items.update(parts, lambda current: current.model_copy(
                 update={**outcome, "updated_at": self.services.clock()}))
+
+    def _claimable(self, item: OutboxItem, now: datetime) -> bool:
+        if item.status == "queued":
+            return True
+        # "sending": in flight somewhere, or left behind by a process that died.
+        if now >= (item.claimed_until or item.updated_at + self.lease):
+            return True
+        if item.claimed_by == self.instance:
+            return False  # in flight in this process
+        # Another claimer: on a store only one process uses, that was an earlier run of this bot.
+        return not getattr(self.services.store, "shared", False)
 
     async def _send(self, item: OutboxItem) -> None:
         membership = self.services.registry.person(item.person_key)

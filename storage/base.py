@@ -23,6 +23,10 @@ MUST_NOT_EXIST = "__must_not_exist__"
 class DocumentStore(Storage, abc.ABC):
     """botbuilder Storage (read / write / delete with e_tag) plus key listing and health."""
 
+    # True when several bot processes may use the store at once (Blob): then a claim another
+    # process holds is respected until its lease ends (bot/outbox.py).
+    shared: bool = False
+
     @abc.abstractmethod
     async def keys_with_prefix(self, prefix: str) -> list[str]:
         """All stored keys that start with prefix, sorted."""

@@ -90,7 +90,9 @@ class Repository(Generic[M]):
                 return before, after
             except EtagConflict:
                 # Someone else wrote in between: back off a little and redo the change on fresh data.
-                await asyncio.sleep(random.uniform(0, 0.005 * (attempt + 1)))
+                # Exponential with jitter, capped: on a networked store (Blob) a write takes
+                # milliseconds, and a linear 5 ms window let 50 racing writers exhaust MAX_ATTEMPTS.
+                await asyncio.sleep(random.uniform(0, min(0.25, 0.005 * 2 ** attempt)))
         raise EtagConflict(f"{key}: still conflicting after {MAX_ATTEMPTS} attempts")
 
     async def _get_with_etag(self, key: str) -> tuple[M | None, str | None]:
