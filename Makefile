@@ -7,9 +7,14 @@ PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 NODE_STAMP := tools/cardcheck/node_modules/.installed
 AZURITE_STAMP := tools/azurite/node_modules/.installed
+MANIFEST_STAMP := tools/teams-manifest/node_modules/.installed
+PLAYGROUND_STAMP := playground/node_modules/.installed
+# Debian's Chromium, driven by Playwright in the browser test (Playwright's own download is not reachable).
+CHROMIUM := $(shell command -v chromium || echo /usr/bin/chromium)
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export POOLSTER_DATA_DIR ?= data
 
-.PHONY: install run test test-fast bench playground demo clean
+.PHONY: install run test test-fast bench playground demo package clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || PYTHON=python3; $${PYTHON:-$(PYTHON)} -m venv $(VENV) || python3 -m venv $(VENV)
@@ -28,7 +33,25 @@ $(AZURITE_STAMP): tools/azurite/package.json tools/azurite/package-lock.json
 	npm ci --prefix tools/azurite --no-audit --no-fund --loglevel=error
 	touch $@
 
-install: $(STAMP) $(NODE_STAMP) $(AZURITE_STAMP)
+# The official Teams app manifest JSON schemas, for validating the app package offline.
+$(MANIFEST_STAMP): tools/teams-manifest/package.json tools/teams-manifest/package-lock.json
+	npm ci --prefix tools/teams-manifest --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The Microsoft 365 Agents Playground, for `make playground` and the browser test.
+$(PLAYGROUND_STAMP): playground/package.json playground/package-lock.json
+	npm ci --prefix playground --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
+
+install: $(STAMP) $(NODE_STAMP) $(AZURITE_STAMP) $(MANIFEST_STAMP) $(PLAYGROUND_STAMP) $(CHROMIUM)
+
+## The Teams app package (manifest + icons) in build/poolster-teams-app.zip.
+package: install
+	$(PY) scripts/package_app.py
 
 ## Start the bot on http://127.0.0.1:3978/api/messages with the embedded store in ./data.
 run: $(STAMP)
@@ -47,14 +70,19 @@ test: install
 test-fast: install
 	$(PY) -m pytest -q -m "not slow"
 
-## The bot plus the Microsoft 365 Agents Playground on http://127.0.0.1:56150 (Ctrl-C stops both).
-## Its user, Alex Wilber, is director of the demo centre and POC+ administrator (playground/centres.yaml).
-playground: $(STAMP)
-	npm ci --prefix playground --no-audit --no-fund --loglevel=error
+## The bot plus the Microsoft 365 Agents Playground on http://127.0.0.1:56150 (Ctrl-C stops both), as one of
+## the mock people of playground/m365agentsplayground.yml: ALS=adele|lee|nestor (members), megan (director),
+## alex (POC+), lynne (in no centre). The data in data-playground/ stays when you switch.
+ALS ?= adele
+playground: install
 	@mkdir -p data-playground && cp playground/centres.yaml data-playground/centres.yaml
+	@$(PY) scripts/playground_config.py $(ALS) data-playground/playground-$(ALS).yml
 	@trap 'kill 0' INT TERM EXIT; \
 	POOLSTER_DATA_DIR=data-playground POOLSTER_ADMINS=alexw@example.com $(PY) app.py & \
-	sleep 3; playground/node_modules/.bin/agentsplayground -e http://127.0.0.1:3978/api/messages -c msteams & \
+	sleep 2; \
+	M365_AGENTS_PLAYGROUND_CONFIG_PATH=data-playground/playground-$(ALS).yml \
+	M365_AGENTS_PLAYGROUND_LOGFILE=data-playground/playground.log TEAMSAPPTESTER_BROWSER=none \
+	playground/node_modules/.bin/agentsplayground -e http://127.0.0.1:3978/api/messages -c msteams --disable-telemetry & \
 	wait
 
 ## Benchmarks at full size; results in docs/benchmarks.md.
@@ -66,4 +94,4 @@ demo: $(STAMP)
 	$(PY) scripts/demo_centre.py
 
 clean:
-	rm -rf $(VENV) tools/cardcheck/node_modules tools/azurite/node_modules build
+	rm -rf $(VENV) tools/cardcheck/node_modules tools/azurite/node_modules tools/teams-manifest/node_modules build

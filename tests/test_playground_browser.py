@@ -1,0 +1,109 @@
+"""End to end in a browser: the Agents Playground renders the bot's cards with Teams' renderer and a
+member answers a bouwsteen by clicking through them, then the director looks at the summary.
+
+Screenshots of the intro, a bouwsteen card, the overview and the director's summary, at desktop and
+phone width, go to build/screenshots (or $POOLSTER_SCREENSHOTS); docs/screenshots holds a copy.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.async_api import async_playwright, expect
+
+from storage.embedded import EmbeddedStorage
+from storage.repository import Repository
+from survey.answers import Response
+from tests.support.playground import (CHROMIUM, CHROMIUM_FLAGS, DESKTOP, PLAYGROUND_CLI, PlaygroundPage,
+                                      PlaygroundProcess)
+from tests.support.process import ROOT, BotProcess
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path(os.environ.get("POOLSTER_SCREENSHOTS") or ROOT / "build" / "screenshots")
+
+
+@pytest.fixture
+def playground_bot(tmp_path):
+    if not Path(CHROMIUM).exists() or not PLAYGROUND_CLI.exists():
+        pytest.fail("Chromium or the Agents Playground is missing: run `make install`.")
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "centres.yaml").write_text((ROOT / "playground" / "centres.yaml").read_text(encoding="utf-8"))
+    bot = BotProcess(data_dir, POOLSTER_ADMINS="alexw@example.com", POOLSTER_ALLOWED_TENANTS="",
+                     POOLSTER_LOG_LEVEL="INFO").start()
+    playgrounds: list[PlaygroundProcess] = []
+
+    def playground(person: str) -> PlaygroundProcess:
+        playgrounds.append(PlaygroundProcess(person, bot.url, tmp_path).start())
+        return playgrounds[-1]
+
+    yield bot, playground
+    for running in playgrounds:
+        running.stop()
+    bot.stop()
+
+
+async def test_member_answers_a_bouwsteen_in_the_rendered_card_and_the_director_sees_it(playground_bot):
+    bot, playground = playground_bot
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    member_playground = playground("adele")
+    director_playground = playground("megan")
+
+    async with async_playwright() as browser_engine:
+        browser = await browser_engine.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        member = PlaygroundPage(await browser.new_page(viewport=DESKTOP), SHOTS)
+        await member.open(member_playground.url)
+
+        await member.say("hallo")
+        intro = await member.card_with("Start de zelfscan")
+        await member.screenshot(intro, "intro")
+        await member.press(intro, "Start de zelfscan")
+
+        situering = await member.card_with("Op welke wijze is ons centrum vandaag bezig")
+        await expect(situering).to_contain_text("Behartiger van de leerling")
+        await member.screenshot(situering, "bouwsteen")
+        await member.choose(situering, "Op welke wijze is ons centrum vandaag bezig", "Planmatig")
+        await member.choose(situering, "Naar de toekomst willen we", "evolueren naar geïntegreerd")
+        await member.press(situering, "Bewaar en ga verder")
+
+        context = await member.card_with("is een welbewuste keuze")
+        await member.choose(context, "De manier waarop ons centrum", "is een combinatie van beide")
+        await member.type_into(context, "Toelichting", "Gegroeid uit ons werkplan.")
+        await member.choose(context, "bepaalde hefbomen", "gelinkt aan mensen en cultuur")
+        await member.choose(context, "bepaalde hefbomen", "gelinkt aan systemen en structuur")
+        await member.choose(context, "bepaalde knelpunten", "neen, wij ondervinden momenteel geen knelpunten")
+        await member.choose(context, "Is er een verschil", "nee")
+        await member.press(context, "Bewaar en ga verder")
+        await member.card_with("Bouwsteen 2")
+
+        await member.say("overzicht")
+        overview = await member.card_with("Overzicht")
+        await expect(overview).to_contain_text("Behartiger van de leerling")
+        await member.screenshot(overview, "overzicht")
+
+        director = PlaygroundPage(await browser.new_page(viewport=DESKTOP), SHOTS)
+        await director.open(director_playground.url)
+        await director.say("team")
+        summary = await director.card_with("Teamoverzicht")
+        await expect(summary).to_contain_text("Adele Vance")
+        await director.screenshot(summary, "directeur")
+        await browser.close()
+
+    bot.stop()
+    store = await EmbeddedStorage.open(bot.data_dir)
+    try:
+        responses = await Repository(store, "responses", Response).list()
+    finally:
+        await store.close()
+    (adele,) = [response for response in responses if response.respondent_name == "Adele Vance"]
+    first = {question: answer.choices for question, answer in adele.answers["behartiger"].items()}
+    assert first == {"current_stadium": ("planmatig",), "intention": ("geintegreerd",),
+                     "deliberate_choice": ("combinatie",), "hefbomen": ("mensen_cultuur", "systemen_structuur"),
+                     "knelpunten": ("geen",), "differences": ("nee",)}
+    assert adele.answers["behartiger"]["deliberate_choice"].explanation == "Gegroeid uit ons werkplan."
+    for name in ("intro", "bouwsteen", "overzicht", "directeur"):
+        for width in ("desktop", "phone"):
+            assert (SHOTS / f"{name}-{width}.png").stat().st_size > 5_000
