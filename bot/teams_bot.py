@@ -43,6 +43,16 @@ TextRoute = Callable[[Actor, Command, str], Awaitable[list[Outgoing]]]
 PayloadRoute = Callable[[Actor, object], Awaitable[list[Outgoing]]]
 
 
+
+def without_mention(activity) -> str:
+    """The message text without the bot's @mention: as an entity (Teams) or typed as plain text."""
+    text = (TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text) or ""
+    text = text.strip()
+    typed = f"@{activity.recipient.name}" if activity.recipient and activity.recipient.name else None
+    if typed and text.lower().startswith(typed.lower()):
+        text = text[len(typed):].strip()
+    return text
+
 class KeyedLock:
     """One asyncio.Lock per key, forgotten when nobody holds or waits for it."""
 
@@ -111,8 +121,7 @@ class PoolsterBot(ActivityHandler):
             if route is not None:
                 return await route(actor, payload)
             return await self.respondent.on_payload(actor, payload)
-        text = TurnContext.remove_recipient_mention(activity) if activity.entities else (activity.text or "")
-        text = (text or "").strip()[:2000]
+        text = without_mention(activity)[:2000]
         command = parse_command(text)
         name = command.name if command else None
         if name in ADMIN_COMMANDS:

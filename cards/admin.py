@@ -13,7 +13,7 @@ from survey.waves import Wave
 def launch_card(wave: Wave, centres: list[str], people: int) -> dict:
     return card([
         heading(f"Nieuwe ronde: {safe_text(wave.name)}"),
-        text(f"Deadline: **{wave.deadline_text()}**"),
+        text(wave.until_text()),
         text(f"Wordt uitgenodigd: **{people} personen** uit {len(centres)} centra: "
              + safe_text(", ".join(centres))),
         subtle("Na het lanceren krijgt iedereen een uitnodiging in Teams; jij krijgt een rapport."),
@@ -28,7 +28,7 @@ def invitation_card(q: Questionnaire, wave: Wave, centre_name: str, reminder: bo
     return card([
         heading(title),
         text(f"**{safe_text(q.title)}** — {safe_text(wave.name)} voor {safe_text(centre_name)}."),
-        text(f"Invullen kan tot **{wave.deadline_text()}**. Het duurt ongeveer {q.estimated_minutes} minuten; "
+        text(f"{wave.until_text()} Het duurt ongeveer {q.estimated_minutes} minuten; "
              "elk antwoord wordt meteen bewaard, je kan pauzeren en later verdergaan."),
     ], [submit("Start of ga verder", action_data("start", wave=wave.id), style="positive")])
 
@@ -45,7 +45,7 @@ def status_card(wave: Wave, rows: list[dict]) -> dict:
     submitted = sum(1 for row in rows if row["centre_submitted"])
     body = [
         heading(f"Status: {safe_text(wave.name)}"),
-        subtle(f"{wave.status} · deadline {wave.deadline_text()}"),
+        subtle(f"{wave.status} · {wave.deadline_text()}"),
         text(f"Netwerk: **{totals['finished']} van {totals['members']}** personen klaar, {totals['started']} gestart, "
              f"{totals['invited']} uitgenodigd; {submitted} van {len(rows)} centra verzonden hun centrumantwoord."),
         chart("Chart.HorizontalBar.Stacked", "Voortgang per centrum",

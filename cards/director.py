@@ -89,7 +89,7 @@ def summary_card(q: Questionnaire, summary: TeamSummary, wave: Wave, *, centre_a
     centre = summary.centre
     body: list[dict] = [
         _text(f"Teamoverzicht — {safe_text(centre.name)}", size="Large", weight="Bolder"),
-        _text(f"{safe_text(wave.name)} · deadline {wave.deadline_text()} · bijgewerkt {_local(now)}",
+        _text(f"{safe_text(wave.name)} · {wave.deadline_text()} · bijgewerkt {_local(now)}",
               isSubtle=True, spacing="None", size="Small"),
         _text(f"**{summary.finished} van {len(summary.members)}** teamleden verzonden hun antwoorden.", spacing="Medium"),
         {"type": "FactSet", "facts": [

@@ -128,7 +128,7 @@ def _definition(bouwsteen: Bouwsteen) -> list[dict]:
     reflections = [text("• " + safe_text(item), size="Small", spacing="None") for item in bouwsteen.reflection]
     if references or reflections:
         title = [text(f"**{safe_text(bouwsteen.reflection_title)}**", size="Small")] if bouwsteen.reflection_title else []
-        items += toggle_section(f"references-{bouwsteen.id}", "Kwaliteitsverwachtingen en reflectievragen",
+        items += toggle_section(f"references-{bouwsteen.id}", "Verwachtingen en reflectievragen",
                                 references + title + reflections)
     return items
 

@@ -160,6 +160,9 @@ class RespondentDialog:
         try:
             subject = await self.subject(actor)
         except Refused as refusal:
+            if actor.is_admin and actor.membership is None:
+                # POC+ belongs to no centre: greet them with what they can do, not with a refusal.
+                return [Reply(card=cards.help_card(role=self._role(actor), is_admin=True))]
             return [Reply(text=str(refusal))]
         response = await self.load(subject)
         director = subject.membership.centre.director

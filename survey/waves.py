@@ -48,7 +48,14 @@ class Wave(BaseModel):
         return self.status == "open" and (self.closes_at is None or now < self.closes_at)
 
     def deadline_text(self) -> str:
-        return self.deadline.strftime("%d-%m-%Y") if self.deadline else "geen deadline"
+        """"deadline 30-06-2027" or "geen deadline", to stand on its own in a line of facts."""
+        return f"deadline {self.deadline.strftime('%d-%m-%Y')}" if self.deadline else "geen deadline"
+
+    def until_text(self) -> str:
+        """The sentence that tells respondents until when they can answer."""
+        if self.deadline is None:
+            return "Er is geen deadline."
+        return f"Invullen kan tot **{self.deadline.strftime('%d-%m-%Y')}**."
 
 
 def wave_id_for(name: str, created_at: datetime) -> str:

@@ -49,6 +49,22 @@ async def launch(teams, running, name="Zelfscan 2027 tot 15-06-2027"):
     return calls, card
 
 
+async def test_poc_is_greeted_with_what_they_can_do(world):
+    _, teams, _ = world
+    greeting = new_card(await teams.say(ADMIN, "hallo"))
+    assert "nieuwe ronde" in str(greeting.card) and "niet in de lijst" not in str(greeting.card)
+
+
+async def test_poc_commands_work_in_a_channel_with_a_mention_or_the_typed_name(world):
+    _, teams, _ = world
+    mention = [{"type": "mention", "text": "<at>Poolster</at>", "mentioned": {"id": "28:poolster-bot", "name": "Poolster"}}]
+    for text, entities in (("<at>Poolster</at> status", mention), ("@Poolster status", None)):
+        calls = await teams.say(ADMIN, text, conversation_id="19:community@thread.tacv2",
+                                conversation_type="channel", **({"entities": entities} if entities else {}))
+        # Without a wave yet, "status" says so: proof the command was understood, not the channel hint.
+        assert texts_in(calls) == "Er is nog geen ronde."
+
+
 async def test_only_poc_may_run_waves(world, connector):
     running, teams, _ = world
     for command in ("nieuwe ronde X tot 01-06-2027", "status", "herinner", "sluit ronde", "export", "resultaten"):
