@@ -31,6 +31,7 @@ from bot import maintenance
 from bot.auth import install_key_sets
 from bot.config import Settings
 from bot.connectors import reuse_connector_clients
+from bot.serialization import use_fast_json_serialization
 from bot.delivery import RateLimiter
 from bot.logs import configure_logging
 from bot.messenger import Messenger
@@ -119,6 +120,7 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     authentication = ConfigurationBotFrameworkAuthentication(settings.bot_framework_config(),
                                                              credentials_factory=credentials_factory)
     reuse_connector_clients(authentication)
+    use_fast_json_serialization()
     adapter = CloudAdapter(authentication)
     limiter = RateLimiter()
     people = People(store, registry, settings.admins)
@@ -157,7 +159,7 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
                         settings.data_dir / "exports", links, settings.reminder_days)
     bot.route_commands(ADMIN_COMMANDS, admin.on_command)
     bot.route_actions({"confirm_launch", "cancel_launch"}, admin.on_payload)
-    await outbox.resume()
+    await outbox.resume(full_scan=True)
     await summaries.refresh_all()
 
     async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
@@ -251,6 +253,7 @@ def create_app(poolster: Poolster) -> web.Application:
             while True:
                 try:
                     await poolster.admin.tick()
+                    await poolster.outbox.resume()
                 except Exception:  # noqa: BLE001 - the next minute tries again
                     log.exception("scheduled work failed")
                 await asyncio.sleep(60)

@@ -1,0 +1,72 @@
+"""Connector and user-token clients are built once per app id and service URL, not once per turn."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from botframework.connector.auth import ClaimsIdentity, ConnectorFactory
+
+from bot.connectors import reuse_connector_clients
+
+
+class CountingFactory(ConnectorFactory):
+    def __init__(self, built: list):
+        self.built = built
+
+    async def create(self, service_url: str, audience: str = None):
+        self.built.append((service_url, audience))
+        return SimpleNamespace(service_url=service_url,
+                               config=SimpleNamespace(retry_policy=SimpleNamespace(retries=3)))
+
+
+class FakeAuthentication:
+    """The three methods of BotFrameworkAuthentication that botbuilder calls on every turn."""
+
+    def __init__(self):
+        self.connectors, self.token_clients, self.refuse = [], 0, False
+
+    async def authenticate_request(self, activity, auth_header):
+        if self.refuse:
+            raise PermissionError("bad token")
+        identity = ClaimsIdentity({"aud": "app-1"}, True)
+        return SimpleNamespace(claims_identity=identity, connector_factory=CountingFactory(self.connectors),
+                               audience="https://api.botframework.com", caller_id=None)
+
+    def create_connector_factory(self, claims_identity):
+        return CountingFactory(self.connectors)
+
+    async def create_user_token_client(self, claims_identity):
+        self.token_clients += 1
+        return object()
+
+
+async def turn(authentication, service_url: str):
+    result = await authentication.authenticate_request(None, "Bearer x")
+    client = await result.connector_factory.create(service_url, result.audience)
+    token_client = await authentication.create_user_token_client(result.claims_identity)
+    return client, token_client
+
+
+async def test_turns_share_one_client_per_service_url_and_proactive_sends_too():
+    authentication = FakeAuthentication()
+    reuse_connector_clients(authentication)
+    first, token_first = await turn(authentication, "https://smba.example/emea/")
+    second, token_second = await turn(authentication, "https://smba.example/emea/")
+    assert first is second and token_first is token_second
+    other, _ = await turn(authentication, "https://smba.example/amer/")
+    assert other is not first
+    proactive = await authentication.create_connector_factory(ClaimsIdentity({"aud": "app-1"}, True)).create(
+        "https://smba.example/emea/", "https://api.botframework.com")
+    assert proactive is first
+    assert len(authentication.connectors) == 2 and authentication.token_clients == 1
+    assert first.config.retry_policy.retries == 0, "retries are call_teams' job, inside the rate limiter"
+
+
+async def test_a_refused_token_is_still_refused():
+    authentication = FakeAuthentication()
+    reuse_connector_clients(authentication)
+    authentication.refuse = True
+    with pytest.raises(PermissionError):
+        await authentication.authenticate_request(None, "Bearer forged")
+    assert authentication.connectors == []
