@@ -12,7 +12,7 @@ import asyncio
 import logging
 import random
 import time
-from collections import defaultdict, deque
+from collections import deque
 from dataclasses import dataclass
 from typing import Awaitable, Callable, TypeVar
 
@@ -62,36 +62,48 @@ def _status_and_retry_after(error: ErrorResponseException) -> tuple[int | None, 
 
 
 class RateLimiter:
-    """Sliding-window limits for the whole app and for each conversation (Teams' published limits)."""
+    """Teams' published limits (50 requests a second for the app, 7 per conversation), kept a little
+    under, because requests leave through a thread pool and reach Teams a few milliseconds apart from
+    when they were counted here.
 
-    # A little under the published limits (50 and 7): requests leave through a thread pool and reach
-    # Teams a few milliseconds apart from when they were counted here.
-    def __init__(self, per_app: int = 45, per_conversation: int = 6, window: float = 1.0):
-        self.per_app = per_app
+    The app's requests are paced on an even schedule instead of let out in bursts: a burst leaves
+    together but arrives spread out, and its tail would count in Teams' next second. Slots are booked
+    on the schedule itself, not after the previous grant, so timer overshoot does not slow the pace.
+    """
+
+    def __init__(self, per_app: int = 48, per_conversation: int = 6, window: float = 1.0):
         self.per_conversation = per_conversation
         self.window = window
-        self._app: deque[float] = deque()
-        self._conversations: dict[str, deque[float]] = defaultdict(deque)
+        self._spacing = window / per_app
+        self._next_slot = 0.0
+        self._conversations: dict[str, deque[float]] = {}
         self._lock = asyncio.Lock()
 
-    async def acquire(self, conversation_id: str) -> None:
+    async def acquire(self, conversation_id: str) -> float:
+        """Wait for this request's turn; returns the moment (time.monotonic) booked for it."""
         while True:
             async with self._lock:
                 now = time.monotonic()
-                conversation = self._conversations[conversation_id]
-                for window in (self._app, conversation):
-                    while window and now - window[0] >= self.window:
-                        window.popleft()
-                wait = 0.0
-                if len(self._app) >= self.per_app:
-                    wait = max(wait, self.window - (now - self._app[0]))
-                if len(conversation) >= self.per_conversation:
-                    wait = max(wait, self.window - (now - conversation[0]))
-                if wait <= 0:
-                    self._app.append(now)
-                    conversation.append(now)
-                    return
+                sent = self._conversations.setdefault(conversation_id, deque())
+                while sent and now - sent[0] >= self.window:
+                    sent.popleft()
+                if len(sent) < self.per_conversation:
+                    slot = max(now, self._next_slot)
+                    self._next_slot = slot + self._spacing
+                    sent.append(slot)
+                    if len(self._conversations) > 10_000:
+                        self._forget_quiet_conversations(now)
+                    break
+                wait = self.window - (now - sent[0])
             await asyncio.sleep(wait)
+        delay = slot - time.monotonic()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        return slot
+
+    def _forget_quiet_conversations(self, now: float) -> None:
+        self._conversations = {key: sent for key, sent in self._conversations.items()
+                               if sent and now - sent[-1] < self.window}
 
 
 async def call_teams(

@@ -9,6 +9,10 @@ of sending in one process) never send the same item: an item in "sending" is tak
 its lease has ended, or, on a store only one process uses, when a previous run of the bot claimed
 it (that run died mid-send). After a crash, items left in "sending" are sent again: delivery is at
 least once, and only the items that were in flight at the moment of the crash can arrive twice.
+
+A wave with items to send carries a marker ("outbox-pending/<wave>") until a drain finds nothing
+left; every minute each instance drains the marked waves it is not draining already, so a wave an
+instance left behind when it died is finished by another one once the dead one's leases end.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ import os
 import socket
 import uuid
 from datetime import datetime, timedelta
+from collections import Counter
 from typing import Awaitable, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -56,6 +61,10 @@ class OutboxItem(BaseModel):
     claimed_until: datetime | None = None
 
 
+class PendingWave(BaseModel):
+    wave_id: str
+
+
 CardFor = Callable[[OutboxItem], Awaitable[dict]]
 
 
@@ -70,22 +79,33 @@ class Outbox:
         self.messenger = messenger
         self.card_for = card_for
         self.items: Repository[OutboxItem] = Repository(services.store, "outbox", OutboxItem)
+        self.pending: Repository[PendingWave] = Repository(services.store, "outbox-pending", PendingWave)
         self._semaphore = asyncio.Semaphore(concurrency)
         self._drains: set[asyncio.Task] = set()
+        self._draining: Counter[str] = Counter()  # wave id -> drains running in this process
 
     async def enqueue(self, wave_id: str, purpose: str, people: list[tuple[str, Person]]) -> int:
         """Queue one item per person; an item that already exists is left alone (no double invites)."""
         now = self.services.clock()
-        created = 0
-        for centre_id, person in people:
+        # The marker first: if this process dies while queueing, another one still finds the wave.
+        await self.pending.put(PendingWave(wave_id=wave_id), wave_id)
+        slots = asyncio.Semaphore(32)  # writes wait on the disk, not the CPU: let them overlap
+
+        async def create(centre_id: str, person: Person) -> bool:
             item = OutboxItem(wave_id=wave_id, purpose=purpose, centre_id=centre_id, person_key=person.key,
                               updated_at=now)
-            created += await self.items.create(item, wave_id, f"{purpose}--{person.key}")
-        return created
+            async with slots:
+                return await self.items.create(item, wave_id, f"{purpose}--{person.key}")
+
+        return sum(await asyncio.gather(*(create(centre_id, person) for centre_id, person in people)))
 
     def start_draining(self, wave_id: str, then: Callable[[], Awaitable[None]] | None = None) -> asyncio.Task:
         async def run() -> None:
-            await self.drain(wave_id)
+            self._draining[wave_id] += 1
+            try:
+                await self.drain(wave_id)
+            finally:
+                self._draining[wave_id] -= 1
             if then is not None:
                 await then()
 
@@ -98,15 +118,26 @@ class Outbox:
         while self._drains:
             await asyncio.gather(*list(self._drains), return_exceptions=True)
 
-    async def resume(self) -> None:
-        """After a restart: finish every wave that still has items to send."""
-        waves = {item.wave_id for item in await self.items.list() if item.status in ("queued", "sending")}
-        for wave_id in waves:
-            self.start_draining(wave_id)
+    async def resume(self, *, full_scan: bool = False) -> None:
+        """Drain the waves with items left to send that no drain of this process is working on.
+
+        At start-up (`full_scan`) every item is looked at; every minute after that only the marked
+        waves, which is cheap, also on a shared store.
+        """
+        if full_scan:
+            waves = {item.wave_id for item in await self.items.list() if item.status in ("queued", "sending")}
+        else:
+            waves = {marker.wave_id for marker in await self.pending.list()}
+        for wave_id in sorted(waves):
+            if not self._draining[wave_id]:
+                self.start_draining(wave_id)
 
     async def drain(self, wave_id: str) -> None:
         pending = [i for i in await self.items.list(wave_id) if i.status in ("queued", "sending")]
         await asyncio.gather(*(self._deliver(item) for item in pending))
+        # Items another live instance holds keep the marker, so they are looked at again later.
+        if not any(i.status in ("queued", "sending") for i in await self.items.list(wave_id)):
+            await self.pending.delete(wave_id)
 
     async def _deliver(self, item: OutboxItem) -> None:
         async with self._semaphore:

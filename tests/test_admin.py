@@ -108,6 +108,31 @@ async def test_throttling_failures_and_a_blocked_user(world, connector):
     assert all(i.status == "sent" for k, i in items.items() if k != LEA.email)
 
 
+async def test_a_wave_an_instance_left_behind_is_finished_by_the_minutes_resume(world, connector):
+    running, teams, clock = world
+    await launch(teams, running)
+    outbox = running.poolster.outbox
+    wave = (await running.poolster.services.waves.list())[0]
+    registry = running.poolster.services.registry
+    people = [(centre.id, person) for centre in registry.centres for person in centre.people]
+    # Another instance queued reminders, claimed one, and died before sending anything.
+    await outbox.enqueue(wave.id, "reminder-manual-1", people)
+    first = people[0][1].key
+    await outbox.items.update((wave.id, f"reminder-manual-1--{first}"), lambda item: item.model_copy(update={
+        "status": "sending", "claimed_by": "other-host/1/dead", "claimed_until": clock.now - timedelta(seconds=1)}))
+    assert await outbox.pending.get(wave.id) is not None
+
+    await outbox.resume()
+    await outbox.idle()
+    reminders = [c for c in connector.sends() if c.card and "Herinnering" in str(c.card)]
+    assert len(reminders) == len({c.conversation_id for c in reminders}) == len(people)
+    assert await outbox.pending.get(wave.id) is None, "a finished wave is no longer looked at"
+
+    await outbox.resume()
+    await outbox.idle()
+    assert len([c for c in connector.sends() if c.card and "Herinnering" in str(c.card)]) == len(people)
+
+
 async def test_reminders_only_for_those_not_done_and_never_twice(world, connector):
     running, teams, clock = world
     await launch(teams, running)
