@@ -62,8 +62,8 @@ def _status_and_retry_after(error: ErrorResponseException) -> tuple[int | None, 
 
 
 class RateLimiter:
-    """Teams' published limits (50 requests a second for the app, 7 per conversation), kept a little
-    under, because requests leave through a thread pool and reach Teams a few milliseconds apart from
+    """Teams' published limits (50 requests a second for the app in each tenant, 7 per conversation),
+    kept a little under, because requests leave through a thread pool and reach Teams a few milliseconds apart from
     when they were counted here.
 
     The app's requests are paced on an even schedule instead of let out in bursts: a burst leaves
@@ -75,11 +75,11 @@ class RateLimiter:
         self.per_conversation = per_conversation
         self.window = window
         self._spacing = window / per_app
-        self._next_slot = 0.0
+        self._next_slot: dict[str, float] = {}  # tenant -> the app's next free moment there
         self._conversations: dict[str, deque[float]] = {}
         self._lock = asyncio.Lock()
 
-    async def acquire(self, conversation_id: str) -> float:
+    async def acquire(self, conversation_id: str, tenant_id: str = "") -> float:
         """Wait for this request's turn; returns the moment (time.monotonic) booked for it."""
         while True:
             async with self._lock:
@@ -88,8 +88,8 @@ class RateLimiter:
                 while sent and now - sent[0] >= self.window:
                     sent.popleft()
                 if len(sent) < self.per_conversation:
-                    slot = max(now, self._next_slot)
-                    self._next_slot = slot + self._spacing
+                    slot = max(now, self._next_slot.get(tenant_id, 0.0))
+                    self._next_slot[tenant_id] = slot + self._spacing
                     sent.append(slot)
                     if len(self._conversations) > 10_000:
                         self._forget_quiet_conversations(now)
@@ -110,6 +110,7 @@ async def call_teams(
     call: Callable[[], Awaitable[T]],
     *,
     conversation_id: str,
+    tenant_id: str = "",
     limiter: RateLimiter | None = None,
     policy: RetryPolicy = RetryPolicy(),
 ) -> T:
@@ -121,7 +122,7 @@ async def call_teams(
     # using up the attempts that 5xx and time-outs get.
     while failures < policy.attempts and throttles < policy.max_throttles:
         if limiter is not None:
-            await limiter.acquire(conversation_id)
+            await limiter.acquire(conversation_id, tenant_id)
         try:
             return await asyncio.wait_for(call(), timeout=policy.call_timeout)
         except ErrorResponseException as error:

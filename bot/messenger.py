@@ -64,7 +64,8 @@ class Messenger:
                 raise result
             return result
 
-        return await call_teams(attempt, conversation_id=reference.conversation.id, limiter=self.limiter,
+        return await call_teams(attempt, conversation_id=reference.conversation.id,
+                                tenant_id=reference.conversation.tenant_id or "", limiter=self.limiter,
                                 policy=self.policy)
 
     async def send(self, reference: ConversationReference, activity: Activity) -> str:
@@ -97,6 +98,6 @@ class Messenger:
         await call_teams(
             lambda: self.adapter.create_conversation(self.app_id, remember, parameters, channel_id="msteams",
                                                      service_url=service_url),
-            conversation_id=f"new:{user_id}", limiter=self.limiter, policy=self.policy,
+            conversation_id=f"new:{user_id}", tenant_id=tenant_id, limiter=self.limiter, policy=self.policy,
         )
         return references[-1]

@@ -163,6 +163,7 @@ class PoolsterBot(ActivityHandler):
     async def deliver(self, turn_context: TurnContext, outgoing: list[Outgoing]) -> None:
         """Send the replies of a turn; a failure is logged, never raised: the state is already saved."""
         conversation_id = turn_context.activity.conversation.id
+        tenant_id = tenant_of(turn_context.activity) or ""
         for item in outgoing:
             try:
                 if isinstance(item, ReplaceSubmitted):
@@ -172,11 +173,11 @@ class PoolsterBot(ActivityHandler):
                     update = card_activity(item.card)
                     update.id = replied_to
                     await call_teams(lambda: turn_context.update_activity(update), conversation_id=conversation_id,
-                                     limiter=self.limiter, policy=self.settings.retry_policy)
+                                     tenant_id=tenant_id, limiter=self.limiter, policy=self.settings.retry_policy)
                 else:
                     message = card_activity(item.card, item.text) if item.card else MessageFactory.text(item.text)
                     await call_teams(lambda: turn_context.send_activity(message), conversation_id=conversation_id,
-                                     limiter=self.limiter, policy=self.settings.retry_policy)
+                                     tenant_id=tenant_id, limiter=self.limiter, policy=self.settings.retry_policy)
             except DeliveryFailed as failure:
                 log.error("reply not delivered", extra={"conversation_id": conversation_id, "reason": failure.reason})
                 return

@@ -41,3 +41,12 @@ async def test_a_quiet_limiter_lets_a_request_go_at_once_and_forgets_old_chats()
         limiter._conversations[f"old-{n}"] = deque([booked - 5])  # chats last heard of 5 s ago
     await limiter.acquire("another chat")
     assert len(limiter._conversations) < 10
+
+
+async def test_each_tenant_has_the_apps_limit_of_its_own():
+    limiter = RateLimiter(per_app=10, per_conversation=100, window=0.2)
+    booked = await asyncio.gather(*(limiter.acquire(f"chat-{n}", tenant) for n in range(10)
+                                    for tenant in ("school-a", "school-b")))
+    # Twenty requests at ten per window: one tenant alone would need two windows, two tenants need one.
+    assert max(booked) - min(booked) < 0.2
+    assert most_in_any_window(booked, 0.2) == 20

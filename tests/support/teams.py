@@ -96,7 +96,8 @@ class TeamsClient:
 
     def activity(self, user: TeamsUser, *, text: str | None = None, value: dict | None = None,
                  reply_to_id: str | None = None, conversation_id: str | None = None,
-                 conversation_type: str = "personal", activity_type: str = "message", **extra) -> dict:
+                 conversation_type: str = "personal", activity_type: str = "message", tenant: str = TENANT,
+                 **extra) -> dict:
         activity = {
             "type": activity_type,
             "id": f"incoming-{next(_ids)}",
@@ -105,9 +106,9 @@ class TeamsClient:
             "channelId": "msteams",
             "from": {"id": user.user_id, "name": user.name, "aadObjectId": user.aad_object_id},
             "conversation": {"id": conversation_id or user.conversation_id, "conversationType": conversation_type,
-                             "tenantId": TENANT},
+                             "tenantId": tenant},
             "recipient": {"id": BOT_ID, "name": "Poolster"},
-            "channelData": {"tenant": {"id": TENANT}},
+            "channelData": {"tenant": {"id": tenant}},
             "locale": "nl-BE",
         }
         if text is not None:
