@@ -270,6 +270,8 @@ def create_app(poolster: Poolster) -> web.Application:
     app.router.add_get("/version", version)
 
     async def close_store(_: web.Application) -> None:
+        await poolster.summaries.stop()
+        await poolster.outbox.stop()
         await poolster.store.close()
 
     app.on_cleanup.append(close_store)

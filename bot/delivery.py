@@ -62,20 +62,22 @@ def _status_and_retry_after(error: ErrorResponseException) -> tuple[int | None, 
 
 
 class RateLimiter:
-    """Teams' published limits (50 requests a second for the app in each tenant, 7 per conversation),
-    kept a little under, because requests leave through a thread pool and reach Teams a few milliseconds apart from
-    when they were counted here.
+    """Teams' published limits: 50 requests a second for the app in each tenant, 7 per conversation.
 
-    The app's requests are paced on an even schedule instead of let out in bursts: a burst leaves
-    together but arrives spread out, and its tail would count in Teams' next second. Slots are booked
-    on the schedule itself, not after the previous grant, so timer overshoot does not slow the pace.
+    Per tenant, requests are paced at `per_app` a second with room for a burst of `burst` after a
+    quiet moment (the generic cell rate algorithm): a lone reply never waits, and in any second at
+    most per_app + burst requests leave (48 + 2 = Teams' 50). Pacing rather than letting a second's
+    worth out at once matters: a burst leaves together but arrives spread out by the thread pool, and
+    its tail would count in Teams' next second. Moments are booked on the schedule itself, not after
+    the previous grant, so timer overshoot does not slow the pace. Per conversation: a sliding window.
     """
 
-    def __init__(self, per_app: int = 48, per_conversation: int = 6, window: float = 1.0):
+    def __init__(self, per_app: int = 48, per_conversation: int = 6, window: float = 1.0, burst: int = 2):
         self.per_conversation = per_conversation
         self.window = window
-        self._spacing = window / per_app
-        self._next_slot: dict[str, float] = {}  # tenant -> the app's next free moment there
+        self._interval = window / per_app
+        self._tolerance = (burst - 1) * self._interval
+        self._theoretical: dict[str, float] = {}  # tenant -> when its next request is due on the pace
         self._conversations: dict[str, deque[float]] = {}
         self._lock = asyncio.Lock()
 
@@ -88,8 +90,9 @@ class RateLimiter:
                 while sent and now - sent[0] >= self.window:
                     sent.popleft()
                 if len(sent) < self.per_conversation:
-                    slot = max(now, self._next_slot.get(tenant_id, 0.0))
-                    self._next_slot[tenant_id] = slot + self._spacing
+                    due = max(now, self._theoretical.get(tenant_id, now))
+                    slot = max(now, due - self._tolerance)
+                    self._theoretical[tenant_id] = due + self._interval
                     sent.append(slot)
                     if len(self._conversations) > 10_000:
                         self._forget_quiet_conversations(now)

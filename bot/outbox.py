@@ -118,6 +118,13 @@ class Outbox:
         while self._drains:
             await asyncio.gather(*list(self._drains), return_exceptions=True)
 
+    async def stop(self) -> None:
+        """At shutdown, before the store closes: stop sending; what was not sent is resumed at start."""
+        tasks = list(self._drains)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     async def resume(self, *, full_scan: bool = False) -> None:
         """Drain the waves with items left to send that no drain of this process is working on.
 

@@ -89,6 +89,13 @@ class SummaryPublisher:
         while tasks := [s.task for s in self._states.values() if s.task and not s.task.done()]:
             await asyncio.gather(*tasks, return_exceptions=True)
 
+    async def stop(self) -> None:
+        """At shutdown, before the store closes: drop pending updates (refresh_all redoes them at start)."""
+        tasks = [s.task for s in self._states.values() if s.task and not s.task.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
     async def refresh_all(self) -> None:
         """After a restart, bring every live card up to date (a trailing update may have been lost)."""
         for record in await self.records.list():

@@ -14,11 +14,8 @@ async def open_store(kind: Literal["embedded", "memory", "blob"], *, data_dir: P
     if kind == "memory":
         return InMemoryStore()
     if kind == "blob":
-        try:
-            from storage.blob import BlobStore
-        except ModuleNotFoundError as error:
-            raise ValueError("POOLSTER_STORE=blob: de gedeelde Azure Blob-opslag zit nog niet in deze versie; "
-                             "gebruik POOLSTER_STORE=embedded.") from error
+        from storage.blob import BlobStore
+
         return await BlobStore.open(blob_connection_string, blob_container)
     from storage.embedded import EmbeddedStorage
 

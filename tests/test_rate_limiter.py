@@ -16,7 +16,7 @@ def most_in_any_window(times: list[float], window: float) -> int:
 
 
 async def test_the_app_stays_under_its_limit_and_each_chat_under_its_own():
-    limiter = RateLimiter(per_app=40, per_conversation=3, window=0.25)  # a quarter second keeps it quick
+    limiter = RateLimiter(per_app=38, per_conversation=3, window=0.25, burst=2)  # a quarter second keeps it quick
     booked: dict[str, list[float]] = {}
 
     async def request(conversation: str) -> None:
@@ -27,8 +27,8 @@ async def test_the_app_stays_under_its_limit_and_each_chat_under_its_own():
     assert len(everything) == 49
     assert most_in_any_window(everything, 0.25) <= 40
     assert max(most_in_any_window(times, 0.25) for times in booked.values()) <= 3
-    gaps = [later - earlier for earlier, later in zip(everything, everything[1:])]
-    assert min(gaps) >= 0.25 / 40 - 1e-9, "paced: no two requests booked together"
+    interval = 0.25 / 38
+    assert most_in_any_window(everything, 5 * interval) <= 5 + 2, "paced, with a burst of two at most"
 
 
 async def test_a_quiet_limiter_lets_a_request_go_at_once_and_forgets_old_chats():
@@ -44,7 +44,7 @@ async def test_a_quiet_limiter_lets_a_request_go_at_once_and_forgets_old_chats()
 
 
 async def test_each_tenant_has_the_apps_limit_of_its_own():
-    limiter = RateLimiter(per_app=10, per_conversation=100, window=0.2)
+    limiter = RateLimiter(per_app=10, per_conversation=100, window=0.2, burst=1)
     booked = await asyncio.gather(*(limiter.acquire(f"chat-{n}", tenant) for n in range(10)
                                     for tenant in ("school-a", "school-b")))
     # Twenty requests at ten per window: one tenant alone would need two windows, two tenants need one.
