@@ -7,11 +7,29 @@ reuse of open connections. A client for one app id, service URL and audience can
 its credentials refresh their own token. Its own retries are switched off (see `create`). Poolster
 uses no OAuth prompts, but the turn context wants
 a user-token client: one per app id serves them all.
+
+The clients' credentials fetch their token from Azure AD synchronously (MSAL, on first use and when it
+expires), inside msrest's pipeline on the event loop: every turn would wait on that network call.
+So a new client's token is fetched in a thread before the client is handed out, and
+`refresh_tokens` (every minute) keeps the cached tokens fresh from a thread, so the loop only ever
+reads MSAL's cache.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from botframework.connector.auth import BotFrameworkAuthentication, ClaimsIdentity, ConnectorFactory
+
+log = logging.getLogger("poolster.connectors")
+
+
+def _fetch_token(client) -> None:
+    """Blocking: have the client's credentials hold a valid token (no-op without an app id)."""
+    credentials = getattr(client.config, "credentials", None)
+    if credentials is not None and getattr(credentials, "microsoft_app_id", ""):
+        credentials.get_access_token()
 
 
 class _CachingConnectorFactory(ConnectorFactory):
@@ -23,10 +41,12 @@ class _CachingConnectorFactory(ConnectorFactory):
         key = (service_url, audience)
         client = self._clients.get(key)
         if client is None:
-            client = self._clients[key] = await self._inner.create(service_url, audience)
+            client = await self._inner.create(service_url, audience)
             # Retries belong to call_teams, inside the rate limiter; msrest's own (urllib3, up to 3,
             # also for 429 and POST) would resend outside it, asleep in a worker thread.
             client.config.retry_policy.retries = 0
+            await asyncio.to_thread(_fetch_token, client)
+            client = self._clients.setdefault(key, client)
         return client
 
 
@@ -34,9 +54,25 @@ def _app_id(claims_identity: ClaimsIdentity) -> str:
     return str(claims_identity.claims.get("aud") or claims_identity.claims.get("appid") or "")
 
 
-def reuse_connector_clients(authentication: BotFrameworkAuthentication) -> None:
+class ConnectorClients:
+    """The clients in use, so their tokens can be kept fresh off the event loop."""
+
+    def __init__(self):
+        self.by_app: dict[str, dict] = {}
+
+    async def refresh_tokens(self) -> None:
+        for clients in self.by_app.values():
+            for client in list(clients.values()):
+                try:
+                    await asyncio.to_thread(_fetch_token, client)
+                except Exception as error:  # noqa: BLE001 - the next minute tries again; sends retry too
+                    log.warning("token refresh failed", extra={"reason": type(error).__name__})
+
+
+def reuse_connector_clients(authentication: BotFrameworkAuthentication) -> ConnectorClients:
     """Make incoming turns and proactive sends share clients per (app id, service URL, audience)."""
-    connector_clients: dict[str, dict] = {}
+    in_use = ConnectorClients()
+    connector_clients = in_use.by_app
     token_clients: dict[str, object] = {}
 
     def caching(factory: ConnectorFactory, claims_identity: ClaimsIdentity) -> ConnectorFactory:
@@ -64,3 +100,4 @@ def reuse_connector_clients(authentication: BotFrameworkAuthentication) -> None:
     authentication.create_connector_factory = create_connector_factory
     authentication.authenticate_request = authenticate_request
     authentication.create_user_token_client = create_user_token_client
+    return in_use

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from types import SimpleNamespace
 
 import pytest
@@ -10,14 +11,27 @@ from botframework.connector.auth import ClaimsIdentity, ConnectorFactory
 from bot.connectors import reuse_connector_clients
 
 
+class Credentials:
+    """Like MicrosoftAppCredentials: get_access_token blocks on Azure AD when its cache is cold."""
+
+    microsoft_app_id = "app-1"
+
+    def __init__(self):
+        self.fetched_on: list[int] = []
+
+    def get_access_token(self, force_refresh: bool = False) -> str:
+        self.fetched_on.append(threading.get_ident())
+        return "token"
+
+
 class CountingFactory(ConnectorFactory):
     def __init__(self, built: list):
         self.built = built
 
     async def create(self, service_url: str, audience: str = None):
         self.built.append((service_url, audience))
-        return SimpleNamespace(service_url=service_url,
-                               config=SimpleNamespace(retry_policy=SimpleNamespace(retries=3)))
+        return SimpleNamespace(service_url=service_url, config=SimpleNamespace(
+            retry_policy=SimpleNamespace(retries=3), credentials=Credentials()))
 
 
 class FakeAuthentication:
@@ -70,3 +84,13 @@ async def test_a_refused_token_is_still_refused():
     with pytest.raises(PermissionError):
         await authentication.authenticate_request(None, "Bearer forged")
     assert authentication.connectors == []
+
+
+async def test_tokens_are_fetched_and_refreshed_in_a_thread_never_on_the_event_loop():
+    authentication = FakeAuthentication()
+    clients = reuse_connector_clients(authentication)
+    client, _ = await turn(authentication, "https://smba.example/emea/")
+    await clients.refresh_tokens()
+    loop_thread = threading.get_ident()
+    assert len(client.config.credentials.fetched_on) == 2
+    assert loop_thread not in client.config.credentials.fetched_on
