@@ -211,6 +211,21 @@ class TestRegistry:
         line = next(i for i, row in enumerate(text, 1) if "not-an-email" in row)
         assert f"centres.yaml:{line}:" in str(error.value)
 
+    def test_the_parsed_copy_is_used_only_for_the_same_text(self, tmp_path):
+        write_registry(tmp_path)
+        path = tmp_path / "centres.yaml"
+        first = load_registry(path)
+        copy = tmp_path / "centres.yaml.parsed.json"
+        assert copy.exists()
+        assert load_registry(path).centres == first.centres
+        # An edit is seen at once: a different text is parsed again, whatever the copy says.
+        path.write_text(path.read_text().replace("Lea Lid", "Lea Nieuw"))
+        assert load_registry(path).find("lea.lid@clb-demo.example").person.name == "Lea Nieuw"
+        # And an edit that breaks the file is refused even though an older copy was valid.
+        path.write_text(path.read_text().replace("lea.lid@clb-demo.example", "not-an-email"))
+        with pytest.raises(RegistryError):
+            load_registry(path)
+
     def test_a_person_in_two_centres_is_refused(self, tmp_path):
         document = registry_document()
         document["centres"][1]["members"].append(document["centres"][0]["members"][0])
