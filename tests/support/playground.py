@@ -13,12 +13,11 @@ import subprocess
 import time
 from pathlib import Path
 
+import yaml
 from playwright.async_api import Locator, Page, expect
 
 from scripts.playground_config import BASE_CONFIG, config_for
-from tests.support.process import ROOT, free_port
-
-import yaml
+from tests.support.process import ROOT, free_port, stop_process
 
 PLAYGROUND_CLI = ROOT / "playground" / "node_modules" / "@microsoft" / "m365agentsplayground" / "cli.js"
 CHROMIUM = os.environ.get("POOLSTER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -69,13 +68,7 @@ class PlaygroundProcess:
         raise TimeoutError(f"the Playground did not start: {self.log_path.read_text()[-2000:]}")
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 class PlaygroundPage:
