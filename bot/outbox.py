@@ -83,9 +83,15 @@ class Outbox:
         self._semaphore = asyncio.Semaphore(concurrency)
         self._drains: set[asyncio.Task] = set()
         self._draining: Counter[str] = Counter()  # wave id -> drains running in this process
+        self._early: dict[str, list[asyncio.Task]] = {}  # wave id -> sends started while queueing
 
-    async def enqueue(self, wave_id: str, purpose: str, people: list[tuple[str, Person]]) -> int:
-        """Queue one item per person; an item that already exists is left alone (no double invites)."""
+    async def enqueue(self, wave_id: str, purpose: str, people: list[tuple[str, Person]], *,
+                      send: bool = False) -> int:
+        """Queue one item per person; an item that already exists is left alone (no double invites).
+
+        With `send`, each new item starts on its way as soon as it is stored, instead of after all
+        are (queueing a thousand takes a second or two); the next drain of the wave waits for them.
+        """
         now = self.services.clock()
         # The marker first: if this process dies while queueing, another one still finds the wave.
         await self.pending.put(PendingWave(wave_id=wave_id), wave_id)
@@ -95,7 +101,10 @@ class Outbox:
             item = OutboxItem(wave_id=wave_id, purpose=purpose, centre_id=centre_id, person_key=person.key,
                               updated_at=now)
             async with slots:
-                return await self.items.create(item, wave_id, f"{purpose}--{person.key}")
+                created = await self.items.create(item, wave_id, f"{purpose}--{person.key}")
+            if created and send:
+                self._early.setdefault(wave_id, []).append(asyncio.create_task(self._deliver(item)))
+            return created
 
         return sum(await asyncio.gather(*(create(centre_id, person) for centre_id, person in people)))
 
@@ -120,7 +129,8 @@ class Outbox:
 
     async def stop(self) -> None:
         """At shutdown, before the store closes: stop sending; what was not sent is resumed at start."""
-        tasks = list(self._drains)
+        tasks = [*self._drains, *(task for early in self._early.values() for task in early)]
+        self._early.clear()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
@@ -140,8 +150,9 @@ class Outbox:
                 self.start_draining(wave_id)
 
     async def drain(self, wave_id: str) -> None:
+        early = self._early.pop(wave_id, [])
         pending = [i for i in await self.items.list(wave_id) if i.status in ("queued", "sending")]
-        await asyncio.gather(*(self._deliver(item) for item in pending))
+        await asyncio.gather(*early, *(self._deliver(item) for item in pending))
         # Items another live instance holds keep the marker, so they are looked at again later.
         if not any(i.status in ("queued", "sending") for i in await self.items.list(wave_id)):
             await self.pending.delete(wave_id)
@@ -213,7 +224,7 @@ class OutboxFanout:
         self.report_card = report_card
 
     async def send(self, wave, purpose: str, people: list[tuple[str, Person]], notify) -> int:
-        queued = await self.outbox.enqueue(wave.id, purpose, people)
+        queued = await self.outbox.enqueue(wave.id, purpose, people, send=True)
         report = (lambda: self._report(wave, purpose, notify)) if notify is not None else None
         self.outbox.start_draining(wave.id, then=report)
         return queued

@@ -70,7 +70,7 @@ async def bench_fanout(recipients: int, *, met_before: bool) -> dict:
             if met_before:
                 await remember(poolster, people, connector.url)
             started = time.perf_counter()
-            await poolster.outbox.enqueue(wave.id, "invite", people)
+            await poolster.outbox.enqueue(wave.id, "invite", people, send=True)
             await poolster.outbox.drain(wave.id)
             elapsed = time.perf_counter() - started
         finally:
