@@ -63,7 +63,8 @@ class People:
         self.users: Repository[KnownUser] = Repository(store, "users", KnownUser)
         self.pointers: Repository[UserPointer] = Repository(store, "user-index", UserPointer)
         self.endpoints: Repository[Endpoint] = Repository(store, "meta", Endpoint)
-        self._endpoint: Endpoint | None = None
+        # tenant ("" = any tenant) -> where Teams last reached us from there; None = nothing stored
+        self._endpoints: dict[str, Endpoint | None] = {}
         self.registry = registry
         self.admins = frozenset(a.lower() for a in admins)
         # user id -> what is stored, so a turn does not write unless something changed.
@@ -119,14 +120,23 @@ class People:
         return wanted
 
     async def _remember_endpoint(self, endpoint: Endpoint) -> None:
-        if endpoint != self._endpoint:
-            await self.endpoints.put(endpoint, "endpoint")
-            self._endpoint = endpoint
+        # Written only when Teams' (regional) service URL changes, per tenant and for any tenant: one
+        # document rewritten on every turn would be a hot spot for the store.
+        for tenant in {endpoint.tenant_id or "", ""}:
+            stored = await self.endpoint_for(tenant)
+            if stored is None or stored.service_url != endpoint.service_url:
+                await self.endpoints.put(endpoint, *self._endpoint_key(tenant))
+                self._endpoints[tenant] = endpoint
 
-    async def last_endpoint(self) -> Endpoint | None:
-        if self._endpoint is None:
-            self._endpoint = await self.endpoints.get("endpoint")
-        return self._endpoint
+    async def endpoint_for(self, tenant: str) -> Endpoint | None:
+        """Where Teams reached the bot from in this tenant ("" = in any tenant), if it ever did."""
+        if tenant not in self._endpoints:
+            self._endpoints[tenant] = await self.endpoints.get(*self._endpoint_key(tenant))
+        return self._endpoints[tenant]
+
+    @staticmethod
+    def _endpoint_key(tenant: str) -> tuple[str, ...]:
+        return ("endpoint", tenant) if tenant else ("endpoint",)
 
     async def _lookup_email(self, turn_context: TurnContext, user_id: str) -> tuple[str | None, str | None]:
         try:

@@ -27,8 +27,9 @@ class Reach:
         user_id = known.user_id if known else person.aad_object_id
         if not user_id:
             return None
-        endpoint = await self.people.last_endpoint()
-        tenant = (known.tenant_id if known else None) or self.tenant_id or (endpoint.tenant_id if endpoint else "")
+        tenant = (known.tenant_id if known else None) or self.tenant_id or ""
+        endpoint = await self.people.endpoint_for(tenant) or await self.people.endpoint_for("")
+        tenant = tenant or (endpoint.tenant_id if endpoint else "")
         service_url = (known.service_url if known else None) or (endpoint.service_url if endpoint else None) \
             or self.default_service_url
         return await self.messenger.open_personal_chat(user_id, tenant or "", service_url)

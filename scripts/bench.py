@@ -175,6 +175,12 @@ def latency_row(kind: str, size: int, turns: int, timings: list[float]) -> dict:
 THINK_TIME = 0.5  # seconds between one user's answers: Teams allows ~7 messages a second per chat
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def bench_throughput(stored: int, duration: float, max_concurrency: int) -> list[dict]:
     """The bot as its own process (as in production); users and connector in this one."""
     rows = []
@@ -212,14 +218,16 @@ async def bench_throughput(stored: int, duration: float, max_concurrency: int) -
                             timings.append(await respondent.turn())
                             await asyncio.sleep(THINK_TIME)
 
-                    started = time.perf_counter()
+                    started, cpu_before = time.perf_counter(), cpu_seconds(bot.process.pid)
                     await asyncio.gather(*(worker(r) for r in respondents))
-                    elapsed = time.perf_counter() - started
+                    elapsed, cpu = time.perf_counter() - started, cpu_seconds(bot.process.pid) - cpu_before
                     connector.calls.clear()
                     respondents_by_level.append(respondents)
                     p95 = percentile(timings, 95) * 1000
                     rows.append({"concurrent_users": concurrency, "answers_per_s": len(timings) / elapsed,
-                                 "p50_ms": percentile(timings, 50) * 1000, "p95_ms": p95, "lost_or_misordered": 0})
+                                 "p50_ms": percentile(timings, 50) * 1000, "p95_ms": p95,
+                                 "bot_cpu_ms_per_answer": cpu / len(timings) * 1000,
+                                 "bot_cpu_percent": cpu / elapsed * 100, "lost_or_misordered": 0})
                     if p95 > 100:
                         break
                     concurrency *= 2
