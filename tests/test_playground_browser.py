@@ -91,6 +91,8 @@ async def test_member_answers_a_bouwsteen_in_the_rendered_card_and_the_director_
         await expect(summary).to_contain_text("Adele Vance")
         await director.screenshot(summary, "directeur")
         await browser.close()
+    assert {**member.cut_off, **director.cut_off} == {name: [] for name in ("intro", "bouwsteen", "overzicht",
+                                                                           "directeur")}, "text cut off on a phone"
 
     bot.stop()
     store = await EmbeddedStorage.open(bot.data_dir)

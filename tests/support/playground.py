@@ -31,6 +31,18 @@ PHONE_CARD_WIDTH = 350
 TALL = 2600
 
 
+# In the rendered card: buttons and texts that reach past the card's right edge (the card hides
+# them), and button labels the renderer shortened with an ellipsis.
+CUT_OFF_TEXTS = """card => {
+    const edge = card.getBoundingClientRect().right + 1;
+    const past = [...card.querySelectorAll('button, .ac-textBlock, .ac-richTextBlock, input')]
+        .filter(element => element.getBoundingClientRect().right > edge);
+    const shortened = [...card.querySelectorAll('.ac-pushButton-content div')]
+        .filter(label => label.scrollWidth > label.clientWidth + 1);
+    return [...new Set([...past, ...shortened])].map(element => element.textContent || element.outerHTML.slice(0, 80));
+}"""
+
+
 class PlaygroundProcess:
     def __init__(self, person: str, bot_url: str, work_dir: Path):
         self.person = person
@@ -77,6 +89,8 @@ class PlaygroundPage:
     def __init__(self, page: Page, shots: Path):
         self.page = page
         self.shots = shots
+        # card name -> texts that did not fit at phone width (buttons cut off, the card too wide)
+        self.cut_off: dict[str, list[str]] = {}
 
     async def open(self, url: str) -> None:
         await self.page.goto(url, wait_until="load")
@@ -131,6 +145,7 @@ class PlaygroundPage:
         await card.evaluate("(el, width) => { el.style.width = width + 'px'; }", PHONE_CARD_WIDTH)
         phone = self.shots / f"{name}-phone.png"
         await card.screenshot(path=str(phone))
+        self.cut_off[name] = await card.evaluate(CUT_OFF_TEXTS)
         await card.evaluate("el => { el.style.width = ''; }")
         await self.page.set_viewport_size(DESKTOP)
         return [desktop, phone]
