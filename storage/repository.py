@@ -18,7 +18,9 @@ from storage.base import MUST_NOT_EXIST, DocumentStore, EtagConflict
 
 M = TypeVar("M", bound=BaseModel)
 
-MAX_ATTEMPTS = 20
+# Enough for fifty writers racing on one key over a network store on a busy machine (the blob tests
+# do that); ordinary keys belong to one person and conflict rarely.
+MAX_ATTEMPTS = 50
 
 
 class Unchanged(Exception):
