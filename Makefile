@@ -50,7 +50,7 @@ $(CHROMIUM):
 install: $(STAMP) $(NODE_STAMP) $(AZURITE_STAMP) $(MANIFEST_STAMP) $(PLAYGROUND_STAMP) $(CHROMIUM)
 
 ## The Teams app package (manifest + icons) in build/poolster-teams-app.zip.
-package: install
+package: $(STAMP) $(MANIFEST_STAMP)
 	$(PY) scripts/package_app.py
 
 ## Start the bot on http://127.0.0.1:3978/api/messages with the embedded store in ./data.
@@ -74,7 +74,7 @@ test-fast: install
 ## the mock people of playground/m365agentsplayground.yml: ALS=adele|lee|nestor (members), megan (director),
 ## alex (POC+), lynne (in no centre). The data in data-playground/ stays when you switch.
 ALS ?= adele
-playground: install
+playground: $(STAMP) $(PLAYGROUND_STAMP)
 	@mkdir -p data-playground && cp playground/centres.yaml data-playground/centres.yaml
 	@$(PY) scripts/playground_config.py $(ALS) data-playground/playground-$(ALS).yml
 	@trap 'kill 0' INT TERM EXIT; \
