@@ -5,14 +5,14 @@ each with a new msrest configuration and `requests` session (msrest's retry poli
 thousand-element list): about 12 ms of CPU per turn together, a third of a turn's cost, and no
 reuse of open connections. A client for one app id, service URL and audience can serve every turn;
 its credentials refresh their own token. Its own retries are switched off (see `create`). Poolster
-uses no OAuth prompts, but the turn context wants
-a user-token client: one per app id serves them all.
+uses no OAuth prompts, but the turn context wants a user-token client: one per app id serves them all.
 
 The clients' credentials fetch their token from Azure AD synchronously (MSAL, on first use and when it
 expires), inside msrest's pipeline on the event loop: every turn would wait on that network call.
 So a new client's token is fetched in a thread before the client is handed out, and
 `refresh_tokens` (every minute) keeps the cached tokens fresh from a thread, so the loop only ever
-reads MSAL's cache.
+reads MSAL's cache. A failed fetch is logged and left to the send, which retries: it must not turn
+an incoming message into a refused request.
 """
 
 from __future__ import annotations
@@ -32,6 +32,13 @@ def _fetch_token(client) -> None:
         credentials.get_access_token()
 
 
+async def _warm_token(client) -> None:
+    try:
+        await asyncio.to_thread(_fetch_token, client)
+    except Exception as error:  # noqa: BLE001 - Azure AD unreachable: the next minute and the send retry
+        log.warning("token fetch failed", extra={"reason": type(error).__name__})
+
+
 class _CachingConnectorFactory(ConnectorFactory):
     def __init__(self, inner: ConnectorFactory, clients: dict):
         self._inner = inner
@@ -45,7 +52,7 @@ class _CachingConnectorFactory(ConnectorFactory):
             # Retries belong to call_teams, inside the rate limiter; msrest's own (urllib3, up to 3,
             # also for 429 and POST) would resend outside it, asleep in a worker thread.
             client.config.retry_policy.retries = 0
-            await asyncio.to_thread(_fetch_token, client)
+            await _warm_token(client)
             client = self._clients.setdefault(key, client)
         return client
 
@@ -63,10 +70,7 @@ class ConnectorClients:
     async def refresh_tokens(self) -> None:
         for clients in self.by_app.values():
             for client in list(clients.values()):
-                try:
-                    await asyncio.to_thread(_fetch_token, client)
-                except Exception as error:  # noqa: BLE001 - the next minute tries again; sends retry too
-                    log.warning("token refresh failed", extra={"reason": type(error).__name__})
+                await _warm_token(client)
 
 
 def reuse_connector_clients(authentication: BotFrameworkAuthentication) -> ConnectorClients:

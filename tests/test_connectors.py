@@ -94,3 +94,19 @@ async def test_tokens_are_fetched_and_refreshed_in_a_thread_never_on_the_event_l
     loop_thread = threading.get_ident()
     assert len(client.config.credentials.fetched_on) == 2
     assert loop_thread not in client.config.credentials.fetched_on
+
+
+async def test_azure_ad_out_of_reach_does_not_refuse_the_incoming_turn():
+    authentication = FakeAuthentication()
+    clients = reuse_connector_clients(authentication)
+
+    def unreachable(force_refresh: bool = False) -> str:
+        raise ConnectionError("login.microsoftonline.com unreachable")
+
+    Credentials.get_access_token, working = unreachable, Credentials.get_access_token
+    try:
+        client, _ = await turn(authentication, "https://smba.example/emea/")
+        await clients.refresh_tokens()  # logged, not raised
+    finally:
+        Credentials.get_access_token = working
+    assert client.service_url == "https://smba.example/emea/"
