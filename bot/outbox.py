@@ -22,8 +22,8 @@ import logging
 import os
 import socket
 import uuid
-from datetime import datetime, timedelta
 from collections import Counter
+from datetime import datetime, timedelta
 from typing import Awaitable, Callable, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -152,12 +152,14 @@ class Outbox:
     async def drain(self, wave_id: str) -> None:
         early = self._early.pop(wave_id, [])
         pending = [i for i in await self.items.list(wave_id) if i.status in ("queued", "sending")]
-        await asyncio.gather(*early, *(self._deliver(item) for item in pending))
-        # Items another live instance holds keep the marker, so they are looked at again later.
-        if not any(i.status in ("queued", "sending") for i in await self.items.list(wave_id)):
+        settled = await asyncio.gather(*early, *(self._deliver(item) for item in pending))
+        # Items another live claimer holds keep the marker, so they are looked at again later.
+        if all(settled):
             await self.pending.delete(wave_id)
 
-    async def _deliver(self, item: OutboxItem) -> None:
+    async def _deliver(self, item: OutboxItem) -> bool:
+        """Send one item; True when it is settled (sent or failed, now or before), False when another
+        claimer holds it."""
         async with self._semaphore:
             parts = (item.wave_id, f"{item.purpose}--{item.person_key}")
             now = self.services.clock()
@@ -171,7 +173,7 @@ class Outbox:
 
             before, claimed = await self.items.update(parts, claim)
             if claimed is before:
-                return
+                return before is None or before.status in ("sent", "failed")
             try:
                 await self._send(claimed)
                 outcome = {"status": "sent", "reason": ""}
@@ -182,6 +184,7 @@ class Outbox:
                 outcome = {"status": "failed", "reason": f"fout: {type(error).__name__}"}
             await self.items.update(parts, lambda current: current.model_copy(
                 update={**outcome, "updated_at": self.services.clock()}))
+            return True
 
     def _claimable(self, item: OutboxItem, now: datetime) -> bool:
         if item.status == "queued":
