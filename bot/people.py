@@ -111,13 +111,17 @@ class People:
             personal_reference=reference or (known.personal_reference if known else None),
         )
         if wanted != known:
-            await self.users.put(wanted, sender.id)
-            for identity in {wanted.aad_object_id, wanted.email, wanted.user_principal_name} - {None}:
-                await self.pointers.put(UserPointer(user_id=sender.id), identity.lower())
+            await self.save_user(wanted)
         self._cache[sender.id] = wanted
         if activity.service_url:
             await self._remember_endpoint(Endpoint(service_url=activity.service_url, tenant_id=wanted.tenant_id))
         return wanted
+
+    async def save_user(self, user: KnownUser) -> None:
+        """Store what is known of a user, findable by AAD object id, e-mail and UPN."""
+        await self.users.put(user, user.user_id)
+        for identity in {user.aad_object_id, user.email, user.user_principal_name} - {None}:
+            await self.pointers.put(UserPointer(user_id=user.user_id), identity.lower())
 
     async def _remember_endpoint(self, endpoint: Endpoint) -> None:
         # Written only when Teams' (regional) service URL changes, per tenant and for any tenant: one

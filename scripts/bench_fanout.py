@@ -22,10 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference  # noqa: E402
 
-from bot.people import KnownUser, UserPointer  # noqa: E402
+from bot.people import KnownUser  # noqa: E402
 from survey.waves import Wave  # noqa: E402
 from tests.support.fake_connector import FakeConnector  # noqa: E402
 from tests.support.harness import start_bot  # noqa: E402
+from tests.support.teams import BOT_ID  # noqa: E402
 
 
 async def remember(poolster, people, service_url: str) -> None:
@@ -33,14 +34,13 @@ async def remember(poolster, people, service_url: str) -> None:
     for _, person in people:
         user_id = f"29:{person.aad_object_id}"
         reference = ConversationReference(
-            channel_id="msteams", service_url=service_url, bot=ChannelAccount(id="28:poolster-bot", name="Poolster"),
+            channel_id="msteams", service_url=service_url, bot=ChannelAccount(id=BOT_ID, name="Poolster"),
             user=ChannelAccount(id=user_id, aad_object_id=person.aad_object_id),
             conversation=ConversationAccount(id=f"personal-{person.aad_object_id}", conversation_type="personal",
                                              tenant_id="tenant-bench"))
-        await poolster.people.users.put(KnownUser(user_id=user_id, aad_object_id=person.aad_object_id,
+        await poolster.people.save_user(KnownUser(user_id=user_id, aad_object_id=person.aad_object_id,
                                                   email=person.email, tenant_id="tenant-bench", service_url=service_url,
-                                                  personal_reference=reference.serialize()), user_id)
-        await poolster.people.pointers.put(UserPointer(user_id=user_id), person.aad_object_id.lower())
+                                                  personal_reference=reference.serialize()))
 
 
 async def bench_fanout(recipients: int, *, met_before: bool) -> dict:
