@@ -31,16 +31,16 @@ from bot import maintenance
 from bot.auth import install_key_sets
 from bot.config import Settings
 from bot.connectors import ConnectorClients, reuse_connector_clients
-from bot.serialization import use_fast_json_serialization
 from bot.delivery import RateLimiter
+from bot.downloads import DownloadLinks, LinkRefused
 from bot.logs import configure_logging
 from bot.messenger import Messenger
+from bot.outbox import Outbox, OutboxFanout, OutboxItem
 from bot.people import People
 from bot.reach import Reach
+from bot.serialization import use_fast_json_serialization
 from bot.summary_cards import SummaryPublisher
 from bot.teams_bot import PoolsterBot
-from bot.downloads import DownloadLinks, LinkRefused
-from bot.outbox import Outbox, OutboxFanout, OutboxItem
 from cards import admin as admin_cards
 from dialogs.admin import AdminDialog
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS
@@ -289,7 +289,12 @@ async def serve(settings: Settings) -> None:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
+    try:
+        await site.start()
+    except OSError as error:
+        await runner.cleanup()  # closes the store, so the data folder is free again
+        raise ValueError(f"poort {settings.port} op {settings.host} is niet beschikbaar ({error.strerror}); "
+                         "draait Poolster hier al? Kies een andere met POOLSTER_PORT.") from error
     log.info("poolster started", extra={
         "version": VERSION, "store": poolster.store.describe(), "auth": settings.auth_mode,
         "tenants": ",".join(settings.allowed_tenants) or "any", "port": settings.port,

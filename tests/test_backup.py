@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 
@@ -107,3 +108,14 @@ def test_an_invalid_registry_names_the_line_and_stops(tmp_path):
     result = subprocess.run([sys.executable, "app.py"], cwd=ROOT, capture_output=True, text=True, timeout=60,
                             env={**os.environ, "POOLSTER_DATA_DIR": str(data_dir), "POOLSTER_PORT": "0"})
     assert result.returncode == 1 and "centres.yaml:6" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_port_in_use_is_refused_in_dutch_without_a_traceback(tmp_path):
+    data_dir = tmp_path / "data"
+    write_registry(data_dir)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        result = run_cli("run", data_dir=data_dir, port=taken.getsockname()[1])
+    assert result.returncode == 1
+    assert "Poolster start niet: poort" in result.stderr and "Traceback" not in result.stderr
