@@ -32,4 +32,4 @@ class Reach:
         tenant = tenant or (endpoint.tenant_id if endpoint else "")
         service_url = (known.service_url if known else None) or (endpoint.service_url if endpoint else None) \
             or self.default_service_url
-        return await self.messenger.open_personal_chat(user_id, tenant or "", service_url)
+        return await self.messenger.open_personal_chat(user_id, tenant, service_url)

@@ -43,7 +43,6 @@ TextRoute = Callable[[Actor, Command, str], Awaitable[list[Outgoing]]]
 PayloadRoute = Callable[[Actor, object], Awaitable[list[Outgoing]]]
 
 
-
 def without_mention(activity) -> str:
     """The message text without the bot's @mention: as an entity (Teams) or typed as plain text."""
     text = (TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text) or ""
@@ -52,6 +51,7 @@ def without_mention(activity) -> str:
     if typed and text.lower().startswith(typed.lower()):
         text = text[len(typed):].strip()
     return text
+
 
 class KeyedLock:
     """One asyncio.Lock per key, forgotten when nobody holds or waits for it."""

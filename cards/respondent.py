@@ -22,7 +22,7 @@ from dialogs.payloads import action_data
 from survey.answers import PAGE_IDS, PAGES, FieldError, Response
 from survey.progress import Progress, progress
 from survey.questionnaire import Bouwsteen, Question, Questionnaire
-from survey.waves import TIMEZONE
+from survey.waves import TIMEZONE, date_text
 
 EXPLANATION_LABEL = "Toelichting (niet verplicht)"
 
@@ -82,7 +82,7 @@ def intro_card(q: Questionnaire, *, centre_name: str, wave_name: str, deadline: 
     else:
         who = ("Als directeur zie je de antwoorden van je teamleden en leg je daarna het antwoord van het "
                "centrum vast. POC+ ziet de resultaten van het centrum.")
-    deadline_text = f" · invullen tot {deadline.strftime('%d-%m-%Y')}" if deadline else ""
+    deadline_text = f" · invullen tot {date_text(deadline)}" if deadline else ""
     body = [
         heading(safe_text(intro.title)),
         subtle(f"{safe_text(centre_name)} · {safe_text(wave_name)}{deadline_text}"),

@@ -36,7 +36,7 @@ from tests.support.azurite import Azurite  # noqa: E402
 from tests.support.fake_connector import FakeConnector  # noqa: E402
 from tests.support.harness import start_bot  # noqa: E402
 from tests.support.process import BotProcess  # noqa: E402
-from tests.support.teams import TENANT, TeamsClient, TeamsUser  # noqa: E402
+from tests.support.teams import TeamsClient, TeamsUser  # noqa: E402
 
 MEMBERS_PER_CENTRE = 10
 # Teams allows an app 50 requests a second per tenant, and every answer is answered with a card: in one
@@ -104,7 +104,7 @@ async def prefill(kind: str, data_dir: Path, users: list[TeamsUser], store=None,
 class Respondent:
     """A simulated user who keeps changing their answer to bouwsteen 1 (every turn writes)."""
 
-    def __init__(self, user: TeamsUser, teams: TeamsClient, tenant: str = TENANT):
+    def __init__(self, user: TeamsUser, teams: TeamsClient, tenant: str):
         self.user, self.teams, self.tenant, self.rev, self.turns = user, teams, tenant, 15, 0
 
     async def turn(self) -> float:
@@ -119,6 +119,11 @@ class Respondent:
         self.rev += 1
         self.turns += 1
         return elapsed
+
+
+def respondents_for(users: list[TeamsUser], teams: TeamsClient) -> list[Respondent]:
+    """The users as respondents, spread over TENANTS tenants."""
+    return [Respondent(user, teams, f"tenant-{n % TENANTS}") for n, user in enumerate(users)]
 
 
 async def run_turns(kind: str, stored: int, turns: int, active: int, blob_connection_string: str = "") -> list[float]:
@@ -136,7 +141,7 @@ async def run_turns(kind: str, stored: int, turns: int, active: int, blob_connec
         try:
             async with aiohttp.ClientSession() as session:
                 teams = TeamsClient(session, running.url, connector)
-                respondents = [Respondent(u, teams, f"tenant-{n % TENANTS}") for n, u in enumerate(users[:active])]
+                respondents = respondents_for(users[:active], teams)
                 for respondent in respondents:  # warm-up: identity lookups, caches
                     await respondent.turn()
                 timings = []
@@ -195,7 +200,7 @@ async def bench_throughput(stored: int, duration: float, max_concurrency: int) -
         await connector.start()
         for user in users:
             connector.add_member(user.as_member())
-        bot = BotProcess(data_dir, POOLSTER_DEFAULT_WAVE="false", POOLSTER_SUMMARY_UPDATE_INTERVAL=os.environ.get("BENCH_SUMMARY_INTERVAL", "2"),
+        bot = BotProcess(data_dir, POOLSTER_DEFAULT_WAVE="false", POOLSTER_SUMMARY_UPDATE_INTERVAL="2",
                          POOLSTER_ALLOWED_TENANTS="").start(timeout=60)
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
@@ -203,8 +208,7 @@ async def bench_throughput(stored: int, duration: float, max_concurrency: int) -
                 concurrency, offset = 25, 0
                 while concurrency <= max_concurrency and offset + concurrency <= len(users):
                     # Fresh users per level, so each one's expected revision is known.
-                    respondents = [Respondent(u, teams, f"tenant-{n % TENANTS}")
-                                   for n, u in enumerate(users[offset:offset + concurrency])]
+                    respondents = respondents_for(users[offset:offset + concurrency], teams)
                     offset += concurrency
                     # Warm-up: a user's first message makes the bot look them up in Teams once (their
                     # e-mail, for the registry); answers come after that.

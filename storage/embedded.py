@@ -141,7 +141,6 @@ class EmbeddedStorage(DocumentStore):
         self.data_dir = Path(data_dir)
         self.folder = self.data_dir / "store"
         self.partition_count = partitions
-        self.fsync = fsync
         self.cached_partitions = cached_partitions
         folder_sync = _FolderSync(self.folder) if fsync else None
         self._partitions = [_Partition(self.folder / f"p-{n:03d}.json", folder_sync) for n in range(partitions)]

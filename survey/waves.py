@@ -49,13 +49,18 @@ class Wave(BaseModel):
 
     def deadline_text(self) -> str:
         """"deadline 30-06-2027" or "geen deadline", to stand on its own in a line of facts."""
-        return f"deadline {self.deadline.strftime('%d-%m-%Y')}" if self.deadline else "geen deadline"
+        return f"deadline {date_text(self.deadline)}" if self.deadline else "geen deadline"
 
     def until_text(self) -> str:
         """The sentence that tells respondents until when they can answer."""
         if self.deadline is None:
             return "Er is geen deadline."
-        return f"Invullen kan tot **{self.deadline.strftime('%d-%m-%Y')}**."
+        return f"Invullen kan tot **{date_text(self.deadline)}**."
+
+
+def date_text(day: date) -> str:
+    """A date as Flemish readers write it: 30-06-2027."""
+    return day.strftime("%d-%m-%Y")
 
 
 def wave_id_for(name: str, created_at: datetime) -> str:
