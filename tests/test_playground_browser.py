@@ -1,5 +1,6 @@
 """End to end in a browser: the Agents Playground renders the bot's cards with Teams' renderer and a
-member answers a bouwsteen by clicking through them, then the director looks at the summary.
+member answers a bouwsteen by clicking through them, then the director looks at the summary; another
+member completes the whole survey, closing questions and submission included.
 
 Screenshots of the intro, a bouwsteen card, the overview and the director's summary, at desktop and
 phone width, go to build/screenshots (or $POOLSTER_SCREENSHOTS); docs/screenshots holds a copy.
@@ -109,3 +110,47 @@ async def test_member_answers_a_bouwsteen_in_the_rendered_card_and_the_director_
     for name in ("intro", "bouwsteen", "overzicht", "directeur"):
         for width in ("desktop", "phone"):
             assert (SHOTS / f"{name}-{width}.png").stat().st_size > 5_000
+
+
+async def test_a_member_completes_the_whole_survey_in_the_rendered_cards(playground_bot):
+    """What a newcomer does after `make playground`: every bouwsteen, the closing questions, submit."""
+    bot, playground = playground_bot
+    member_playground = playground("lee")
+    async with async_playwright() as browser_engine:
+        browser = await browser_engine.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        member = PlaygroundPage(await browser.new_page(viewport=DESKTOP), SHOTS)
+        await member.open(member_playground.url)
+        await member.say("verder")
+        for number in range(1, 12):
+            situering = await member.card_with(f"Bouwsteen {number} van 11")
+            await member.choose(situering, "Op welke wijze", "Planmatig")
+            await member.choose(situering, "Naar de toekomst", "dit aanhouden")
+            await member.press(situering, "Bewaar en ga verder")
+            context = await member.card_with("is een welbewuste keuze")
+            await member.choose(context, "De manier waarop", "is een welbewuste keuze")
+            await member.choose(context, "bepaalde hefbomen", "neen, wij ondervinden momenteel geen hefbomen")
+            await member.choose(context, "bepaalde knelpunten", "neen, wij ondervinden momenteel geen knelpunten")
+            await member.choose(context, "Is er een verschil", "nee")
+            await member.press(context, "Bewaar en ga verder")
+        overview = await member.card_with("Verder naar de slotvragen")
+        await member.press(overview, "Verder naar de slotvragen")
+        closing = await member.card_with("Bewaar en ga naar verzenden")
+        for slot, bouwsteen in ((1, "3. Preventie"), (2, "4. Sterk teamwerk"), (3, "7. Integraal beleid")):
+            await member.pick(closing, f"Prioriteit {slot}", bouwsteen)
+        await closing.get_by_text("Wij zitten momenteel nog niet").click()
+        await member.press(closing, "Bewaar en ga naar verzenden")
+        confirm = await member.card_with("Definitief verzenden")
+        await member.press(confirm, "Definitief verzenden")
+        await member.card_with("Bedankt!")
+        await browser.close()
+
+    bot.stop()
+    store = await EmbeddedStorage.open(bot.data_dir)
+    try:
+        responses = await Repository(store, "responses", Response).list()
+    finally:
+        await store.close()
+    (lee,) = [response for response in responses if response.respondent_name == "Lee Gu"]
+    assert lee.is_submitted and len(lee.answers) == 11
+    assert lee.closing.priorities == ("preventie", "teamwerk", "integraal_beleid")
+    assert lee.closing.no_inspiring_practice and lee.closing.inspiring_practices == ()

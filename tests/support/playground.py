@@ -123,6 +123,11 @@ class PlaygroundPage:
         group = await self._input_labelled(card, question)
         await group.locator("label").filter(has_text=option).first.click()
 
+    async def pick(self, card: Locator, label: str, option: str) -> None:
+        """Open the drop-down labelled `label` and pick `option` from its list."""
+        await (await self._input_labelled(card, label)).click()
+        await self.page.get_by_role("option", name=option).click()
+
     async def _input_labelled(self, card: Locator, label: str) -> Locator:
         """The input (or choice set) whose label shows `label`: labels point at inputs with `for`."""
         label_element = card.locator("label[for^='__ac-']").filter(has_text=label).first
