@@ -41,6 +41,9 @@ class Question(_Strict):
     id: str = Field(pattern=r"^[a-z_]+$")
     # Exact wording of the manual (ch. 7.2); "{bouwsteen}" stands for the bouwsteen in a sentence.
     text: str
+    # The question in two words ("Huidig stadium"), wherever answers are summarised: the member's
+    # overview, the director's card, POC+'s results and the export all use this one label.
+    short_label: str = Field(min_length=1, max_length=24)
     required: bool = True
     multiple: bool = False
     options: tuple[Option, ...] = Field(min_length=2)
