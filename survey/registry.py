@@ -18,6 +18,9 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 Role = Literal["member", "director"]
+# The scholengroep's people who receive the centre's results: algemeen directeur, coördinerend
+# directeur, directeur-coördinator.
+ScholengroepRole = Literal["AD", "CODI", "DICO"]
 
 
 class _Strict(BaseModel):
@@ -41,11 +44,19 @@ class Person(_Strict):
         return (self.email or self.aad_object_id or "").lower()
 
 
+class ScholengroepContact(Person):
+    role: ScholengroepRole
+
+
 class Centre(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str = Field(min_length=1)
     director: Person
     members: tuple[Person, ...] = ()
+    # The scholengroep the centre reports to, and its contacts. They receive the centre's summary
+    # and report, never a member's answers; they do not answer and are not part of `people`.
+    scholengroep: str | None = None
+    scholengroep_contacts: tuple[ScholengroepContact, ...] = ()
 
     @property
     def people(self) -> tuple[Person, ...]:
