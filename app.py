@@ -27,8 +27,8 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 from botbuilder.schema import Activity
 from botframework.connector.auth import ServiceClientCredentialsFactory
 
-from bot import maintenance
-from bot.auth import install_key_sets
+from bot import inbound, maintenance
+from bot.auth import TokenGate, install_key_sets
 from bot.config import Settings
 from bot.connectors import ConnectorClients, reuse_connector_clients
 from bot.delivery import RateLimiter
@@ -187,26 +187,25 @@ def _json_error(status: int, message: str) -> web.Response:
 
 def create_app(poolster: Poolster) -> web.Application:
     settings = poolster.settings
-    app = web.Application(client_max_size=settings.max_body_bytes)
+    # No automatic decompression: Teams posts plain JSON, and a body that claims gzip is refused unread
+    # (bot/inbound.py) instead of failing inside aiohttp's parser.
+    app = web.Application(client_max_size=settings.max_body_bytes, handler_args={"auto_decompress": False})
     app[POOLSTER_KEY] = poolster
+    token_gate = TokenGate(settings.app_id)
 
     async def messages(request: web.Request) -> web.Response:
-        if request.content_type != "application/json":
-            return _json_error(415, "Content-Type must be application/json")
+        # Cheapest first, and nothing of the body before the token: a malformed or unauthenticated
+        # request is answered with a 4xx before any work (bot/inbound.py, bot/auth.py).
         try:
-            body = await request.json()
-        except web.HTTPRequestEntityTooLarge:
-            return _json_error(413, "body too large")
-        except (ValueError, UnicodeDecodeError):
-            return _json_error(400, "body is not valid JSON")
-        if not isinstance(body, dict) or not isinstance(body.get("type"), str):
-            return _json_error(400, "body is not an activity")
-        try:
-            activity = Activity().deserialize(body)
-        except Exception:  # noqa: BLE001 - msrest raises many kinds on odd shapes
-            return _json_error(400, "body is not an activity")
-        if not activity.conversation or not activity.from_property or not activity.service_url:
-            return _json_error(400, "activity lacks conversation, from or serviceUrl")
+            inbound.check_headers(request, settings.max_body_bytes)
+            await token_gate.admit(request.headers.get("Authorization", ""))
+            activity = inbound.activity_from(await inbound.read_body(request))
+        except inbound.Refused as refusal:
+            log.info("request refused", extra={"status": refusal.status, "reason": refusal.reason})
+            return _json_error(refusal.status, refusal.reason)
+        except PermissionError as refusal:
+            log.info("request refused", extra={"status": 401, "reason": str(refusal)})
+            return _json_error(401, "unauthorized")
         try:
             invoke_response = await poolster.adapter.process_activity(
                 request.headers.get("Authorization", ""), activity, poolster.bot.on_turn

@@ -4,6 +4,11 @@ botbuilder validates the JWT on every request against the Bot Framework's publis
 but fetches those keys with the blocking `requests` library inside the event loop (once a day,
 and whenever an unknown key id shows up). We replace its key cache with one that fetches with
 aiohttp, and that tests can fill with their own keys so no test needs the internet.
+
+botbuilder also validates the token only after the body is parsed (it needs the activity's
+service URL), and it accepts a signed token without `exp`. `TokenGate` runs the same validation
+from the header alone, before the body is read, and requires `exp`; botbuilder's own check of the
+whole request (the service URL claim included) still follows.
 """
 
 from __future__ import annotations
@@ -14,7 +19,12 @@ import logging
 import time
 
 import aiohttp
-from botframework.connector.auth import AuthenticationConstants
+from botframework.connector.auth import (
+    AuthenticationConfiguration,
+    AuthenticationConstants,
+    JwtTokenValidation,
+    SimpleCredentialProvider,
+)
 from botframework.connector.auth.jwt_token_extractor import JwtTokenExtractor, _OpenIdConfig
 from jwt.algorithms import RSAAlgorithm
 
@@ -77,3 +87,33 @@ def install_key_sets(static_keys: list[dict] | None = None) -> None:
     """Make botbuilder use our key sets (static ones in tests, fetched with aiohttp otherwise)."""
     for url in METADATA_URLS:
         JwtTokenExtractor.metadataCache[url] = AsyncKeySet(url, static_keys)
+
+
+class TokenGate:
+    """The token check that needs no body: signature, issuer, audience (our app id), expiry, endorsements."""
+
+    def __init__(self, app_id: str):
+        self.app_id = app_id
+        self._credentials = SimpleCredentialProvider(app_id, "")
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.app_id)
+
+    async def admit(self, auth_header: str) -> None:
+        """Raise PermissionError unless auth_header carries a valid Bot Framework token with an expiry."""
+        if not self.enabled:
+            return
+        if not auth_header:
+            raise PermissionError("no token")
+        try:
+            # channel_id "" checks the key's endorsements against the required ones only: the activity's
+            # channel is checked by botbuilder once the body is read.
+            identity = await JwtTokenValidation.validate_auth_header(
+                auth_header, self._credentials, None, "", None, AuthenticationConfiguration())
+        except Exception as error:  # noqa: BLE001 - PyJWT, botbuilder and key look-ups raise many kinds
+            raise PermissionError(type(error).__name__) from None
+        if not identity or not identity.is_authenticated:
+            raise PermissionError("invalid token")
+        if not isinstance(identity.claims.get("exp"), (int, float)) or isinstance(identity.claims["exp"], bool):
+            raise PermissionError("token without expiry")

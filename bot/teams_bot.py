@@ -12,7 +12,7 @@ import logging
 from typing import Awaitable, Callable
 
 from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
-from botbuilder.schema import ChannelAccount
+from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot.config import Settings
 from bot.delivery import DeliveryFailed, RateLimiter, call_teams
@@ -44,12 +44,24 @@ PayloadRoute = Callable[[Actor, object], Awaitable[list[Outgoing]]]
 
 
 def without_mention(activity) -> str:
-    """The message text without the bot's @mention: as an entity (Teams) or typed as plain text."""
-    text = (TurnContext.remove_recipient_mention(activity) if activity.entities else activity.text) or ""
+    """The message text without the bot's @mention: as an entity (Teams) or typed as plain text.
+
+    botbuilder's remove_recipient_mention crashes on a mention entity without `mentioned` or `text`
+    (and reads the name as a regular expression): entities are read defensively here instead.
+    """
+    text = activity.text or ""
+    bot_id = activity.recipient.id if activity.recipient else None
+    for entity in activity.entities or []:
+        properties = entity.additional_properties or {}
+        mentioned, mention_text = properties.get("mentioned"), properties.get("text")
+        if str(entity.type or "").lower() == "mention" and isinstance(mentioned, dict) and \
+                mentioned.get("id") == bot_id and isinstance(mention_text, str) and mention_text:
+            text = text.replace(mention_text, "")
     text = text.strip()
-    typed = f"@{activity.recipient.name}" if activity.recipient and activity.recipient.name else None
-    if typed and text.lower().startswith(typed.lower()):
-        text = text[len(typed):].strip()
+    name = activity.recipient.name if activity.recipient else None
+    for typed in (f"<at>{name}</at>", f"@{name}") if name else ():
+        if text.lower().startswith(typed.lower()):
+            text = text[len(typed):].strip()
     return text
 
 
@@ -100,6 +112,10 @@ class PoolsterBot(ActivityHandler):
         if allowed and tenant not in allowed:
             log.warning("activity from a tenant that is not allowed; ignored",
                         extra={"tenant": tenant, "activity_type": turn_context.activity.type})
+            if turn_context.activity.type == ActivityTypes.invoke:
+                # Without an invoke response botbuilder answers 501; the honest answer is "forbidden".
+                await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                                          value=InvokeResponse(status=403)))
             return
         await super().on_turn(turn_context)
 

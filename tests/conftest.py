@@ -14,6 +14,7 @@ from tests.support.cardcheck import CardValidator
 from tests.support.fake_connector import FakeConnector
 from tests.support.harness import EVERYONE, start_bot, write_registry
 from tests.support.teams import TeamsClient
+from tests.support.tokens import APP_ID, OfflineCredentialsFactory, signing_keys
 
 
 @pytest.fixture(scope="session")
@@ -55,3 +56,13 @@ async def bot(data_dir, connector):
 async def teams(bot, connector):
     async with aiohttp.ClientSession() as session:
         yield TeamsClient(session, bot.url, connector)
+
+
+@pytest_asyncio.fixture
+async def secure(data_dir, connector):
+    """The bot with authentication on (an app id and the test signing keys), and a client for it."""
+    running = await start_bot(data_dir, app_id=APP_ID, app_password="not-used",
+                              build={"signing_keys": signing_keys(), "credentials_factory": OfflineCredentialsFactory()})
+    async with aiohttp.ClientSession() as session:
+        yield running, TeamsClient(session, running.url, connector)
+    await running.stop()

@@ -5,26 +5,15 @@ from __future__ import annotations
 import json
 import logging
 
-import aiohttp
 import pytest
-import pytest_asyncio
 
 from bot.logs import JsonFormatter
-from tests.support.harness import MEMBERS, start_bot
+from tests.support.harness import MEMBERS
 from tests.support.scripts import CONTEXT, SITUERING, answer_page, new_card, start
-from tests.support.teams import TeamsClient, texts_in
-from tests.support.tokens import APP_ID, FORGED_KEY, OfflineCredentialsFactory, signing_keys, token
+from tests.support.teams import texts_in
+from tests.support.tokens import FORGED_KEY, token
 
 MO = MEMBERS[0]
-
-
-@pytest_asyncio.fixture
-async def secure(data_dir, connector):
-    running = await start_bot(data_dir, app_id=APP_ID, app_password="not-used",
-                              build={"signing_keys": signing_keys(), "credentials_factory": OfflineCredentialsFactory()})
-    async with aiohttp.ClientSession() as session:
-        yield running, TeamsClient(session, running.url, connector)
-    await running.stop()
 
 
 async def users_known(running) -> list[str]:
@@ -37,12 +26,13 @@ async def users_known(running) -> list[str]:
     lambda url: "Basic dXNlcjpwYXNz",
     lambda url: f"Bearer {token(url, key=FORGED_KEY)}",
     lambda url: f"Bearer {token(url, expires_in=-600)}",
+    lambda url: f"Bearer {token(url, expires_in=None)}",
     lambda url: f"Bearer {token(url, audience='another-bot')}",
     lambda url: f"Bearer {token(url, issuer='https://evil.example')}",
     lambda url: f"Bearer {token(url, key_id='unknown-key')}",
     lambda url: f"Bearer {token('https://elsewhere.example/')}",
     lambda url: "Bearer not.a.jwt",
-], ids=["none", "empty", "basic", "forged", "expired", "audience", "issuer", "unknown-key", "service-url", "garbage"])
+], ids=["none", "empty", "basic", "forged", "expired", "no-expiry", "audience", "issuer", "unknown-key", "service-url", "garbage"])
 async def test_requests_without_a_valid_token_are_refused_and_change_nothing(secure, connector, make_header):
     running, teams = secure
     header = make_header(connector.url)

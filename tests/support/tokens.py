@@ -30,10 +30,12 @@ def signing_keys() -> list[dict]:
 
 
 def token(service_url: str, *, audience: str = APP_ID, issuer: str = ISSUER, key=SIGNING_KEY,
-          key_id: str = KEY_ID, expires_in: int = 3600) -> str:
+          key_id: str = KEY_ID, expires_in: int | None = 3600) -> str:
+    """A Bot Framework token; expires_in=None leaves out `exp` (a token that never expires)."""
     now = int(time.time())
-    claims = {"iss": issuer, "aud": audience, "serviceurl": service_url, "nbf": now - 60,
-              "iat": now - 60, "exp": now + expires_in}
+    claims = {"iss": issuer, "aud": audience, "serviceurl": service_url, "nbf": now - 60, "iat": now - 60}
+    if expires_in is not None:
+        claims["exp"] = now + expires_in
     return jwt.encode(claims, key, algorithm="RS256", headers={"kid": key_id})
 
 
