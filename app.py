@@ -46,6 +46,7 @@ from dialogs.admin import AdminDialog
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS
 from dialogs.context import Actor, Services, utc_now
 from dialogs.director import DirectorDialog
+from dialogs.payloads import ADMIN_ACTIONS
 from dialogs.privacy import PrivacyDialog
 from dialogs.respondent import RespondentDialog
 from storage.base import DocumentStore
@@ -159,7 +160,7 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     admin = AdminDialog(services, OutboxFanout(outbox, messenger, people, admin_cards.launch_report_card),
                         settings.data_dir / "exports", links, settings.reminder_days)
     bot.route_commands(ADMIN_COMMANDS, admin.on_command)
-    bot.route_actions({"confirm_launch", "cancel_launch"}, admin.on_payload)
+    bot.route_actions(ADMIN_ACTIONS, admin.on_payload)
     await outbox.resume(full_scan=True)
     await summaries.refresh_all()
 

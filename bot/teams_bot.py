@@ -20,7 +20,7 @@ from bot.messenger import card_activity
 from bot.people import People, tenant_of
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS, Command, parse_command
 from dialogs.context import Actor, Outgoing, ReplaceSubmitted, Reply
-from dialogs.payloads import PayloadRejected, parse_payload
+from dialogs.payloads import ADMIN_ACTIONS, PayloadRejected, parse_payload
 from dialogs.respondent import RespondentDialog
 
 log = logging.getLogger("poolster.bot")
@@ -32,6 +32,11 @@ OUTDATED_CARD = (
 INVALID_CARD = (
     "Die gegevens kan ik niet verwerken; er is niets gewijzigd. "
     "Typ *verder* om verder te gaan waar je was, of *help*."
+)
+
+OTHER_CENTRE = (
+    "Deze kaart hoort niet bij je eigen centrum; er is niets gewijzigd. "
+    "Typ *verder* om verder te gaan waar je was."
 )
 
 IN_CHANNEL = (
@@ -127,12 +132,21 @@ class PoolsterBot(ActivityHandler):
 
     async def _handle(self, actor: Actor, turn_context: TurnContext) -> list[Outgoing]:
         activity = turn_context.activity
+        shared = activity.conversation.conversation_type in ("channel", "groupChat")
         if activity.value is not None:
             try:
                 payload = parse_payload(activity.value)
             except PayloadRejected as rejected:
                 log.info("card payload rejected", extra={"reason": rejected.reason})
                 return [Reply(text=OUTDATED_CARD if rejected.reason == "outdated" else INVALID_CARD)]
+            if shared and payload.action not in ADMIN_ACTIONS:
+                # Only POC+'s own cards (a launch confirmed in the community channel) work where others read along.
+                log.info("card payload refused", extra={"reason": "shared conversation", "action": payload.action})
+                return [Reply(text=IN_CHANNEL)]
+            own_centre = actor.membership.centre.id if actor.membership else None
+            if payload.centre is not None and payload.centre != own_centre:
+                log.info("card payload refused", extra={"reason": "another centre", "action": payload.action})
+                return [Reply(text=OTHER_CENTRE)]
             route = self.payload_routes.get(payload.action)
             if route is not None:
                 return await route(actor, payload)
@@ -143,7 +157,7 @@ class PoolsterBot(ActivityHandler):
         if name in ADMIN_COMMANDS:
             route = self.text_routes.get(name)
             return await route(actor, command, text) if route else [Reply(text="Dit commando is voor POC+.")]
-        if activity.conversation.conversation_type in ("channel", "groupChat"):
+        if shared:
             # Answers are personal: the survey itself only runs in the 1:1 chat.
             return [Reply(text=IN_CHANNEL)]
         if name in self.text_routes:

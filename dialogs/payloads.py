@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator
 
 # Bump when the shape of a card's data changes; cards of another version are answered politely.
 CARD_VERSION = 1
@@ -22,13 +22,22 @@ Identifier = Annotated[str, StringConstraints(max_length=200)]
 
 
 class _Payload(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # strict: our cards send exact JSON types, so `"v": true`, `"rev": "3"` or `"rev": 1.0` are not ours.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
     v: Literal[CARD_VERSION]
     # Whose answers: the user's own, or (directors only) the centre's consolidated answer.
     subject: Literal["self", "centre"] = "self"
     wave: Identifier | None = None
     centre: Identifier | None = None
+
+    @field_validator("v", mode="before")
+    @classmethod
+    def _an_int_not_a_bool(cls, value: object) -> object:
+        # A Literal of 1 takes True and 1.0 even when strict.
+        if type(value) is not int:
+            raise ValueError("v must be an integer")
+        return value
 
 
 class StartPayload(_Payload):
@@ -112,6 +121,9 @@ class ConfirmLaunchPayload(_Payload):
 class CancelLaunchPayload(_Payload):
     action: Literal["cancel_launch"]
 
+
+# POC+'s card actions: the only ones served in a channel (a launch confirmed in the community team).
+ADMIN_ACTIONS = frozenset({"confirm_launch", "cancel_launch"})
 
 CardPayload = Annotated[
     Union[

@@ -129,7 +129,9 @@ def _question_answer(
     choices = split_choices(submitted.get(question.id))
     unknown = [choice for choice in choices if question.option(choice) is None]
     if unknown:
-        errors.append(FieldError(question.id, f"‘{unknown[0][:40]}’ is geen geldige keuze bij: {label}."))
+        # Not echoed: what was sent is not one of our options, and could be Markdown or a card expression.
+        errors.append(FieldError(question.id,
+                                 f"Dat is geen geldige keuze bij: {label}. Kies een van de getoonde antwoorden."))
         return None
     if len(set(choices)) != len(choices):
         choices = list(dict.fromkeys(choices))

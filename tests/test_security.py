@@ -8,9 +8,10 @@ import logging
 import pytest
 
 from bot.logs import JsonFormatter
-from tests.support.harness import MEMBERS
+from bot.teams_bot import IN_CHANNEL
+from tests.support.harness import ADMIN, MEMBERS
 from tests.support.scripts import CONTEXT, SITUERING, answer_page, new_card, start
-from tests.support.teams import texts_in
+from tests.support.teams import fill_card, iter_elements, texts_in
 from tests.support.tokens import FORGED_KEY, token
 
 MO = MEMBERS[0]
@@ -97,6 +98,11 @@ async def test_forged_and_odd_card_payloads_change_nothing(teams, bot, connector
         "not a dict": ["save_page"],
         "unknown action": {**base, "action": "drop_database"},
         "other centre": {**base, "subject": "centre", "centre": "clb-andere"},
+        "other centre as self": {**base, "subject": "self", "centre": "clb-andere"},
+        "version true": {**base, "v": True},
+        "revision true": {**base, "rev": True},
+        "revision as text": {**base, "rev": str(before.revision)},
+        "revision as float": {**base, "rev": float(before.revision)},
     }
     for name, value in payloads.items():
         calls_before = len(connector.calls)
@@ -165,3 +171,57 @@ async def test_a_failing_connector_never_loses_the_answer(teams, bot, connector,
     if failure == "429":
         assert new_card([c for c in connector.calls if c.conversation_id == MO.conversation_id][-1:]), \
             "after Retry-After the reply is delivered"
+
+
+async def test_a_payload_for_another_centre_is_refused_whatever_its_subject(teams, bot, connector):
+    card = await start(teams, MO)
+    services = bot.poolster.services
+    wave = await services.current_wave("clb-demo")
+    before = await services.responses.get(wave.id, "clb-demo", MO.email)
+    for subject in ("self", "centre"):
+        value = {**card.card["actions"][0]["data"], **SITUERING, "subject": subject, "centre": "clb-andere"}
+        text = texts_in(await teams.send(teams.activity(MO, value=value)))
+        assert "eigen centrum" in text, subject
+    assert await services.responses.get(wave.id, "clb-demo", MO.email) == before
+    assert await services.centre_answers.list() == []
+    # With the sender's own centre the same payload is served.
+    value = {**card.card["actions"][0]["data"], **SITUERING, "subject": "self", "centre": "clb-demo"}
+    assert "Bouwsteen 1" in str(new_card(await teams.send(teams.activity(MO, value=value))).card)
+
+
+async def test_an_invalid_choice_is_never_echoed_raw(teams, connector):
+    card = await start(teams, MO)
+    hostile = "**vet** {{DATE()}} <at>Iedereen</at> [klik](https://evil.example)"
+    calls = await teams.press(MO, card, "Bewaar", {**SITUERING, "current_stadium": hostile})
+    shown = " ".join([texts_in(calls), *(element["text"] for call in calls for element in iter_elements(call.card)
+                                          if element.get("type") == "TextBlock")])
+    assert "geen geldige keuze" in shown
+    for raw in ("**vet**", "{{DATE()}}", "<at>", "](https"):
+        assert raw not in shown, raw
+
+
+@pytest.mark.parametrize("conversation_type", ["channel", "groupChat"])
+async def test_card_payloads_from_a_channel_or_group_chat_are_refused(teams, bot, connector, conversation_type):
+    card = await start(teams, MO)
+    services = bot.poolster.services
+    wave = await services.current_wave("clb-demo")
+    before = await services.responses.get(wave.id, "clb-demo", MO.email)
+    for value in ({"action": "overview", "v": 1}, {**card.card["actions"][0]["data"], **SITUERING}):
+        activity = teams.activity(MO, value=value, conversation_id="19:team@thread.tacv2",
+                                  conversation_type=conversation_type)
+        calls = await teams.send(activity)
+        assert texts_in(calls) == IN_CHANNEL
+        assert not [call for call in calls if call.card], "no answers posted where others read along"
+    assert await services.responses.get(wave.id, "clb-demo", MO.email) == before
+
+
+async def test_poc_confirms_a_launch_on_the_card_in_the_community_channel(teams, bot, connector):
+    channel = {"conversation_id": "19:community@thread.tacv2", "conversation_type": "channel"}
+    mention = [{"type": "mention", "text": "<at>Poolster</at>", "mentioned": {"id": "28:poolster-bot", "name": "Poolster"}}]
+    confirmation = new_card(await teams.say(ADMIN, "<at>Poolster</at> nieuwe ronde Proef tot 30-06-2027",
+                                            entities=mention, **channel))
+    value = fill_card(confirmation.card, "Lanceer")
+    calls = await teams.send(teams.activity(ADMIN, value=value, reply_to_id=confirmation.activity_id, **channel))
+    assert "gelanceerd" in texts_in(calls)
+    await bot.poolster.outbox.idle()
+    assert any(wave.name == "Proef" and wave.status == "open" for wave in await bot.poolster.services.waves.list())

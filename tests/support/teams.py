@@ -125,13 +125,16 @@ class TeamsClient:
             await response.read()
             return response.status
 
-    async def say(self, user: TeamsUser, text: str, **kwargs) -> list[Call]:
-        """Send a message; returns the bot's calls in that conversation during the turn."""
+    async def send(self, activity: dict) -> list[Call]:
+        """Post an activity; returns the bot's calls in that conversation during the turn."""
         before = len(self.connector.calls)
-        activity = self.activity(user, text=text, **kwargs)
         status = await self.post(activity)
         assert status in (200, 201), f"the bot answered HTTP {status}"
         return self._replies(before, activity)
+
+    async def say(self, user: TeamsUser, text: str, **kwargs) -> list[Call]:
+        """Send a message; returns the bot's calls in that conversation during the turn."""
+        return await self.send(self.activity(user, text=text, **kwargs))
 
     def _replies(self, before: int, activity: dict) -> list[Call]:
         conversation_id = activity["conversation"]["id"]
@@ -142,12 +145,8 @@ class TeamsClient:
         """Press a button on a card the bot sent, with the given inputs set."""
         assert message.card is not None, f"message {message.activity_id} has no card"
         value = fill_card(message.card, button, values)
-        before = len(self.connector.calls)
-        activity = self.activity(user, value=value, reply_to_id=message.activity_id,
-                                 conversation_id=message.conversation_id)
-        status = await self.post(activity)
-        assert status in (200, 201), f"the bot answered HTTP {status}"
-        return self._replies(before, activity)
+        return await self.send(self.activity(user, value=value, reply_to_id=message.activity_id,
+                                             conversation_id=message.conversation_id))
 
     def last_card(self, user: TeamsUser) -> Call:
         for call in reversed(self.connector.calls):
