@@ -50,7 +50,7 @@ from dialogs.payloads import ADMIN_ACTIONS
 from dialogs.privacy import PrivacyDialog
 from dialogs.respondent import RespondentDialog
 from storage.base import DocumentStore
-from storage.embedded import StoreLocked
+from storage.embedded import CorruptStore, StoreLocked
 from storage.factory import open_store
 from survey.questionnaire import load_questionnaire
 from survey.registry import Centre, load_registry
@@ -349,9 +349,9 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(serve(settings))
         except KeyboardInterrupt:
             pass
-        except (StoreLocked, ValueError) as error:
-            # A second process on the same data folder, an invalid registry or questionnaire: say
-            # what is wrong, without a stack trace.
+        except (StoreLocked, CorruptStore, ValueError) as error:
+            # A second process on the same data folder, a damaged store file, an invalid registry or
+            # questionnaire: say what is wrong, without a stack trace.
             print(f"Poolster start niet: {error}", file=sys.stderr)
             return 1
         return 0
@@ -366,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "restore":
             asyncio.run(maintenance.restore(settings.data_dir, args.source))
             print(f"Back-up {args.source} teruggezet in {settings.data_dir}. Start de bot opnieuw.")
-    except maintenance.MaintenanceError as error:
+    except (maintenance.MaintenanceError, CorruptStore) as error:
         print(f"Mislukt: {error}", file=sys.stderr)
         return 1
     return 0

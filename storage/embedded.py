@@ -11,8 +11,12 @@ the document format but bounds the work per operation:
 - Every file write is atomic: serialize to a temporary file in the same folder, flush, fsync,
   os.replace, fsync the folder. A crash (even kill -9) leaves the old or the new file, never half.
 - All file work runs in worker threads (asyncio.to_thread), never on the event loop; a lock per
-  partition serialises writers inside the process, and an exclusive flock on the data folder
-  keeps a second process out.
+  partition serialises writers inside the process, and an exclusive flock on the store folder
+  itself (not on a lock file, which could be deleted while the bot runs) keeps a second process out.
+- Every partition is read and checked when the store opens, and again whenever it is loaded: a
+  file that is empty, cut short, not JSON or not of the shape written here (`{}` and `null`
+  included) raises CorruptStore, which names the file and says how to restore a backup. A damaged
+  file is never read as an empty one.
 - e_tags as in botbuilder's stores: every write gets a new e_tag; a write that carries an e_tag
   (other than "*") must match the stored one, or the whole batch is refused with EtagConflict.
 """
@@ -46,7 +50,26 @@ class StoreLocked(Exception):
 
 
 class CorruptStore(Exception):
-    """A partition file cannot be read; nothing is silently dropped."""
+    """A partition file cannot be read or does not hold what this store writes; nothing is silently dropped."""
+
+    def __init__(self, path: Path, problem: str):
+        super().__init__(
+            f"Het opslagbestand {path} is beschadigd: {problem}. Poolster start niet, zodat er geen antwoorden "
+            "verloren gaan. Stop de bot en zet de laatste back-up terug met `python -m app restore <map>` "
+            "(een map die `python -m app backup` maakte); start de bot daarna opnieuw."
+        )
+        self.path = path
+
+
+def _checked_partition(path: Path, data: object) -> dict:
+    """The parsed file if it has the shape this store writes: {"items": {"<doc id>": {key, value, e_tag}}}."""
+    if not isinstance(data, dict) or set(data) != {TABLE} or not isinstance(data[TABLE], dict):
+        raise CorruptStore(path, f"het bevat geen tabel ‘{TABLE}’ en niets anders")
+    for doc_id, document in data[TABLE].items():
+        if not doc_id.isdigit() or not isinstance(document, dict) or not isinstance(document.get("key"), str) \
+                or not isinstance(document.get("value"), dict) or not isinstance(document.get("e_tag"), str):
+            raise CorruptStore(path, f"document {doc_id[:20]!r} heeft niet de vorm key, value, e_tag")
+    return data
 
 
 class _FolderSync:
@@ -95,9 +118,21 @@ class _PartitionFile(TinyStorage):
             if not self.path.exists():
                 return None
             try:
-                self._data = json.loads(self.path.read_text(encoding="utf-8"))
-            except (ValueError, UnicodeDecodeError) as error:
-                raise CorruptStore(f"{self.path}: not a valid store file ({error}); restore it from a backup") from error
+                text = self.path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                raise CorruptStore(self.path, "het is geen UTF-8-tekst") from None
+            except OSError as error:
+                raise CorruptStore(self.path, f"het kan niet gelezen worden ({error.strerror or type(error).__name__})") \
+                    from None
+            if not text.strip():
+                raise CorruptStore(self.path, "het is leeg")
+            try:
+                parsed = json.loads(text)
+            except ValueError:
+                raise CorruptStore(self.path, "het is onvolledig of geen JSON") from None
+            except RecursionError:
+                raise CorruptStore(self.path, "het is geen opslagbestand van Poolster") from None
+            self._data = _checked_partition(self.path, parsed)
         return self._data
 
     def write(self, data: dict) -> None:
@@ -149,7 +184,7 @@ class EmbeddedStorage(DocumentStore):
         self._sorted_keys: list[str] = []
         self._loaded: OrderedDict[int, None] = OrderedDict()
         self._lru_lock = threading.Lock()
-        self._lock_file = None
+        self._lock_fd: int | None = None
 
     @classmethod
     async def open(cls, data_dir: Path, partitions: int = 1024, fsync: bool = True) -> "EmbeddedStorage":
@@ -161,41 +196,60 @@ class EmbeddedStorage(DocumentStore):
 
     def _open(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        lock_path = self.folder / ".lock"
-        handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the process lifetime
+        self._lock()
         try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            for leftover in self.folder.glob("*.tmp-*"):
+                leftover.unlink(missing_ok=True)
+            self._build_index()
+        except BaseException:
+            self._release()
+            raise
+
+    def _lock(self) -> None:
+        # The lock is on the store folder itself: a lock file can be deleted while the bot runs (and a
+        # second process would then lock a new one), the folder it locks cannot without losing the store.
+        folder = os.open(self.folder, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            fcntl.flock(folder, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as error:
-            handle.seek(0)
-            owner = handle.read().strip() or "?"
-            handle.close()
+            os.close(folder)
+            owner = self._owner()
             raise StoreLocked(
                 f"De datamap {self.data_dir} is al in gebruik door een ander Poolster-proces (pid {owner}). "
                 f"Stop dat proces eerst. / The data folder is in use by another process."
             ) from error
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        self._lock_file = handle
-        for leftover in self.folder.glob("*.tmp-*"):
-            leftover.unlink(missing_ok=True)
+        self._lock_fd = folder
+        # Who holds the lock, for the message above (informational only).
+        (self.folder / ".lock").write_text(str(os.getpid()), encoding="utf-8")
+
+    def _owner(self) -> str:
+        try:
+            return (self.folder / ".lock").read_text(encoding="utf-8").strip() or "?"
+        except OSError:
+            return "?"
+
+    def _build_index(self) -> None:
+        """Read every partition once: each must be whole and of this store's shape, each key in one place only."""
         for number, partition in enumerate(self._partitions):
             if not partition.path.exists():
                 continue
             for document in partition.table.all():
+                seen = self._index.get(document["key"])
+                if seen is not None:
+                    raise CorruptStore(partition.path, f"het bevat een sleutel die ook in "
+                                                       f"{self._partitions[seen[0]].path.name} staat")
                 self._index[document["key"]] = (number, document.doc_id)
             partition.unload()
         self._sorted_keys = sorted(self._index)
 
     async def close(self) -> None:
-        if self._lock_file is not None:
+        if self._lock_fd is not None:
             await asyncio.to_thread(self._release)
 
     def _release(self) -> None:
-        fcntl.flock(self._lock_file, fcntl.LOCK_UN)
-        self._lock_file.close()
-        self._lock_file = None
+        fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
+        os.close(self._lock_fd)
+        self._lock_fd = None
 
     def describe(self) -> str:
         return f"embedded TinyDB store in {self.folder} ({self.partition_count} partitions)"
