@@ -19,9 +19,10 @@ export POOLSTER_DATA_DIR ?= data
 $(PY):
 	@command -v $(PYTHON) >/dev/null || PYTHON=python3; $${PYTHON:-$(PYTHON)} -m venv $(VENV) || python3 -m venv $(VENV)
 
-$(STAMP): requirements.txt requirements-dev.txt | $(PY)
+$(STAMP): requirements.txt requirements-dev.txt requirements-nodeps.txt | $(PY)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements-dev.txt
+	$(PIP) install --quiet --no-deps -r requirements-nodeps.txt
 	touch $@
 
 $(NODE_STAMP): tools/cardcheck/package.json tools/cardcheck/package-lock.json

@@ -34,7 +34,6 @@ import asyncio
 import json
 import logging
 import uuid
-from typing import Mapping
 
 from azure.core import MatchConditions
 from azure.core.exceptions import (
@@ -47,7 +46,17 @@ from azure.core.exceptions import (
 from azure.storage.blob import ContentSettings
 from azure.storage.blob.aio import BlobServiceClient, ContainerClient, LinearRetry
 
-from storage.base import MUST_NOT_EXIST, DocumentStore, EtagConflict
+from storage.base import (
+    MUST_NOT_EXIST,
+    DocumentStore,
+    EtagConflict,
+    expected_etag,
+    from_document,
+    item_fields,
+    require_changes,
+    require_keys,
+    to_document,
+)
 
 log = logging.getLogger("poolster.storage.blob")
 
@@ -138,6 +147,7 @@ class BlobStore(DocumentStore):
     # ----- Storage interface ------------------------------------------------------------------
 
     async def read(self, keys: list[str]) -> dict[str, object]:
+        require_keys(keys)
         unique = list(dict.fromkeys(keys))
         if not unique:
             return {}
@@ -150,20 +160,21 @@ class BlobStore(DocumentStore):
                     body = await downloader.readall()
                 except ResourceNotFoundError:
                     return key, None
-            return key, {**json.loads(body), "e_tag": downloader.properties.etag}
+            return key, {**from_document(json.loads(body)), "e_tag": downloader.properties.etag}
 
         found = await asyncio.gather(*(one(key) for key in unique))
         return {key: item for key, item in found if item is not None}
 
     async def write(self, changes: dict[str, object]) -> None:
         """Write every key under its own e_tag condition; not atomic across keys (see the module doc)."""
+        require_changes(changes)
         if not changes:
             return
         limit = asyncio.Semaphore(WRITE_CONCURRENCY)
 
         async def one(key: str, value: object) -> None:
             async with limit:
-                await self._write_one(key, self._plain(value))
+                await self._write_one(key, expected_etag(value), to_document(item_fields(value)))
 
         outcomes = await asyncio.gather(*(one(key, value) for key, value in changes.items()), return_exceptions=True)
         # Every write has finished (or failed) by now: report the first failure, conflicts first.
@@ -171,10 +182,8 @@ class BlobStore(DocumentStore):
         if errors:
             raise next((e for e in errors if isinstance(e, EtagConflict)), errors[0])
 
-    async def _write_one(self, key: str, value: dict) -> None:
-        expected = value.get("e_tag")
-        body = json.dumps({k: v for k, v in value.items() if k != "e_tag"}, ensure_ascii=False,
-                          separators=(",", ":")).encode("utf-8")
+    async def _write_one(self, key: str, expected: str | None, document: dict) -> None:
+        body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         if expected in (None, "*"):
             conditions: dict = {}
         elif expected == MUST_NOT_EXIST:
@@ -244,9 +253,3 @@ class BlobStore(DocumentStore):
 
     def describe(self) -> str:
         return f"Azure Blob Storage ({self.where}; shared by every instance)"
-
-    @staticmethod
-    def _plain(value: object) -> dict:
-        if isinstance(value, Mapping):
-            return dict(value)
-        return {k: v for k, v in vars(value).items() if not k.startswith("_")}

@@ -40,7 +40,17 @@ from tinydb import TinyDB
 from tinydb.storages import Storage as TinyStorage
 from tinydb.table import Document
 
-from storage.base import MUST_NOT_EXIST, DocumentStore, EtagConflict
+from storage.base import (
+    MUST_NOT_EXIST,
+    DocumentStore,
+    EtagConflict,
+    expected_etag,
+    from_document,
+    item_fields,
+    require_changes,
+    require_keys,
+    to_document,
+)
 
 TABLE = "items"
 
@@ -276,15 +286,10 @@ class EmbeddedStorage(DocumentStore):
                 finally:
                     partition.lock.release()
 
-    @staticmethod
-    def _plain(value: object) -> dict:
-        if isinstance(value, dict):
-            return dict(value)
-        return {k: v for k, v in vars(value).items() if not k.startswith("_")}
-
     # ----- Storage interface ------------------------------------------------------------------
 
     async def read(self, keys: list[str]) -> dict[str, object]:
+        require_keys(keys)
         if not keys:
             return {}
         return await asyncio.to_thread(self._read, list(keys))
@@ -302,14 +307,17 @@ class EmbeddedStorage(DocumentStore):
                 self._touch(number)
             if document is not None:
                 # A deep copy: callers may change what they get without changing the store.
-                found[key] = {**json.loads(json.dumps(document["value"])), "e_tag": document["e_tag"]}
+                found[key] = {**from_document(json.loads(json.dumps(document["value"]))), "e_tag": document["e_tag"]}
         return found
 
     async def write(self, changes: dict[str, object]) -> None:
+        require_changes(changes)
         if changes:
-            await asyncio.to_thread(self._write, {key: self._plain(value) for key, value in changes.items()})
+            await asyncio.to_thread(self._write, {key: (expected_etag(value), to_document(item_fields(value)))
+                                                  for key, value in changes.items()})
 
-    def _write(self, changes: dict[str, dict]) -> None:
+    def _write(self, changes: dict[str, tuple[str | None, dict]]) -> None:
+        """changes: key -> (the e_tag the write expects, the document to store)."""
         by_partition: dict[int, list[str]] = {}
         for key in changes:
             by_partition.setdefault(self._partition_of(key), []).append(key)
@@ -317,8 +325,7 @@ class EmbeddedStorage(DocumentStore):
             for number in sorted(by_partition):
                 stack.enter_context(self._partitions[number].lock)
             # Check every e_tag before writing anything: a batch is all or nothing.
-            for key, value in changes.items():
-                expected = value.get("e_tag")
+            for key, (expected, _) in changes.items():
                 location = self._index.get(key)
                 stored = None
                 if location is not None:
@@ -332,8 +339,7 @@ class EmbeddedStorage(DocumentStore):
             for number, keys in by_partition.items():
                 table = self._partitions[number].table
                 for key in keys:
-                    value = {k: v for k, v in changes[key].items() if k != "e_tag"}
-                    document = {"key": key, "value": value, "e_tag": uuid.uuid4().hex}
+                    document = {"key": key, "value": changes[key][1], "e_tag": uuid.uuid4().hex}
                     location = self._index.get(key)
                     if location is not None:
                         table.upsert(Document(document, doc_id=location[1]))

@@ -11,7 +11,7 @@ import copy
 
 from botbuilder.core import MemoryStorage
 
-from storage.base import MUST_NOT_EXIST, DocumentStore, EtagConflict
+from storage.base import MUST_NOT_EXIST, DocumentStore, EtagConflict, require_changes, require_keys
 
 
 class InMemoryStore(DocumentStore):
@@ -19,10 +19,14 @@ class InMemoryStore(DocumentStore):
         self._memory = MemoryStorage()
 
     async def read(self, keys: list[str]) -> dict[str, object]:
+        require_keys(keys)
         # Copies, as every store returns: a caller's change must not change what is stored.
         return copy.deepcopy(await self._memory.read(keys))
 
     async def write(self, changes: dict[str, object]) -> None:
+        require_changes(changes)
+        if not changes:
+            return
         # No await happens between this check and the write, so it is atomic on the event loop.
         existing = [key for key, value in changes.items() if value.get("e_tag") == MUST_NOT_EXIST and key in self._memory.memory]
         if existing:
