@@ -171,7 +171,7 @@ class PoolsterBot(ActivityHandler):
         if activity.conversation.conversation_type not in (None, "personal"):
             return
         for member in members_added:
-            if member.id == activity.recipient.id:
+            if member is None or not member.id or member.id == activity.recipient.id:
                 continue
             actor = await self.people.identify(turn_context)
             await self.deliver(turn_context, await self.respondent.intro(actor))

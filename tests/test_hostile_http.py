@@ -124,12 +124,27 @@ def odd_activities(teams) -> dict[str, dict]:
                                "entities": [{"type": "mention", "mentioned": {}, "text": None}]},
         "entity-without-type": {**base, "entities": [{"text": "x"}]},
         "service-url-number": {**base, "serviceUrl": 5},
+        "members-added-empty": {**base, "type": "conversationUpdate", "membersAdded": [{}]},
+        "members-added-null": {**base, "type": "conversationUpdate", "membersAdded": [None]},
+        "installation-update": {**base, "type": "installationUpdate", "action": 5},
+        "value-a-string": {**base, "value": "x"},
+        "value-a-list": {**base, "value": [1, 2]},
+        "text-an-object": {**base, "text": {"a": 1}},
+        "entities-an-object": {**base, "entities": {"type": "mention"}},
+        "conversation-type-odd": {**base, "conversation": {**base["conversation"], "conversationType": 5}},
+        "tenant-id-a-number": {**base, "conversation": {**base["conversation"], "tenantId": 5},
+                               "channelData": {"tenant": {"id": 5}}},
+        "from-name-an-object": {**base, "from": {**base["from"], "name": {"x": 1}}},
+        "reply-to-id-a-list": {**base, "replyToId": ["x"]},
     }
 
 
 @pytest.mark.parametrize("name", [
     "from-empty", "from-missing", "conversation-empty", "recipient-null", "tenant-as-string",
     "channel-data-as-list", "broken-mention", "mention-without-id", "entity-without-type", "service-url-number",
+    "members-added-empty", "members-added-null", "installation-update", "value-a-string", "value-a-list",
+    "text-an-object", "entities-an-object", "conversation-type-odd", "tenant-id-a-number", "from-name-an-object",
+    "reply-to-id-a-list",
 ])
 async def test_odd_activities_are_answered_calmly_without_a_traceback(teams, connector, name, caplog):
     activity = odd_activities(teams)[name]
