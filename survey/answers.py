@@ -205,7 +205,9 @@ def validate_closing(questionnaire: Questionnaire, submitted: dict[str, object])
             if not value:
                 continue
             if value not in known:
-                errors.append(FieldError(field, f"‘{value[:40]}’ is geen bouwsteen ({question.slot_label.format(n=n)})."))
+                # Not echoed, like an invalid choice above.
+                errors.append(FieldError(field, f"Dat is geen bouwsteen ({question.slot_label.format(n=n)}). "
+                                                "Kies een bouwsteen uit de lijst."))
             elif value in values:
                 errors.append(
                     FieldError(field, f"{question.title}: kies elke bouwsteen maar één keer "

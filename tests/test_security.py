@@ -10,7 +10,7 @@ import pytest
 from bot.logs import JsonFormatter
 from bot.teams_bot import IN_CHANNEL
 from tests.support.harness import ADMIN, MEMBERS
-from tests.support.scripts import CONTEXT, SITUERING, answer_page, new_card, start
+from tests.support.scripts import CLOSING, CONTEXT, SITUERING, answer_bouwstenen, answer_page, new_card, start
 from tests.support.teams import fill_card, iter_elements, texts_in
 from tests.support.tokens import FORGED_KEY, token
 
@@ -189,13 +189,29 @@ async def test_a_payload_for_another_centre_is_refused_whatever_its_subject(team
     assert "Bouwsteen 1" in str(new_card(await teams.send(teams.activity(MO, value=value))).card)
 
 
+HOSTILE_CHOICE = "**vet** {{DATE()}} <at>Iedereen</at> [klik](https://evil.example)"
+
+
+def shown_text(calls) -> str:
+    """What a person reads: the messages' text and every TextBlock of the cards."""
+    return " ".join([texts_in(calls), *(element["text"] for call in calls for element in iter_elements(call.card)
+                                        if element.get("type") == "TextBlock")])
+
+
 async def test_an_invalid_choice_is_never_echoed_raw(teams, connector):
     card = await start(teams, MO)
-    hostile = "**vet** {{DATE()}} <at>Iedereen</at> [klik](https://evil.example)"
-    calls = await teams.press(MO, card, "Bewaar", {**SITUERING, "current_stadium": hostile})
-    shown = " ".join([texts_in(calls), *(element["text"] for call in calls for element in iter_elements(call.card)
-                                          if element.get("type") == "TextBlock")])
+    shown = shown_text(await teams.press(MO, card, "Bewaar", {**SITUERING, "current_stadium": HOSTILE_CHOICE}))
     assert "geen geldige keuze" in shown
+    for raw in ("**vet**", "{{DATE()}}", "<at>", "](https"):
+        assert raw not in shown, raw
+
+
+async def test_an_invalid_bouwsteen_in_the_closing_questions_is_never_echoed_raw(teams, connector):
+    card = await start(teams, MO)
+    overview = await answer_bouwstenen(teams, MO, card, 11)
+    closing = new_card(await teams.press(MO, overview, "slotvragen"))
+    shown = shown_text(await teams.press(MO, closing, "verzenden", {**CLOSING, "priorities_1": HOSTILE_CHOICE}))
+    assert "geen bouwsteen" in shown
     for raw in ("**vet**", "{{DATE()}}", "<at>", "](https"):
         assert raw not in shown, raw
 
