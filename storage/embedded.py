@@ -240,6 +240,11 @@ class EmbeddedStorage(DocumentStore):
 
     def _build_index(self) -> None:
         """Read every partition once: each must be whole and of this store's shape, each key in one place only."""
+        ours = {partition.path.name for partition in self._partitions}
+        for path in sorted(self.folder.glob("p-*.json")):
+            if path.name not in ours:
+                # Its keys would never be read: refuse rather than start without them.
+                raise CorruptStore(path, f"het hoort niet bij een opslag met {self.partition_count} partities")
         for number, partition in enumerate(self._partitions):
             if not partition.path.exists():
                 continue

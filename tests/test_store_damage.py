@@ -83,6 +83,13 @@ async def test_a_key_in_two_partitions_is_refused(tmp_path):
         await EmbeddedStorage.open(data, partitions=8)
 
 
+async def test_a_partition_file_this_store_would_never_read_is_refused(tmp_path):
+    data = await damaged_store(tmp_path, json.dumps(GOOD).encode())
+    (data / "store" / "p-1500.json").write_text(json.dumps(GOOD))
+    with pytest.raises(CorruptStore, match="p-1500.json"):
+        await EmbeddedStorage.open(data, partitions=1)
+
+
 @pytest.mark.parametrize("kind", ["empty", "empty-object", "garbage"])
 def test_the_bot_does_not_start_on_a_damaged_store_and_says_so_in_dutch(tmp_path, kind):
     data = tmp_path / "data"
