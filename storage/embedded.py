@@ -64,9 +64,9 @@ class CorruptStore(Exception):
 
     def __init__(self, path: Path, problem: str):
         super().__init__(
-            f"Het opslagbestand {path} is beschadigd: {problem}. Poolster start niet, zodat er geen antwoorden "
-            "verloren gaan. Stop de bot en zet de laatste back-up terug met `python -m app restore <map>` "
-            "(een map die `python -m app backup` maakte); start de bot daarna opnieuw."
+            f"Het opslagbestand {path} is beschadigd ({problem}). Zonder dat bestand zouden er antwoorden "
+            "ontbreken. Zet de laatste goede back-up terug met `python -m app restore <map van de back-up>` "
+            "(gemaakt met `python -m app backup`) en start de bot opnieuw."
         )
         self.path = path
 
@@ -74,11 +74,11 @@ class CorruptStore(Exception):
 def _checked_partition(path: Path, data: object) -> dict:
     """The parsed file if it has the shape this store writes: {"items": {"<doc id>": {key, value, e_tag}}}."""
     if not isinstance(data, dict) or set(data) != {TABLE} or not isinstance(data[TABLE], dict):
-        raise CorruptStore(path, f"het bevat geen tabel ‘{TABLE}’ en niets anders")
+        raise CorruptStore(path, "de inhoud heeft niet de vorm van een opslagbestand van Poolster")
     for doc_id, document in data[TABLE].items():
         if not doc_id.isdigit() or not isinstance(document, dict) or not isinstance(document.get("key"), str) \
                 or not isinstance(document.get("value"), dict) or not isinstance(document.get("e_tag"), str):
-            raise CorruptStore(path, f"document {doc_id[:20]!r} heeft niet de vorm key, value, e_tag")
+            raise CorruptStore(path, f"document ‘{doc_id[:20]}’ is onvolledig of van de verkeerde vorm")
     return data
 
 
@@ -131,9 +131,9 @@ class _PartitionFile(TinyStorage):
                 text = self.path.read_text(encoding="utf-8")
             except UnicodeDecodeError:
                 raise CorruptStore(self.path, "het is geen UTF-8-tekst") from None
-            except OSError as error:
-                raise CorruptStore(self.path, f"het kan niet gelezen worden ({error.strerror or type(error).__name__})") \
-                    from None
+            except OSError:
+                raise CorruptStore(self.path, "het kan niet gelezen worden: is het een map, of mag Poolster "
+                                              "het niet lezen?") from None
             if not text.strip():
                 raise CorruptStore(self.path, "het is leeg")
             try:
