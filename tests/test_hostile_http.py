@@ -190,3 +190,14 @@ async def test_a_signed_token_without_expiry_is_refused(secure, connector):
                               headers={"Authorization": f"Bearer {token(connector.url, expires_in=None)}"})
     assert status == 401
     assert connector.calls == []
+
+
+@pytest.mark.parametrize("header", [
+    "Bearer é.é.é", "Bearer " + "a" * 7_000, "Bearer a.b", "bearer x y z", "Bearer \u202e", "Bearer eyJ.eyJ.eyJ",
+])
+async def test_odd_authorization_headers_get_401(secure, connector, header):
+    _, teams = secure
+    async with teams.session.post(f"{teams.app_url}/api/messages", json=teams.activity(MO, text="hallo"),
+                                  headers={"Authorization": header.encode("utf-8").decode("latin-1")}) as response:
+        assert response.status == 401
+    assert connector.calls == []
