@@ -201,3 +201,19 @@ async def test_odd_authorization_headers_get_401(secure, connector, header):
                                   headers={"Authorization": header.encode("utf-8").decode("latin-1")}) as response:
         assert response.status == 401
     assert connector.calls == []
+
+
+async def test_a_chunked_body_without_a_length_is_still_capped(secure, connector):
+    _, teams = secure
+
+    async def chunks():
+        yield b'{"type": "message", "text": "'
+        for _ in range(100):
+            yield b"x" * 4096
+        yield b'"}'
+
+    async with teams.session.post(f"{teams.app_url}/api/messages", data=chunks(),
+                                  headers={"Content-Type": "application/json",
+                                           "Authorization": f"Bearer {token(connector.url)}"}) as response:
+        assert response.status == 413
+    assert connector.calls == []
