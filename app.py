@@ -22,9 +22,9 @@ from typing import Callable
 
 import jwt
 from aiohttp import web
-from botbuilder.core import TurnContext
+from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
-from botbuilder.schema import Activity
+from botbuilder.schema import Activity, ActivityTypes
 from botframework.connector.auth import ServiceClientCredentialsFactory
 
 from bot import inbound, maintenance
@@ -172,6 +172,10 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
             await turn_context.send_activity(TURN_ERROR)
         except Exception:  # noqa: BLE001 - Teams itself may be what failed
             log.warning("could not tell the user about the failure")
+        if turn_context.activity.type == ActivityTypes.invoke:
+            # Without an invoke response botbuilder answers 501; the user has the apology above.
+            await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                                      value=InvokeResponse(status=200, body={})))
 
     adapter.on_turn_error = on_turn_error
     # What exists now (questionnaire, registry, indexes) lives as long as the process: keep it out of

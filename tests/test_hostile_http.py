@@ -217,3 +217,13 @@ async def test_a_chunked_body_without_a_length_is_still_capped(secure, connector
                                            "Authorization": f"Bearer {token(connector.url)}"}) as response:
         assert response.status == 413
     assert connector.calls == []
+
+
+async def test_an_invoke_whose_turn_fails_gets_200_and_the_apology(bot, teams, connector, monkeypatch):
+    async def fail(_turn_context):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(bot.poolster.bot, "on_invoke_activity", fail)
+    status = await teams.post(teams.activity(MO, activity_type="invoke", name="task/fetch", value={"x": 1}))
+    assert status == 200
+    assert "Sorry, er ging iets mis" in " ".join(call.text for call in connector.calls)
