@@ -33,12 +33,13 @@ from bot.config import Settings
 from bot.connectors import ConnectorClients, reuse_connector_clients
 from bot.delivery import RateLimiter
 from bot.downloads import DownloadLinks, LinkRefused
+from bot.graph import Graph, MsalTokens
 from bot.logs import configure_logging
 from bot.messenger import Messenger
 from bot.outbox import Outbox, OutboxFanout, OutboxItem
 from bot.people import People
 from bot.reach import Reach
-from bot.serialization import use_fast_json_serialization
+from bot.serialization import classify_error_pages_by_status, use_fast_json_serialization
 from bot.summary_cards import SummaryPublisher
 from bot.teams_bot import PoolsterBot
 from cards import admin as admin_cards
@@ -80,6 +81,7 @@ class Poolster:
     admin: AdminDialog
     links: DownloadLinks
     connector_clients: ConnectorClients
+    reach: Reach
 
 
 async def ensure_default_wave(services: Services, settings: Settings) -> None:
@@ -122,6 +124,7 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
                                                              credentials_factory=credentials_factory)
     connector_clients = reuse_connector_clients(authentication)
     use_fast_json_serialization()
+    classify_error_pages_by_status()
     adapter = CloudAdapter(authentication)
     limiter = RateLimiter()
     people = People(store, registry, settings.admins)
@@ -132,7 +135,8 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     async def render_summary(wave: Wave, centre: Centre) -> dict:
         return await director.summary_card(wave, centre)
 
-    reach = Reach(people, messenger, tenant_id=settings.app_tenant_id, default_service_url=settings.default_service_url)
+    reach = Reach(people, messenger, store, clock, tenant_id=settings.app_tenant_id,
+                  default_service_url=settings.default_service_url, graph=open_graph(settings))
     summaries = SummaryPublisher(services, reach, messenger, render_summary, interval=settings.summary_update_interval)
     services.listener = summaries
 
@@ -154,7 +158,7 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
         return admin_cards.invitation_card(questionnaire, wave, centre.name if centre else "",
                                            reminder=item.purpose != "invite")
 
-    outbox = Outbox(services, reach, messenger, invitation)
+    outbox = Outbox(services, reach, invitation)
     links = DownloadLinks(settings.data_dir / "exports", settings.signing_key.get_secret_value(), settings.public_url)
     admin = AdminDialog(services, OutboxFanout(outbox, messenger, people, admin_cards.launch_report_card),
                         settings.data_dir / "exports", links, settings.reminder_days)
@@ -178,7 +182,16 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     # (No gc.collect() first: start-up leaves little garbage, and a full collection costs 0.7 s here.)
     gc.freeze()
     return Poolster(settings, services, adapter, bot, people, store, messenger, summaries, outbox, admin, links,
-                    connector_clients)
+                    connector_clients, reach)
+
+
+def open_graph(settings: Settings) -> Graph | None:
+    """Microsoft Graph when configured; its tokens are the bot's own app registration's (none without an app id)."""
+    if not settings.use_graph:
+        return None
+    tokens = MsalTokens(settings.app_id, settings.app_password, settings.app_tenant_id) if settings.app_id else None
+    return Graph(settings.graph_endpoint, tokens=tokens, catalog_app_id=settings.catalog_app_id,
+                 teams_rate=settings.graph_teams_rate, policy=settings.retry_policy)
 
 
 def _json_error(status: int, message: str) -> web.Response:
@@ -275,6 +288,8 @@ def create_app(poolster: Poolster) -> web.Application:
     async def close_store(_: web.Application) -> None:
         await poolster.summaries.stop()
         await poolster.outbox.stop()
+        if poolster.reach.graph is not None:
+            await poolster.reach.graph.close()
         await poolster.store.close()
 
     app.on_cleanup.append(close_store)
@@ -297,7 +312,7 @@ async def serve(settings: Settings) -> None:
                          "draait Poolster hier al? Kies een andere met POOLSTER_PORT.") from error
     log.info("poolster started", extra={
         "version": VERSION, "store": poolster.store.describe(), "auth": settings.auth_mode,
-        "tenants": ",".join(settings.allowed_tenants) or "any", "port": settings.port,
+        "tenants": ",".join(settings.allowed_tenants) or "any", "port": settings.port, "graph": settings.graph_mode,
     })
     print(f"Poolster {VERSION} luistert op http://{settings.host}:{settings.port}/api/messages — "
           f"opslag: {poolster.store.describe()}; authenticatie: {settings.auth_mode}; "
