@@ -203,8 +203,9 @@ class Graph:
                 text = await response.text()
                 return json.loads(text) if text.strip() else {}  # an install answers 201 without a body
 
-        return await call_teams(attempt, conversation_id=path, limiter=self._limiters[limit], policy=self.policy,
-                                classify=classifier(not_found))
+        # Paced per kind of call; logged by that kind, never by the path (it may hold an e-mail address).
+        return await call_teams(attempt, conversation_id=f"graph:{limit}", limiter=self._limiters[limit],
+                                policy=self.policy, classify=classifier(not_found))
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
