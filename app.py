@@ -26,6 +26,7 @@ from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity
 from botframework.connector.auth import ServiceClientCredentialsFactory
+from pydantic import ValidationError
 
 from bot import maintenance
 from bot.auth import install_key_sets
@@ -357,7 +358,13 @@ def main(argv: list[str] | None = None) -> int:
     restore_parser = sub.add_parser("restore", help="put a snapshot back (stop the bot first)")
     restore_parser.add_argument("source", type=Path)
     args = parser.parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'instelling'}: {e['msg'].removeprefix('Value error, ')}"
+                             for e in error.errors())
+        print(f"Poolster start niet: de configuratie klopt niet ({problems}).", file=sys.stderr)
+        return 1
     configure_logging(settings.log_level)
     if args.command in (None, "run"):
         try:

@@ -129,12 +129,8 @@ class Graph:
         self.tokens = tokens  # None: no app id (local testing against a fake Graph), no token sent
         self.catalog_app_id = catalog_app_id
         self.policy = policy
-        per_second = max(1, int(teams_rate))
-        self._limiters = {
-            "identity": RateLimiter(per_app=IDENTITY_RATE, per_conversation=IDENTITY_RATE, burst=1),
-            "teams-get": RateLimiter(per_app=per_second, per_conversation=per_second, burst=1),
-            "teams-post": RateLimiter(per_app=per_second, per_conversation=per_second, burst=1),
-        }
+        self._limiters = {kind: _pacer(rate) for kind, rate in
+                          (("identity", IDENTITY_RATE), ("teams-get", teams_rate), ("teams-post", teams_rate))}
         self._session: aiohttp.ClientSession | None = None
 
     @property
@@ -211,6 +207,12 @@ class Graph:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.policy.call_timeout))
         return self._session
+
+
+def _pacer(per_second: float) -> RateLimiter:
+    """At most `per_second` requests in any second: paced at two less, with a burst of two (as for Teams)."""
+    limit = max(1, int(per_second))
+    return RateLimiter(per_app=max(1, limit - 2), per_conversation=limit, burst=min(2, limit))
 
 
 async def _error_code(response: aiohttp.ClientResponse) -> str:

@@ -3,15 +3,20 @@ for them, their chat from Graph; and when someone is not reached, the reason Tea
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import aiohttp
 import pytest_asyncio
 
+from bot.config import Settings
 from survey.reach_outcomes import NotReached, explain
 from tests.support.fake_graph import CATALOG_APP_ID, FakeGraph
 from tests.support.harness import ADMIN, start_bot, write_registry
 from tests.support.scripts import new_card
+from tests.support.process import ROOT
 from tests.support.teams import TeamsClient, TeamsUser
 
 # (name, e-mail, AAD object id in the registry, AAD object id in the tenant: None = not in the tenant)
@@ -225,3 +230,20 @@ async def test_an_html_error_page_is_retried_by_its_status_and_the_user_gets_the
     connector.html_pages.append(400)
     assert await teams.say(member, "hallo") == [], "a 400 page is a refusal: not retried, and no crash"
     assert connector.rejections[-1][1] == 400
+
+
+def test_graph_settings_come_from_the_environment_and_a_missing_tenant_is_said_in_dutch():
+    settings = Settings.from_env({"POOLSTER_GRAPH": "true", "POOLSTER_CATALOG_APP_ID": CATALOG_APP_ID,
+                                  "POOLSTER_GRAPH_ENDPOINT": "http://127.0.0.1:1/v1.0",
+                                  "POOLSTER_GRAPH_TEAMS_RATE": "10"})
+    assert (settings.use_graph, settings.catalog_app_id, settings.graph_endpoint, settings.graph_teams_rate) == \
+        (True, CATALOG_APP_ID, "http://127.0.0.1:1/v1.0", 10.0)
+    assert settings.graph_mode == "lookup and install"
+    assert Settings.from_env({"POOLSTER_GRAPH": "true"}).graph_mode.startswith("lookup only")
+    assert Settings.from_env({}).graph_mode == "off"
+    result = subprocess.run([sys.executable, "app.py"], cwd=ROOT, capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "POOLSTER_GRAPH": "true", "MicrosoftAppId": "app-id",
+                                 "MicrosoftAppTenantId": ""})
+    assert result.returncode == 1
+    assert "Poolster start niet" in result.stderr and "MicrosoftAppTenantId" in result.stderr
+    assert "Traceback" not in result.stderr

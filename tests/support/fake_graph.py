@@ -3,15 +3,18 @@
 It models a tenant's users (found by UPN, or by e-mail with `$filter=mail eq '...'`), Poolster's
 installations per user (installing tells the fake Teams connector, so the person's 1:1 chat starts
 to accept messages), and Graph's bad days: a permission without admin consent (403), throttling
-(429 + Retry-After, every `throttle_every`-th request), injected 5xx (as JSON, or as a proxy's HTML
-page). Every request is recorded with its answer.
+(429 + Retry-After, every `throttle_every`-th request, or beyond Microsoft's published limits for
+Teams calls when `enforce_limits`), injected or random 5xx (as JSON, or as a proxy's HTML page).
+Every request is recorded with its answer.
 """
 
 from __future__ import annotations
 
 import itertools
+import random
 import re
-from collections import Counter, deque
+import time
+from collections import Counter, defaultdict, deque
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -50,6 +53,13 @@ class FakeGraph:
         self.retry_after_seconds = 1
         self.failures: deque[int] = deque()  # statuses for the next requests
         self.html_pages: deque[int] = deque()  # same, as an HTML page
+        self.random_failure_rate = 0.0
+        self.rng = random.Random(11)
+        # Microsoft's published limits per app and tenant: 30 a second for GET and for POST on
+        # installedApps (the chat of an installation counted with its GETs).
+        self.enforce_limits = False
+        self.teams_limit = 30
+        self._windows: dict[str, deque[float]] = defaultdict(deque)
         self._count = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.url = ""
@@ -108,11 +118,24 @@ class FakeGraph:
             return web.Response(status=status, text=HTML_ERROR_PAGE.format(status=status), content_type="text/html")
         if self.failures:
             return _error(self.failures.popleft(), "ServiceNotAvailable")
-        if self.throttle_every and next(self._count) % self.throttle_every == 0:
+        if self.throttle_every and next(self._count) % self.throttle_every == 0 or self._over_limit(request):
             return _error(429, "TooManyRequests", headers={"Retry-After": str(self.retry_after_seconds)})
+        if self.random_failure_rate and self.rng.random() < self.random_failure_rate:
+            return _error(503, "ServiceNotAvailable")
         if not self.consented:
             return _error(403, "Authorization_RequestDenied")
         return await handler(request)
+
+    def _over_limit(self, request: web.Request) -> bool:
+        if not self.enforce_limits or "/teamwork/" not in request.path:
+            return False
+        window, now = self._windows[request.method], time.monotonic()
+        while window and now - window[0] >= 1.0:
+            window.popleft()
+        if len(window) >= self.teams_limit:
+            return True
+        window.append(now)
+        return False
 
     def _find(self, key: str) -> GraphUser | None:
         key = key.lower()
