@@ -36,7 +36,7 @@ from bot.messenger import Messenger, card_activity
 from bot.people import People
 from bot.reach import Reach
 from dialogs.context import Services
-from survey.reach_outcomes import NotReached
+from survey.reach_outcomes import NotReached, explain
 from survey.registry import Person
 from storage.repository import Repository, Unchanged
 
@@ -211,7 +211,8 @@ class Outbox:
         reasons: dict[str, int] = {}
         for item in items:
             if item.status == "failed":
-                reasons[item.reason] = reasons.get(item.reason, 0) + 1
+                title = explain(item.reason)[0]  # the Dutch title of its NotReached code
+                reasons[title] = reasons.get(title, 0) + 1
         return {"total": len(items), "sent": sum(i.status == "sent" for i in items),
                 "failed": sum(i.status == "failed" for i in items),
                 "pending": sum(i.status in ("queued", "sending") for i in items), "reasons": reasons}
