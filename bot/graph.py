@@ -20,11 +20,11 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import aiohttp
+import msal
 from pydantic import SecretStr
 
 from bot.delivery import (
@@ -100,8 +100,6 @@ class MsalTokens:
         return self._token
 
     def _acquire(self) -> tuple[str, float]:
-        import msal  # only where Graph is used: MSAL's import costs start-up time
-
         if self._app is None:
             extra = {"http_client": self._http_client} if self._http_client is not None else {}
             self._app = msal.ConfidentialClientApplication(
@@ -112,12 +110,6 @@ class MsalTokens:
             # error is a short code such as invalid_client; the description may quote the request: not kept.
             raise GraphError(None, f"token: {result.get('error', 'unknown')}")
         return result["access_token"], float(result.get("expires_in", 3600))
-
-
-@dataclass(frozen=True)
-class GraphUser:
-    id: str
-    user_principal_name: str = ""
 
 
 class Graph:
@@ -144,9 +136,9 @@ class Graph:
 
     # ----- the calls ------------------------------------------------------------------------------
 
-    async def find_user(self, email: str) -> GraphUser:
-        """The user with this UPN, or else with this e-mail address; DeliveryFailed(NOT_FOUND) if none."""
-        select = {"$select": "id,userPrincipalName"}
+    async def user_id(self, email: str) -> str:
+        """The Azure AD id of the user with this UPN, or else this e-mail address; DeliveryFailed(NOT_FOUND) if none."""
+        select = {"$select": "id"}
         try:
             found = await self._call("GET", f"/users/{quote(email, safe='@')}", "identity", NotReached.NOT_FOUND,
                                      params=select)
@@ -159,7 +151,7 @@ class Graph:
             if not matches.get("value"):
                 raise
             found = matches["value"][0]
-        return GraphUser(found["id"], found.get("userPrincipalName") or "")
+        return found["id"]
 
     async def install(self, user_id: str) -> bool:
         """Install Poolster for the user; False when it was installed already (409)."""

@@ -82,7 +82,8 @@ class Reach:
         else:
             record = await self.records.get(person.key)
         if record is not None and record.chat_id:
-            return await self._chat_reference(record.chat_id, record.aad_object_id or person.aad_object_id, known), False
+            aad_object_id = record.aad_object_id or person.aad_object_id
+            return await self._chat_reference(record.chat_id, aad_object_id, known), False
         aad_object_id = person.aad_object_id or (known.aad_object_id if known else None) or \
             (record.aad_object_id if record else None)
         if self.graph is None:
@@ -92,7 +93,7 @@ class Reach:
             tenant, service_url = await self._where(known)
             return await self.messenger.open_personal_chat(user_id, tenant, service_url), True
         if not aad_object_id:
-            aad_object_id = (await self.graph.find_user(person.email or "")).id
+            aad_object_id = await self.graph.user_id(person.email or "")
             record = await self._note(person, aad_object_id=aad_object_id)
         if not self.graph.installs:
             # Graph finds people; a setup policy installs Poolster for them.

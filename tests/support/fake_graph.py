@@ -139,7 +139,8 @@ class FakeGraph:
 
     def _find(self, key: str) -> GraphUser | None:
         key = key.lower()
-        return self.users.get(key) or next((u for u in self.users.values() if u.user_principal_name.lower() == key), None)
+        by_upn = (u for u in self.users.values() if u.user_principal_name.lower() == key)
+        return self.users.get(key) or next(by_upn, None)
 
     async def _user(self, request: web.Request) -> web.Response:
         user = self._find(request.match_info["user"])
