@@ -74,16 +74,18 @@ class Reach:
     async def _reference(self, person: Person, *, refresh: bool = False) -> tuple[ConversationReference, bool]:
         """The chat, and whether it was just found (True) or remembered (False)."""
         known = await self.people.find_user(person.aad_object_id, person.email)
-        if not refresh and known is not None and (reference := People.reference(known)) is not None:
-            return reference, False
         if refresh:
             await self.records.delete(person.key)
             record = None
         else:
             record = await self.records.get(person.key)
-        if record is not None and record.chat_id:
-            aad_object_id = record.aad_object_id or person.aad_object_id
-            return await self._chat_reference(record.chat_id, aad_object_id, known), False
+            # The chat Graph gave last wins over the one the person once opened: after a refresh it is
+            # the one that works.
+            if record is not None and record.chat_id:
+                aad_object_id = record.aad_object_id or person.aad_object_id
+                return await self._chat_reference(record.chat_id, aad_object_id, known), False
+            if known is not None and (reference := People.reference(known)) is not None:
+                return reference, False
         aad_object_id = person.aad_object_id or (known.aad_object_id if known else None) or \
             (record.aad_object_id if record else None)
         if self.graph is None:
