@@ -26,6 +26,7 @@ from botbuilder.core import InvokeResponse, TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 from botbuilder.schema import Activity, ActivityTypes
 from botframework.connector.auth import ServiceClientCredentialsFactory
+from pydantic import ValidationError
 
 from bot import inbound, maintenance
 from bot.auth import TokenGate, install_key_sets
@@ -33,12 +34,13 @@ from bot.config import Settings
 from bot.connectors import ConnectorClients, reuse_connector_clients
 from bot.delivery import RateLimiter
 from bot.downloads import DownloadLinks, LinkRefused
+from bot.graph import Graph, MsalTokens
 from bot.logs import configure_logging
 from bot.messenger import Messenger
 from bot.outbox import Outbox, OutboxFanout, OutboxItem
 from bot.people import People
 from bot.reach import Reach
-from bot.serialization import use_fast_json_serialization
+from bot.serialization import classify_error_pages_by_status, use_fast_json_serialization
 from bot.summary_cards import SummaryPublisher
 from bot.teams_bot import PoolsterBot
 from cards import admin as admin_cards
@@ -81,6 +83,7 @@ class Poolster:
     admin: AdminDialog
     links: DownloadLinks
     connector_clients: ConnectorClients
+    reach: Reach
 
 
 async def ensure_default_wave(services: Services, settings: Settings) -> None:
@@ -123,6 +126,7 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
                                                              credentials_factory=credentials_factory)
     connector_clients = reuse_connector_clients(authentication)
     use_fast_json_serialization()
+    classify_error_pages_by_status()
     adapter = CloudAdapter(authentication)
     limiter = RateLimiter()
     people = People(store, registry, settings.admins)
@@ -133,7 +137,8 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     async def render_summary(wave: Wave, centre: Centre) -> dict:
         return await director.summary_card(wave, centre)
 
-    reach = Reach(people, messenger, tenant_id=settings.app_tenant_id, default_service_url=settings.default_service_url)
+    reach = Reach(people, messenger, store, clock, tenant_id=settings.app_tenant_id,
+                  default_service_url=settings.default_service_url, graph=open_graph(settings))
     summaries = SummaryPublisher(services, reach, messenger, render_summary, interval=settings.summary_update_interval)
     services.listener = summaries
 
@@ -155,7 +160,7 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
         return admin_cards.invitation_card(questionnaire, wave, centre.name if centre else "",
                                            reminder=item.purpose != "invite")
 
-    outbox = Outbox(services, reach, messenger, invitation)
+    outbox = Outbox(services, reach, invitation)
     links = DownloadLinks(settings.data_dir / "exports", settings.signing_key.get_secret_value(), settings.public_url)
     admin = AdminDialog(services, OutboxFanout(outbox, messenger, people, admin_cards.launch_report_card),
                         settings.data_dir / "exports", links, settings.reminder_days)
@@ -183,7 +188,16 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     # (No gc.collect() first: start-up leaves little garbage, and a full collection costs 0.7 s here.)
     gc.freeze()
     return Poolster(settings, services, adapter, bot, people, store, messenger, summaries, outbox, admin, links,
-                    connector_clients)
+                    connector_clients, reach)
+
+
+def open_graph(settings: Settings) -> Graph | None:
+    """Microsoft Graph when configured; its tokens are the bot's own app registration's (none without an app id)."""
+    if not settings.use_graph:
+        return None
+    tokens = MsalTokens(settings.app_id, settings.app_password, settings.app_tenant_id) if settings.app_id else None
+    return Graph(settings.graph_endpoint, tokens=tokens, catalog_app_id=settings.catalog_app_id,
+                 teams_rate=settings.graph_teams_rate, policy=settings.retry_policy)
 
 
 def _json_error(status: int, message: str) -> web.Response:
@@ -279,6 +293,8 @@ def create_app(poolster: Poolster) -> web.Application:
     async def close_store(_: web.Application) -> None:
         await poolster.summaries.stop()
         await poolster.outbox.stop()
+        if poolster.reach.graph is not None:
+            await poolster.reach.graph.close()
         await poolster.store.close()
 
     app.on_cleanup.append(close_store)
@@ -301,7 +317,7 @@ async def serve(settings: Settings) -> None:
                          "draait Poolster hier al? Kies een andere met POOLSTER_PORT.") from error
     log.info("poolster started", extra={
         "version": VERSION, "store": poolster.store.describe(), "auth": settings.auth_mode,
-        "tenants": ",".join(settings.allowed_tenants) or "any", "port": settings.port,
+        "tenants": ",".join(settings.allowed_tenants) or "any", "port": settings.port, "graph": settings.graph_mode,
     })
     print(f"Poolster {VERSION} luistert op http://{settings.host}:{settings.port}/api/messages — "
           f"opslag: {poolster.store.describe()}; authenticatie: {settings.auth_mode}; "
@@ -346,7 +362,13 @@ def main(argv: list[str] | None = None) -> int:
     restore_parser = sub.add_parser("restore", help="put a snapshot back (stop the bot first)")
     restore_parser.add_argument("source", type=Path)
     args = parser.parse_args(argv)
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'instelling'}: {e['msg'].removeprefix('Value error, ')}"
+                             for e in error.errors())
+        print(f"Poolster start niet: de configuratie klopt niet ({problems}).", file=sys.stderr)
+        return 1
     configure_logging(settings.log_level)
     if args.command in (None, "run"):
         try:

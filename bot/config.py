@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Literal, Mapping
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from bot.delivery import RetryPolicy
 
@@ -51,6 +51,13 @@ class Settings(BaseModel):
     # Calls to Teams: how long one may take and how often it is tried before giving up.
     teams_call_timeout: float = 15.0
     teams_call_attempts: int = Field(default=6, ge=1)
+    # Microsoft Graph: find registry people by e-mail and, with the app's id in the organisation's
+    # catalog, install Poolster for them (docs/deploy.md). Off: people are reached as Teams allows.
+    use_graph: bool = False
+    catalog_app_id: str = ""
+    graph_endpoint: str = "https://graph.microsoft.com/v1.0"
+    # Graph requests a second for the Teams app installation calls (Microsoft publishes 30 per app and tenant).
+    graph_teams_rate: float = Field(default=30.0, gt=0)
     log_level: str = "INFO"
 
     @field_validator("reminder_days", mode="before")
@@ -59,6 +66,19 @@ class Settings(BaseModel):
         if isinstance(value, str):
             return tuple(int(part) for part in _split(value))
         return value
+
+    @model_validator(mode="after")
+    def _graph_needs_a_tenant(self) -> "Settings":
+        if self.use_graph and self.app_id and not self.app_tenant_id:
+            raise ValueError("POOLSTER_GRAPH=true heeft MicrosoftAppTenantId nodig: de tenant waarin Poolster "
+                             "mensen opzoekt en installeert.")
+        return self
+
+    @property
+    def graph_mode(self) -> str:
+        if not self.use_graph:
+            return "off"
+        return "lookup and install" if self.catalog_app_id else "lookup only (no POOLSTER_CATALOG_APP_ID)"
 
     @property
     def retry_policy(self) -> RetryPolicy:
@@ -91,12 +111,16 @@ class Settings(BaseModel):
             "POOLSTER_SUMMARY_UPDATE_INTERVAL": "summary_update_interval",
             "POOLSTER_MAX_BODY_BYTES": "max_body_bytes",
             "POOLSTER_LOG_LEVEL": "log_level",
+            "POOLSTER_CATALOG_APP_ID": "catalog_app_id",
+            "POOLSTER_GRAPH_ENDPOINT": "graph_endpoint",
+            "POOLSTER_GRAPH_TEAMS_RATE": "graph_teams_rate",
         }
         for variable, name in mapping.items():
             if env.get(variable):
                 values[name] = env[variable]
-        if env.get("POOLSTER_DEFAULT_WAVE"):
-            values["default_wave"] = env["POOLSTER_DEFAULT_WAVE"].lower() in ("1", "true", "ja", "on")
+        for variable, name in (("POOLSTER_DEFAULT_WAVE", "default_wave"), ("POOLSTER_GRAPH", "use_graph")):
+            if env.get(variable):
+                values[name] = env[variable].lower() in ("1", "true", "ja", "on")
         tenants = _split(env.get("POOLSTER_ALLOWED_TENANTS"))
         if not tenants and values["app_tenant_id"]:
             tenants = (str(values["app_tenant_id"]).lower(),)

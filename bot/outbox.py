@@ -1,8 +1,11 @@
 """The persistent outbox: invitations and reminders, one stored item per recipient and purpose.
 
-Every item has a recorded status: queued -> sending -> sent, or failed with a reason. The worker
-drains queued items concurrently within Teams' limits (the shared RateLimiter) and with retries
-(`call_teams`); a 403 (the user blocked the bot) is recorded, not retried. Items are claimed with
+Every item has a recorded status: queued -> sending -> sent, or failed with the reason as a NotReached
+code (survey/reach_outcomes.py: not installed, blocked, not found, ...). The worker drains queued
+items concurrently within Teams' limits (the shared RateLimiter) and with retries (`call_teams`);
+a refusal is recorded, not retried. Reaching someone who never met Poolster may take several steps
+(find them in Graph, install Poolster, get the chat: bot/reach.py), each recorded for the person as
+it is done, so a crash between them repeats none that finished. Items are claimed with
 an e_tag-conditional update (queued -> sending, with `claimed_by` = this process and
 `claimed_until` = now + CLAIM_LEASE), so two drains (two instances on a shared store, or two waves
 of sending in one process) never send the same item: an item in "sending" is taken over only when
@@ -33,13 +36,13 @@ from bot.messenger import Messenger, card_activity
 from bot.people import People
 from bot.reach import Reach
 from dialogs.context import Services
+from survey.reach_outcomes import NotReached, explain
 from survey.registry import Person
 from storage.repository import Repository, Unchanged
 
 log = logging.getLogger("poolster.outbox")
 
 Status = Literal["queued", "sending", "sent", "failed"]
-UNREACHABLE = "onbereikbaar: nog nooit gesproken en geen Azure AD-id in het register"
 # How long a claim holds: longer than one send may take with all its retries (6 tries of at most
 # 15 s plus back-off and Retry-After), so a live sender is never overtaken.
 CLAIM_LEASE = timedelta(minutes=5)
@@ -53,7 +56,7 @@ class OutboxItem(BaseModel):
     centre_id: str
     person_key: str
     status: Status = "queued"
-    reason: str = ""
+    reason: str = ""  # when failed: a NotReached code (older items hold free text: explain() reads it as refused)
     attempts: int = 0
     updated_at: datetime
     # Who holds the item while it is "sending", and until when (see the module docstring).
@@ -69,14 +72,13 @@ CardFor = Callable[[OutboxItem], Awaitable[dict]]
 
 
 class Outbox:
-    def __init__(self, services: Services, reach: Reach, messenger: Messenger, card_for: CardFor, *,
+    def __init__(self, services: Services, reach: Reach, card_for: CardFor, *,
                  concurrency: int = 50, lease: timedelta = CLAIM_LEASE):
         # Unique per process run: a restarted bot is another claimer than the run that crashed.
         self.instance = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
         self.lease = lease
         self.services = services
         self.reach = reach
-        self.messenger = messenger
         self.card_for = card_for
         self.items: Repository[OutboxItem] = Repository(services.store, "outbox", OutboxItem)
         self.pending: Repository[PendingWave] = Repository(services.store, "outbox-pending", PendingWave)
@@ -178,10 +180,11 @@ class Outbox:
                 await self._send(claimed)
                 outcome = {"status": "sent", "reason": ""}
             except DeliveryFailed as failure:
-                outcome = {"status": "failed", "reason": failure.reason}
-            except Exception as error:  # noqa: BLE001 - recorded; one recipient must not stop the wave
+                log.info("outbox item not delivered", extra={"wave_id": item.wave_id, "reason": failure.reason})
+                outcome = {"status": "failed", "reason": failure.code.value}
+            except Exception:  # noqa: BLE001 - recorded; one recipient must not stop the wave
                 log.exception("outbox item failed", extra={"wave_id": item.wave_id})
-                outcome = {"status": "failed", "reason": f"fout: {type(error).__name__}"}
+                outcome = {"status": "failed", "reason": NotReached.INTERNAL_ERROR.value}
             await self.items.update(parts, lambda current: current.model_copy(
                 update={**outcome, "updated_at": self.services.clock()}))
             return True
@@ -200,18 +203,16 @@ class Outbox:
     async def _send(self, item: OutboxItem) -> None:
         membership = self.services.registry.person(item.person_key)
         if membership is None:
-            raise DeliveryFailed("niet meer in het register", permanent=True)
-        reference = await self.reach.reference(membership.person)
-        if reference is None:
-            raise DeliveryFailed(UNREACHABLE, permanent=True)
-        await self.messenger.send(reference, card_activity(await self.card_for(item)))
+            raise DeliveryFailed(NotReached.NOT_IN_REGISTRY)
+        await self.reach.send(membership.person, card_activity(await self.card_for(item)))
 
     async def report(self, wave_id: str, purpose_prefix: str = "") -> dict:
         items = [i for i in await self.items.list(wave_id) if i.purpose.startswith(purpose_prefix)]
         reasons: dict[str, int] = {}
         for item in items:
             if item.status == "failed":
-                reasons[item.reason] = reasons.get(item.reason, 0) + 1
+                title = explain(item.reason)[0]  # the Dutch title of its NotReached code
+                reasons[title] = reasons.get(title, 0) + 1
         return {"total": len(items), "sent": sum(i.status == "sent" for i in items),
                 "failed": sum(i.status == "failed" for i in items),
                 "pending": sum(i.status in ("queued", "sending") for i in items), "reasons": reasons}

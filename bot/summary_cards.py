@@ -117,9 +117,10 @@ class SummaryPublisher:
                     raise
                 log.info("summary card gone; sending a new one", extra={"wave_id": wave_id, "centre_id": centre_id})
         # Find the director before rendering: an unreachable director costs nothing per answer.
-        reference = await self.reach.reference(centre.director)
-        if reference is None:
-            log.info("director cannot be reached yet", extra={"centre_id": centre_id})
+        try:
+            reference = await self.reach.reference(centre.director)
+        except DeliveryFailed as failure:
+            log.info("director cannot be reached", extra={"centre_id": centre_id, "reason": failure.reason})
             return
         activity_id = await self.messenger.send(reference, card_activity(await self.render(wave, centre)))
         await self.records.put(SummaryCardRecord(wave_id=wave_id, centre_id=centre_id,

@@ -312,6 +312,7 @@ async def main(smoke: bool) -> None:
         fanout = []
     else:
         fanout = [await bench_fanout(20 if smoke else 1000, met_before=met) for met in (True, False)]
+        fanout.append(await bench_fanout(20 if smoke else 1000, met_before=False, via_graph=True))
     print(table("3. Wave fan-out through the rate-limited fake connector", fanout), flush=True)
     memory = await bench_memory_startup(50 if smoke else 10000)
     print(table("4. Memory and start-up", [memory]), flush=True)

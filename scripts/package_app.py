@@ -15,6 +15,12 @@ Configuration (a flag overrides its environment variable):
   https://<domain>/gebruiksvoorwaarden. Poolster does not serve those pages itself: publish them on that
   domain (or a proxy in front of the bot) before the app goes to the organisation's app catalogue.
 
+- POOLSTER_GRAPH (--graph / --no-graph): whether the bot uses Microsoft Graph to install itself for
+  people (the same variable the bot reads). Then the manifest carries `webApplicationInfo` with the bot's
+  app registration id: Teams lets an app install *itself* for a user
+  (TeamsAppInstallation.ReadWriteSelfForUser.All) only when that id is the one calling Graph. Without
+  Graph the block is left out.
+
 The app version is the repository's VERSION file. The manifest is appPackage/manifest.template.json with
 its {{APP_ID}}, {{BOT_ID}}, {{DOMAIN}} and {{VERSION}} placeholders filled in. It is validated against the
 official Teams schema v1.22 (from the npm package @microsoft/app-manifest in tools/teams-manifest, installed
@@ -83,8 +89,9 @@ def read_version() -> str:
     return VERSION_FILE.read_text(encoding="utf-8").strip()
 
 
-def render_manifest(app_id: str, bot_id: str, domain: str, version: str | None = None) -> dict:
-    """The template with its placeholders filled in (in the parsed JSON, so no value can break the JSON)."""
+def render_manifest(app_id: str, bot_id: str, domain: str, version: str | None = None, *, graph: bool = False) -> dict:
+    """The template with its placeholders filled in (in the parsed JSON, so no value can break the JSON);
+    `webApplicationInfo` only when the bot uses Graph."""
     values = {"{{APP_ID}}": app_id, "{{BOT_ID}}": bot_id, "{{DOMAIN}}": domain,
               "{{VERSION}}": read_version() if version is None else version}
 
@@ -98,7 +105,10 @@ def render_manifest(app_id: str, bot_id: str, domain: str, version: str | None =
                 node = node.replace(placeholder, value)
         return node
 
-    return fill(json.loads(TEMPLATE.read_text(encoding="utf-8")))
+    manifest = fill(json.loads(TEMPLATE.read_text(encoding="utf-8")))
+    if not graph:
+        del manifest["webApplicationInfo"]
+    return manifest
 
 
 # ----- validation ------------------------------------------------------------------------------------
@@ -194,13 +204,13 @@ def check_icons(folder: Path = APP_PACKAGE) -> list[str]:
 
 # ----- build -----------------------------------------------------------------------------------------
 
-def build_package(app_id: str, bot_id: str, domain: str, out: Path | str = DEFAULT_OUT) -> Path:
+def build_package(app_id: str, bot_id: str, domain: str, out: Path | str = DEFAULT_OUT, *, graph: bool = False) -> Path:
     """Validate everything, then write the zip; raises PackageError (and writes nothing) on any problem."""
     domain = (domain or "").strip().lower()
     problems = check_inputs(app_id, bot_id, domain)
     if problems:
         raise PackageError(problems)
-    manifest = render_manifest(app_id, bot_id, domain)
+    manifest = render_manifest(app_id, bot_id, domain, graph=graph)
     problems = validate_manifest(manifest) + check_icons()
     if problems:
         raise PackageError(problems)
@@ -227,9 +237,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--domain", default=os.environ.get("POOLSTER_DOMAIN") or DEFAULT_DOMAIN,
                         help=f"host name of the bot; default $POOLSTER_DOMAIN or {DEFAULT_DOMAIN}")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="zip to write (default %(default)s)")
+    parser.add_argument("--graph", action=argparse.BooleanOptionalAction,
+                        default=os.environ.get("POOLSTER_GRAPH", "").lower() in ("1", "true", "ja", "on"),
+                        help="the bot uses Microsoft Graph (webApplicationInfo); default $POOLSTER_GRAPH")
     args = parser.parse_args(argv)
     try:
-        out = build_package(args.app_id, args.bot_id, args.domain, args.out)
+        out = build_package(args.app_id, args.bot_id, args.domain, args.out, graph=args.graph)
     except PackageError as error:
         print("Teams app package NOT built:", file=sys.stderr)
         for problem in error.problems:
@@ -240,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
         if value == demo:
             print(f"Note: demo id {demo} used; set {variable} for a real deployment.", file=sys.stderr)
     print(f"Wrote {out} (version {read_version()}, app id {args.app_id}, bot id {args.bot_id}, "
-          f"domain {args.domain.lower()})")
+          f"domain {args.domain.lower()}{', with Microsoft Graph' if args.graph else ''})")
     return 0
 
 

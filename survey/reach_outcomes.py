@@ -14,11 +14,14 @@ class NotReached(str, Enum):
     BLOCKED = "blocked"                      # 403 ConversationBlockedByUser: a real block
     DISABLED_BY_ADMIN = "disabled_by_admin"  # 403 BotDisabledByAdmin
     NOT_FOUND = "not_found"                  # 404 ConversationNotFound, or no such user in Graph
+    NOT_INSTALLABLE = "not_installable"      # Graph could not install Poolster: not in the catalog, no Teams
     NO_IDENTITY = "no_identity"              # never spoke to Poolster, no id and no Graph to look one up
     NO_CONSENT = "no_consent"                # Graph refused: the permission has no admin consent
     TOO_BIG = "too_big"                      # 413 MessageSizeTooBig
     TEAMS_UNAVAILABLE = "teams_unavailable"  # retries used up on 5xx, time-outs or no connection
     REFUSED = "refused"                      # any other refusal by Teams
+    NOT_IN_REGISTRY = "not_in_registry"      # removed from the registry after the wave was launched
+    INTERNAL_ERROR = "internal_error"        # a fault in Poolster itself (logged with its traceback)
 
 
 # code -> (what happened, what POC+ can do about it)
@@ -40,6 +43,11 @@ EXPLANATIONS: dict[NotReached, tuple[str, str]] = {
         "niet gevonden in Teams",
         "Controleer het e-mailadres in het register.",
     ),
+    NotReached.NOT_INSTALLABLE: (
+        "Poolster kon niet voor deze persoon geïnstalleerd worden",
+        "Vraag de Teams-beheerder na te gaan dat Poolster in de app-catalogus van de organisatie staat en "
+        "dat deze persoon Teams gebruikt.",
+    ),
     NotReached.NO_IDENTITY: (
         "nog niet bereikbaar: nooit met Poolster gesproken en geen Azure AD-id bekend",
         "Vraag de persoon Poolster te openen in Teams, of laat Poolster personen opzoeken via "
@@ -60,6 +68,14 @@ EXPLANATIONS: dict[NotReached, tuple[str, str]] = {
     NotReached.REFUSED: (
         "Teams weigerde het bericht",
         "Meld dit aan de beheerders van Poolster.",
+    ),
+    NotReached.NOT_IN_REGISTRY: (
+        "staat niet meer in het register",
+        "Niets te doen: de persoon werd na de lancering uit het register gehaald.",
+    ),
+    NotReached.INTERNAL_ERROR: (
+        "er liep iets mis in Poolster zelf",
+        "Meld dit aan de beheerders van Poolster; 'herinner' probeert het later opnieuw.",
     ),
 }
 

@@ -89,6 +89,21 @@ def test_dutch_names_and_bot_settings(manifest):
     assert manifest["permissions"] == ["identity", "messageTeamMembers"]
 
 
+def test_with_graph_the_manifest_names_the_app_that_installs_itself(tmp_path, monkeypatch, manifest):
+    assert "webApplicationInfo" not in manifest, "without Graph the manifest asks for nothing more"
+    with_graph = build_package(APP_ID, BOT_ID, DOMAIN, tmp_path / "graph.zip", graph=True)
+    graph_manifest = json.loads(zipfile.ZipFile(with_graph).read("manifest.json"))
+    assert validate_manifest(graph_manifest) == []
+    # TeamsAppInstallation.ReadWriteSelfForUser.All: "self" is the app whose registration calls Graph.
+    assert graph_manifest["webApplicationInfo"] == {"id": BOT_ID}
+    monkeypatch.setenv("POOLSTER_GRAPH", "true")
+    out = tmp_path / "env.zip"
+    assert main(["--app-id", APP_ID, "--bot-id", BOT_ID, "--domain", DOMAIN, "--out", str(out)]) == 0
+    assert "webApplicationInfo" in json.loads(zipfile.ZipFile(out).read("manifest.json"))
+    assert main(["--app-id", APP_ID, "--bot-id", BOT_ID, "--domain", DOMAIN, "--out", str(out), "--no-graph"]) == 0
+    assert "webApplicationInfo" not in json.loads(zipfile.ZipFile(out).read("manifest.json"))
+
+
 def test_every_listed_command_is_understood_by_the_bot_as_intended(manifest):
     lists = command_lists(manifest)
     assert set(lists) == {"personal", "team", "groupChat"}

@@ -2,8 +2,10 @@
 
 The bot's activities carry `serviceUrl` pointing here, so every reply, update, member lookup and
 proactive conversation lands in `calls`. Tests can make it behave like a busy or broken Teams:
-enforce Teams' rate limits with 429 + Retry-After, fail some calls with 5xx, hang (time-outs),
-or answer 403 for users who blocked the bot.
+enforce Teams' rate limits with 429 + Retry-After, fail some calls with 5xx (as JSON, or as the HTML
+page a proxy sends), hang (time-outs), and refuse a person the way Teams does, with Teams' error
+codes: the app not installed for them (when `installed` lists who has it), blocked, disabled by an
+administrator, the chat gone, a message too big.
 """
 
 from __future__ import annotations
@@ -46,6 +48,23 @@ class Member:
     email: str
 
 
+# Teams' refusals of a send, by error code (learn.microsoft.com: bots/bot-conversations, status codes).
+TEAMS_REFUSALS = {
+    "BotNotInConversationRoster": 403,
+    "ForbiddenOperationException": 403,
+    "ConversationBlockedByUser": 403,
+    "BotDisabledByAdmin": 403,
+    "ConversationNotFound": 404,
+    "MessageSizeTooBig": 413,
+}
+HTML_ERROR_PAGE = "<html><head><title>{status}</title></head><body><h1>{status} Bad Gateway</h1></body></html>"
+
+
+def owner_of(conversation_id: str) -> str:
+    """The AAD object id a 1:1 chat belongs to (chats are named personal-<id> or personal-29:<id>)."""
+    return conversation_id.removeprefix("personal-").removeprefix("29:")
+
+
 class FakeConnector:
     def __init__(self) -> None:
         self.calls: list[Call] = []
@@ -59,8 +78,13 @@ class FakeConnector:
         self.random_failure_rate = 0.0
         self.failures: deque[int] = deque()  # statuses to answer the next sends with
         self.hang_next = 0  # the next N sends never answer (a time-out for the bot)
+        self.html_pages: deque[int] = deque()  # statuses to answer the next sends with, as an HTML page
         self.blocked_conversations: set[str] = set()
         self.gone_activities: set[str] = set()
+        # None: Poolster is installed for everyone. A set: only for these AAD object ids; 1:1 chats with
+        # anyone else are refused as Teams refuses them.
+        self.installed: set[str] | None = None
+        self.refusals: dict[str, str] = {}  # AAD object id -> Teams error code for every send to them
         self._app_window: deque[float] = deque()
         self._conversation_windows: dict[str, deque[float]] = defaultdict(deque)
         self.rejections: list[tuple[str, int]] = []
@@ -82,6 +106,16 @@ class FakeConnector:
 
     def add_member(self, member: Member) -> None:
         self.members[member.id] = member
+
+    def refuse(self, aad_object_id: str, code: str) -> None:
+        assert code in TEAMS_REFUSALS, code
+        self.refusals[aad_object_id] = code
+
+    def install(self, aad_object_id: str) -> str:
+        """Poolster installed for this person (by Graph): their 1:1 chat's id."""
+        if self.installed is not None:
+            self.installed.add(aad_object_id)
+        return f"personal-{aad_object_id}"
 
     # ----- server ---------------------------------------------------------------------------
 
@@ -105,10 +139,25 @@ class FakeConnector:
         if self._runner is not None:
             await self._runner.cleanup()
 
-    async def _misbehave(self, conversation_id: str) -> web.Response | None:
+    def _refuse(self, conversation_id: str, code: str) -> web.Response:
+        status = TEAMS_REFUSALS[code]
+        self.rejections.append((conversation_id, status))
+        return web.json_response({"error": {"code": code, "message": "refused by the fake connector"}}, status=status)
+
+    async def _misbehave(self, conversation_id: str, *, creating: bool = False) -> web.Response | None:
         if conversation_id in self.blocked_conversations:
-            self.rejections.append((conversation_id, 403))
-            return web.json_response({"error": {"code": "MessageWritesBlocked"}}, status=403)
+            return self._refuse(conversation_id, "ConversationBlockedByUser")
+        if conversation_id.startswith("personal-"):
+            owner = owner_of(conversation_id)
+            if owner in self.refusals:
+                return self._refuse(conversation_id, self.refusals[owner])
+            if self.installed is not None and owner not in self.installed:
+                return self._refuse(conversation_id, "ForbiddenOperationException" if creating
+                                    else "BotNotInConversationRoster")
+        if self.html_pages:
+            status = self.html_pages.popleft()
+            self.rejections.append((conversation_id, status))
+            return web.Response(status=status, text=HTML_ERROR_PAGE.format(status=status), content_type="text/html")
         if self.hang_next > 0:
             self.hang_next -= 1
             # Never answer in time; released when the connector stops so shutdown stays quick.
@@ -162,7 +211,7 @@ class FakeConnector:
         body = await request.json()
         member_id = body["members"][0]["id"]
         conversation_id = f"personal-{member_id}"
-        failure = await self._misbehave(conversation_id)
+        failure = await self._misbehave(conversation_id, creating=True)
         if failure is not None:
             return failure
         self.calls.append(Call("CREATE", conversation_id, None, body))
