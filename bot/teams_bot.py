@@ -19,7 +19,7 @@ from bot.delivery import DeliveryFailed, RateLimiter, call_teams
 from bot.messenger import card_activity
 from bot.people import People, tenant_of
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS, Command, parse_command
-from dialogs.context import Actor, Outgoing, ReplaceSubmitted, Reply
+from dialogs.context import Actor, MoveOn, Outgoing, ReplaceSubmitted, Reply
 from dialogs.payloads import PayloadRejected, parse_payload
 from dialogs.respondent import RespondentDialog
 
@@ -163,22 +163,40 @@ class PoolsterBot(ActivityHandler):
     async def deliver(self, turn_context: TurnContext, outgoing: list[Outgoing]) -> None:
         """Send the replies of a turn; a failure is logged, never raised: the state is already saved."""
         conversation_id = turn_context.activity.conversation.id
-        tenant_id = tenant_of(turn_context.activity) or ""
         for item in outgoing:
             try:
-                if isinstance(item, ReplaceSubmitted):
+                if isinstance(item, (ReplaceSubmitted, MoveOn)):
                     replied_to = turn_context.activity.reply_to_id
-                    if not replied_to:
+                    if replied_to:
+                        try:
+                            await self._update(turn_context, replied_to, item.card)
+                            continue
+                        except DeliveryFailed as failure:
+                            # A blocked bot cannot send either; anything else permanent (the message is
+                            # gone: ActivityNotFoundInConversation) gets the card as a new message.
+                            if isinstance(item, ReplaceSubmitted) or not failure.permanent or failure.status == 403:
+                                raise
+                            log.info("card could not be updated; sent as a new message",
+                                     extra={"conversation_id": conversation_id, "reason": failure.reason})
+                    elif isinstance(item, ReplaceSubmitted):
                         continue
-                    update = card_activity(item.card)
-                    update.id = replied_to
-                    await call_teams(lambda: turn_context.update_activity(update), conversation_id=conversation_id,
-                                     tenant_id=tenant_id, limiter=self.limiter, policy=self.settings.retry_policy)
+                    await self._send(turn_context, card_activity(item.card))
                 else:
-                    message = card_activity(item.card, item.text) if item.card else MessageFactory.text(item.text)
-                    await call_teams(lambda: turn_context.send_activity(message), conversation_id=conversation_id,
-                                     tenant_id=tenant_id, limiter=self.limiter, policy=self.settings.retry_policy)
+                    await self._send(turn_context, card_activity(item.card, item.text) if item.card
+                                     else MessageFactory.text(item.text))
             except DeliveryFailed as failure:
                 log.error("reply not delivered", extra={"conversation_id": conversation_id, "reason": failure.reason})
                 return
 
+    async def _send(self, turn_context: TurnContext, message) -> None:
+        await self._call(turn_context, lambda: turn_context.send_activity(message))
+
+    async def _update(self, turn_context: TurnContext, activity_id: str, card: dict) -> None:
+        update = card_activity(card)
+        update.id = activity_id
+        await self._call(turn_context, lambda: turn_context.update_activity(update))
+
+    async def _call(self, turn_context: TurnContext, call) -> None:
+        activity = turn_context.activity
+        await call_teams(call, conversation_id=activity.conversation.id, tenant_id=tenant_of(activity) or "",
+                         limiter=self.limiter, policy=self.settings.retry_policy)

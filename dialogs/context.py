@@ -51,7 +51,18 @@ class ReplaceSubmitted:
     card: dict
 
 
-Outgoing = Reply | ReplaceSubmitted
+@dataclass(frozen=True)
+class MoveOn:
+    """Show this card in place of the card whose button was pressed: the survey's one card moves on.
+
+    One request to Teams (an update). When there is no pressed card, or Teams cannot update it any
+    more (deleted, too old), the card is sent as a new message instead.
+    """
+
+    card: dict
+
+
+Outgoing = Reply | ReplaceSubmitted | MoveOn
 
 
 class ResponseListener(Protocol):

@@ -19,7 +19,7 @@ from tests.support.scripts import (
     new_card,
     start,
 )
-from tests.support.teams import TeamsClient, inputs_of, texts_in
+from tests.support.teams import TeamsClient, inputs_of, iter_elements, texts_in
 
 MO = MEMBERS[0]
 
@@ -93,32 +93,95 @@ async def test_every_answer_survives_a_restart_halfway(data_dir, connector):
         await running.stop()
 
 
-async def test_invalid_answers_are_explained_and_nothing_changes(teams, bot):
+def requests_in(connector, user, since: int) -> list[tuple[str, str]]:
+    """The requests that reached Teams for this user's chat since a moment."""
+    return [r for r in connector.requests[since:] if f"/{user.conversation_id}/" in r[1] + "/"]
+
+
+def following(card: dict, element_id: str) -> dict:
+    """The element right after the one with this id, in the same list (an error message, a toggle)."""
+    for element in iter_elements(card):
+        for key in ("items", "body"):
+            items = element.get(key) if isinstance(element.get(key), list) else []
+            for index, item in enumerate(items[:-1]):
+                if isinstance(item, dict) and item.get("id") == element_id:
+                    return items[index + 1]
+    raise AssertionError(f"nothing follows {element_id}")
+
+
+def visible(card: dict, element_id: str) -> bool:
+    return next(e for e in iter_elements(card) if e.get("id") == element_id).get("isVisible", True)
+
+
+async def test_one_answer_is_one_request_to_teams_and_the_card_moves_on(teams, bot, connector):
+    card = await start(teams, MO)
+    for values, expected in ((SITUERING, "deel 2/2"), (CONTEXT, "Bouwsteen 2 van 11")):
+        before = len(connector.requests)
+        calls = await teams.press(MO, card, "Bewaar", values)
+        assert requests_in(connector, MO, before) == [
+            ("PUT", f"/v3/conversations/{MO.conversation_id}/activities/{card.activity_id}")
+        ], "one answer: the answered card is updated to the next page, nothing else is sent"
+        moved = new_card(calls)
+        assert moved.activity_id == card.activity_id and expected in card_title(moved)
+        card = moved
+    assert "✔ Bouwsteen 1 bewaard" in card_title(card), "what was saved is said on the card that moved on"
+    assert "planmatig → geïntegreerd" in card_title(card)
+
+    # A mistake: the same card comes back, in one request, with the message at the field.
+    before = len(connector.requests)
+    calls = await teams.press(MO, card, "Bewaar", {"current_stadium": "geintegreerd", "intention": "planmatig"})
+    assert len(requests_in(connector, MO, before)) == 1 and new_card(calls).activity_id == card.activity_id
+    assert not [c for c in calls if c.text], "no chat message beside the card"
+
+
+async def test_a_card_that_cannot_be_updated_comes_again_as_a_new_message(teams, bot, connector):
+    card = await start(teams, MO)
+    connector.gone_activities.add(card.activity_id)
+    calls = await teams.press(MO, card, "Bewaar", SITUERING)
+    sent = new_card(calls)
+    assert sent.method == "POST" and sent.activity_id != card.activity_id
+    assert "deel 2/2" in card_title(sent)
+    context = await answer_page(teams, MO, sent, CONTEXT)
+    assert context.activity_id == sent.activity_id, "the new card is the one that moves on from then on"
+    response = await stored(bot, MO)
+    assert response.is_bouwsteen_answered("behartiger")
+
+
+async def test_invalid_answers_are_explained_at_their_field_and_nothing_changes(teams, bot):
     card = await start(teams, MO)
     calls = await teams.press(MO, card, "Bewaar", {"current_stadium": "geintegreerd", "intention": "planmatig"})
-    assert "geen stap vooruit" in texts_in(calls)
     again = new_card(calls)
+    message = following(again.card, "intention")["text"]
+    assert message.startswith("Ambitie: ") and "geen stap vooruit" in message and len(message) < 140
     assert inputs_of(again.card)["current_stadium"]["value"] == "geintegreerd", "the user's answers are kept"
     assert inputs_of(again.card)["intention"]["value"] == "planmatig"
+    assert visible(again.card, "stadium-behartiger-geintegreerd"), "the description of the chosen stadium is open"
+    assert "Nog niet bewaard" in card_title(again)
     response = await stored(bot, MO)
     assert not response.answers
 
     context = await answer_page(teams, MO, again, {"intention": "systematisch"})
+    calls = await teams.press(MO, context, "Bewaar", {**CONTEXT, "hefbomen": ["geen", "mensen_cultuur"],
+                                                      "hefbomen_explanation": "Onze uitleg"})
+    shown = new_card(calls).card
+    assert following(shown, "hefbomen")["text"] == (
+        "Hefbomen: ‘neen’ kan niet samen met een ander antwoord — vink één van beide uit.")
+    assert visible(shown, "hefbomen_explanation-section"), "a toelichting that holds text stays open"
+    assert inputs_of(shown)["hefbomen_explanation"]["value"] == "Onze uitleg"
+    assert not visible(shown, "knelpunten_explanation-section"), "an empty toelichting stays closed"
     problems = {
-        "hefbomen": (["geen", "mensen_cultuur"], "niet combineren"),
-        "differences": (["nee", "teams"], "niet combineren"),
+        "differences": ({"differences": ["nee", "teams"]}, "Verschillen: ‘nee’ kan niet samen"),
+        "differences_other": ({"differences_other": ""}, "Verschillen: vul aan"),
+        "deliberate_choice_explanation": ({"deliberate_choice_explanation": "x" * 2001}, "te lang"),
+        "knelpunten": ({"knelpunten": "hacked"}, "geen geldige keuze"),
+        "deliberate_choice": ({"deliberate_choice": ""}, "Welbewuste keuze: kies een antwoord"),
     }
-    for field, (choice, message) in problems.items():
-        calls = await teams.press(MO, context, "Bewaar", {**CONTEXT, field: choice})
-        assert message in texts_in(calls)
-    calls = await teams.press(MO, context, "Bewaar", {**CONTEXT, "differences_other": ""})
-    assert "Vul aan" in texts_in(calls)
-    calls = await teams.press(MO, context, "Bewaar", {**CONTEXT, "deliberate_choice_explanation": "x" * 2001})
-    assert "te lang" in texts_in(calls)
-    calls = await teams.press(MO, context, "Bewaar", {**CONTEXT, "knelpunten": "hacked"})
-    assert "geen geldige keuze" in texts_in(calls)
-    calls = await teams.press(MO, context, "Bewaar", {**CONTEXT, "deliberate_choice": ""})
-    assert "Kies een antwoord" in texts_in(calls)
+    for field, (values, message) in problems.items():
+        shown = new_card(await teams.press(MO, context, "Bewaar", {**CONTEXT, **values})).card
+        at_field = [e["text"] for e in iter_elements(shown) if e.get("color") == "Attention"]
+        assert any(message in text for text in at_field), (field, at_field)
+        if field.endswith(("_other", "_explanation")):
+            assert visible(shown, f"{field}-section"), f"{field} is opened where the message is"
     response = await stored(bot, MO)
     assert not response.is_page_answered("behartiger", "context")
     assert response.answer("behartiger", "intention").choices == ("systematisch",)
@@ -138,25 +201,28 @@ async def test_any_text_is_kept_verbatim_and_cards_stay_intact(teams, bot):
 
 async def test_old_cards_and_double_clicks_never_corrupt_progress(teams, bot, connector):
     card = await start(teams, MO)
+    copy = new_card(await teams.say(MO, "verder"))
+    assert copy.activity_id != card.activity_id, "typing verder sends the same page again"
     # A double click: the same card submitted twice at the same time.
     first, second = await asyncio.gather(
         teams.press(MO, card, "Bewaar", SITUERING), teams.press(MO, card, "Bewaar", SITUERING)
     )
-    mine = {c.activity_id: c for c in first + second if c.conversation_id == MO.conversation_id}.values()
-    new_cards = [c for c in mine if c.method == "POST" and c.card]
-    assert len(new_cards) == 1, "one next card, not two"
+    assert not [c for c in first + second if c.method == "POST"], "no second card"
     assert "al bewaard" in texts_in(first + second)
-    context = new_cards[0]
+    context = new_card(second)
+    assert "deel 2/2" in card_title(context), "both presses leave the card at part 2"
     after = await answer_page(teams, MO, context, CONTEXT)
     assert "Bouwsteen 2" in card_title(after)
+    response = await stored(bot, MO)
+    assert response.revision == 3, "started, part 1 once, part 2"
 
-    # The first card again, with another answer: taken as a change, and the user is told where they are.
-    calls = await teams.press(MO, card, "Bewaar", {"current_stadium": "fragmentair", "intention": "aanhouden"})
+    # The copy still shows part 1: another answer there is taken as a change, said on that card.
+    calls = await teams.press(MO, copy, "Bewaar", {"current_stadium": "fragmentair", "intention": "aanhouden"})
     assert "aangepast" in texts_in(calls)
     response = await stored(bot, MO)
     assert response.answer("behartiger", "current_stadium").choices == ("fragmentair",)
     assert response.is_bouwsteen_answered("behartiger")
-    assert "Bouwsteen 2" in card_title(new_card(calls))
+    assert "Bouwsteen 2" in card_title(new_card(calls)), "the copy moves on to where the person is"
 
 
 async def test_change_a_bouwsteen_from_the_overview(teams, bot):
