@@ -84,7 +84,7 @@ def _toggle_link(element_id: str, title: str, targets: list[str], *, visible: bo
     # A tappable line of accent text instead of a full-width button: the card stays short.
     link = {"type": "Container", "id": element_id, "spacing": "Small",
             "selectAction": {"type": "Action.ToggleVisibility", "title": title, "targetElements": targets},
-            "items": [text(title, size="Small", color="Accent", weight="Bolder")]}
+            "items": [text(safe_text(title), size="Small", color="Accent", weight="Bolder")]}
     if not visible:
         link["isVisible"] = False
     return link

@@ -28,6 +28,8 @@ from survey.waves import TIMEZONE, date_text
 EXPLANATION_LABEL = "Toelichting (niet verplicht)"
 # The defining sentences of a stadium shown before "Lees meer": whole sentences up to about this length.
 STADIUM_OPENING = 200
+# The note after part 1; it says the part 1 answer, so part 2 need not repeat it.
+PART_ONE_SAVED = "✔ Deel 1 bewaard"
 
 
 def _subject_args(subject: str, centre: str | None) -> dict:
@@ -94,7 +96,7 @@ def saved_note(q: Questionnaire, response: Response, bouwsteen_id: str, page: st
     """The line on the next card that says what was just saved: the record of the answer moves along."""
     bouwsteen = q.bouwsteen(bouwsteen_id)
     if page == PAGE_IDS[0]:
-        return "✔ Deel 1 bewaard."
+        return f"{PART_ONE_SAVED}: **{situation_line(q, response, bouwsteen_id)}**"
     return (f"✔ Bouwsteen {bouwsteen.number} bewaard ({safe_text(bouwsteen.title)}: "
             f"{situation_line(q, response, bouwsteen_id).lower()}). Typ *overzicht* voor al je antwoorden.")
 
@@ -121,7 +123,7 @@ def intro_card(q: Questionnaire, *, centre_name: str, wave_name: str, deadline: 
         subtle(f"{safe_text(centre_name)} · {safe_text(wave_name)}{deadline_text}"),
         text(safe_text(intro.purpose)),
         text(safe_text(intro.not_a_judgement)),
-        *toggle_section("intro-more", safe_text(intro.title),
+        *toggle_section("intro-more", intro.title,
                         [text(safe_text(intro.how_it_works)), text(safe_text(intro.after))]),
         text(f"De vier stadia: {stadia}", spacing="Medium"),
         *toggle_section("intro-continuum", "Wat betekenen de stadia?", continuum_details),
@@ -227,7 +229,7 @@ def _choice_input(q: Questionnaire, question: Question, bouwsteen: Bouwsteen, va
             field = f"{question.id}_other"
             label = f"Bij ‘{option.label.rstrip(':')}’: welke andere deelgroepen?"
             opened = option.id in chosen or bool(values.get(field)) or field in errors
-            items += toggle_section(f"{field}-section", f"+ {option.label.rstrip(':')} … invullen",
+            items += toggle_section(f"{field}-section", f"+ {option.label.rstrip(':')}: vul aan",
                                     [_text_input(field, label, values, multiline=False, max_length=500),
                                      *_message(errors, field)], visible=opened)
     if question.explanation_label:
@@ -273,7 +275,7 @@ def page_card(q: Questionnaire, bouwsteen_id: str, page: str, response: Response
     if page == "situering":
         body += _definition(bouwsteen)
         body += _stadia(q, bouwsteen, _chosen_stadia(q, shown) if errors else set())
-    else:
+    elif not (note or "").startswith(PART_ONE_SAVED):
         body.append(text(f"Deel 1: **{situation_line(q, response, bouwsteen_id)}**", size="Small"))
     for question_id in PAGES[page]:
         body.append({"type": "Container", "spacing": "Large", "separator": True,
