@@ -29,6 +29,11 @@ def safe_text(text: str) -> str:
     return re.sub(r"\n+", "\n\n", text.strip())
 
 
+def plural(count: int, one: str, many: str) -> str:
+    """"1 centrum", "7 centra": the number with the right form of the noun."""
+    return f"{count} {one if count == 1 else many}"
+
+
 def card(body: list, actions: list | None = None, *, full_width: bool = False) -> dict:
     envelope = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": "1.5", "body": body}
     if actions:

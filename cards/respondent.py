@@ -465,7 +465,7 @@ def step_help(q: Questionnaire, step: Step) -> list[dict]:
         if step.page == PAGE_IDS[0]:
             lines = [
                 f"{where}, deel 1. Lees bij elk stadium wat het voor deze bouwsteen betekent (*Lees meer* toont de "
-                "rest) en kies waar je centrum vandaag staat (Huidig stadium) en waar jullie naartoe willen "
+                "rest) en kies waar je centrum vandaag staat (Huidig stadium) en waar je centrum naartoe wil "
                 "(Ambitie).",
                 "Twijfel je tussen twee stadia? Kies het stadium dat er het best bij aansluit, of waar het "
                 "merendeel van het team zich bevindt. Geen enkel stadium is een oordeel.",

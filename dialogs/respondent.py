@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from cards import respondent as cards
+from cards.common import plural
 from dialogs.commands import Command, find_bouwsteen, find_glossary
 from dialogs.context import Actor, MoveOn, Outgoing, Reply, Services
 from dialogs.payloads import (
@@ -32,10 +33,10 @@ from storage.repository import Repository, Unchanged
 
 NOT_REGISTERED = (
     "Je staat (nog) niet in de lijst van een CLB-beleidsteam, dus ik kan je de zelfscan niet tonen. "
-    "Denk je dat je erbij hoort? Vraag POC+ om je toe te voegen aan het register van jouw centrum."
+    "Denk je dat je erbij hoort? Vraag POC+ om je toe te voegen aan het register van je centrum."
 )
 NO_WAVE = (
-    "Er loopt op dit moment geen bevraging voor jouw centrum. "
+    "Er loopt op dit moment geen bevraging voor je centrum. "
     "POC+ laat je weten wanneer de volgende ronde start."
 )
 PAUSED = (
@@ -299,7 +300,7 @@ class RespondentDialog:
             return [Reply(text=LOCKED)]
         remaining = len(flow.progress(self.q, response).remaining)
         if remaining:
-            note = f"Eerst nog {remaining} {'bouwsteen' if remaining == 1 else 'bouwstenen'}, dan volgen de slotvragen."
+            note = f"Eerst nog {plural(remaining, 'bouwsteen', 'bouwstenen')}, dan volgen de slotvragen."
             return [MoveOn(await self._card_for_next_step(response, subject, note=note))]
         return [MoveOn(await self._closing_card(response, subject))]
 

@@ -228,7 +228,7 @@ def validate_closing(questionnaire: Questionnaire, submitted: dict[str, object])
     elif not none_chosen and not chosen["inspiring_practices"]:
         errors.append(
             FieldError("inspiring_practices_1",
-                       f"{inspiring.title}: kies minstens één bouwsteen, of duid aan dat jullie nog niet op dat punt zitten.")
+                       f"{inspiring.title}: kies minstens één bouwsteen, of duid aan dat je centrum nog niet op dat punt zit.")
         )
     priorities = questionnaire.closing_question("priorities")
     if len(chosen["priorities"]) < priorities.min_choices:

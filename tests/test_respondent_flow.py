@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import aiohttp
 
@@ -19,7 +20,7 @@ from tests.support.scripts import (
     new_card,
     start,
 )
-from tests.support.teams import TeamsClient, inputs_of, iter_elements, texts_in
+from tests.support.teams import TeamsClient, inputs_of, iter_elements, submit_actions, texts_in
 
 MO = MEMBERS[0]
 
@@ -281,3 +282,52 @@ async def test_in_a_channel_the_survey_points_to_the_personal_chat(teams, connec
                                        "mentioned": {"id": "28:poolster-bot", "name": "Poolster"}}])
     assert "persoonlijke chat" in texts_in(calls)
     assert not [c for c in calls if c.card]
+
+
+async def test_the_overview_says_what_is_open_and_opens_it(teams, bot):
+    card = await start(teams, MO)
+    card = await answer_bouwstenen(teams, MO, card, 1)
+    await answer_page(teams, MO, card, SITUERING)
+    overview = new_card(await teams.say(MO, "overzicht"))
+    buttons = [action["title"] for action in submit_actions(overview.card)]
+    assert buttons.count("Wijzig") == 1 and buttons.count("Beantwoorden") == 10, "no Wijzig beside open ones"
+    assert "Planmatig → geïntegreerd · deel 2 nog open" in card_title(overview)
+    titles = [e["text"] for e in iter_elements(overview.card) if e.get("type") == "TextBlock"]
+    assert not [t for t in titles if re.match(r"\d+\. ", t)], "a numbered title would render as an indented list"
+    details = str(overview.card)
+    assert "Welbewuste keuze" in details and "Hefbomen" in details and "…vandaag met" not in details
+
+    part_two = new_card(await teams.press(MO, overview, "Beantwoorden"))
+    assert part_two.activity_id == overview.activity_id, "the overview moves on to the bouwsteen"
+    assert "Bouwsteen 2 van 11 · deel 2/2" in card_title(part_two), "only part 2 was open"
+    after = await answer_page(teams, MO, part_two, CONTEXT)
+    assert "Bouwsteen 3 van 11 · deel 1/2" in card_title(after)
+
+
+async def test_pause_moves_the_card_to_a_pause_and_back(teams, bot):
+    card = await start(teams, MO)
+    paused = new_card(await teams.press(MO, card, "Pauzeer"))
+    assert paused.activity_id == card.activity_id and "Gepauzeerd" in card_title(paused)
+    again = new_card(await teams.press(MO, paused, "Ga verder"))
+    assert "Bouwsteen 1 van 11" in card_title(again)
+
+
+async def test_people_are_understood_in_their_own_words(teams, bot):
+    intro = new_card(await teams.say(MO, "hallo"))
+    assert card_title(intro).startswith("Hallo Mo!"), "the intro opens with a greeting"
+    await teams.press(MO, intro, "Start")
+    assert "Graag gedaan" in texts_in(await teams.say(MO, "bedankt!"))
+    assert "Graag gedaan" in texts_in(await teams.say(STRANGER, "Dank je wel"))
+    assert "bewaard" in texts_in(await teams.say(MO, "stoppen"))
+    for confused in ("hlep", "ik snap het niet"):
+        help_card = card_title(new_card(await teams.say(MO, confused)))
+        assert "Je kaart nu: bouwsteen 1" in help_card.replace("**", ""), "help explains the card one is on"
+        assert "Twijfel je tussen twee stadia" in help_card and "Wat kan je typen" in help_card
+    lever = texts_in(await teams.say(MO, "wat is een hefboom?"))
+    assert "organisatiecontext" in lever and "helpt" in lever
+    assert "afremt" in texts_in(await teams.say(MO, "Wat zijn knelpunten"))
+    assert "PDCA" in texts_in(await teams.say(MO, "wat betekent stadium"))
+    unexplained = texts_in(await teams.say(MO, "wat is BOS?"))
+    assert "nergens uit" in unexplained and "Waarschijnlijk" not in unexplained and "tucht" in unexplained
+    unknown = texts_in(await teams.say(MO, "wat is een flurk?"))
+    assert "ken ik niet" in unknown and "hefboom" in unknown
