@@ -479,8 +479,9 @@ def step_help(q: Questionnaire, step: Step) -> list[dict]:
                 "Meer antwoorden kunnen; een toelichting is niet verplicht (*+ toelichting*).",
             ]
     elif step.kind in ("overview", "closing"):
-        lines = ["**Je kaart nu:** de slotvragen. Kies tot 3 bouwstenen waarin je centrum anderen kan inspireren "
-                 "(of duid aan dat dat nog niet zo is) en 3 tot 5 prioriteiten, de belangrijkste eerst."]
+        lines = ["**Je kaart nu:** alle bouwstenen zijn beantwoord; nu de slotvragen. Kies tot 3 bouwstenen waarin "
+                 "je centrum anderen kan inspireren (of duid aan dat dat nog niet zo is) en 3 tot 5 prioriteiten, "
+                 "de belangrijkste eerst."]
     elif step.kind == "confirm":
         lines = ["**Je kaart nu:** verzenden. Kijk je antwoorden na; na *Definitief verzenden* kan je ze niet meer "
                  "wijzigen."]
