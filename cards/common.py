@@ -101,27 +101,32 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])(?<!\bGO!)(?<!\b(?i:bv)\.)(?<!\b(?i:vb
                            r"\s+(?=[A-Z0-9“‘(À-Ý])")
 
 
+def _paragraphs(value: str) -> list[list[str]]:
+    return [[part.strip() for part in _SENTENCE_END.split(paragraph.strip()) if part.strip()]
+            for paragraph in re.split(r"\n\s*\n", value.strip()) if paragraph.strip()]
+
+
 def sentences(value: str) -> list[str]:
     """A text's sentences (a paragraph break also ends one); abbreviations like "bv." do not."""
-    parts: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", value.strip()):
-        parts += [part.strip() for part in _SENTENCE_END.split(paragraph.strip()) if part.strip()]
-    return parts
+    return [sentence for paragraph in _paragraphs(value) for sentence in paragraph]
 
 
 def first_sentences(value: str, limit: int) -> tuple[str, str]:
-    """Split a text into an opening of whole sentences and the rest, never inside a sentence.
+    """Split a text into an opening of whole sentences and the rest (its paragraphs kept), never
+    inside a sentence.
 
-    The opening is the first sentence, plus following ones while it stays within `limit`
-    characters: the defining sentence is always shown whole, however long it is.
+    The opening is the first sentence, plus following ones of the same paragraph while it stays
+    within `limit` characters: the defining sentence is always shown whole, however long it is.
     """
-    parts = sentences(value)
-    if not parts:
+    paragraphs = _paragraphs(value)
+    if not paragraphs:
         return "", ""
+    first = paragraphs[0]
     count = 1
-    while count < len(parts) and len(" ".join(parts[: count + 1])) <= limit:
+    while count < len(first) and len(" ".join(first[: count + 1])) <= limit:
         count += 1
-    return " ".join(parts[:count]), "\n\n".join(parts[count:])
+    rest = [first[count:], *paragraphs[1:]]
+    return " ".join(first[:count]), "\n\n".join(" ".join(paragraph) for paragraph in rest if paragraph)
 
 
 def shorten(value: str, limit: int) -> str:

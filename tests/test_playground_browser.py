@@ -2,8 +2,8 @@
 member answers a bouwsteen by clicking through them, then the director looks at the summary; another
 member completes the whole survey, closing questions and submission included.
 
-Screenshots of the intro, a bouwsteen card, the overview and the director's summary, at desktop and
-phone width, go to build/screenshots (or $POOLSTER_SCREENSHOTS); docs/screenshots holds a copy.
+Screenshots of the intro, a bouwsteen's two pages (and part 1 with a mistake), the overview and the
+director's summary, at desktop and phone width, go to build/screenshots (or $POOLSTER_SCREENSHOTS); docs/screenshots holds a copy.
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ async def test_member_answers_a_bouwsteen_in_the_rendered_card_and_the_director_
         # A mistake is said at its field, on the same card, and what was opened and chosen stays.
         await expect(situering).to_contain_text("Ambitie: je centrum werkt al planmatig")
         await expect(situering.get_by_role("button", name="Lees minder")).to_be_visible()
+        await member.screenshot(situering, "bouwsteen-fout")
         await member.choose(situering, "Naar de toekomst willen we", "evolueren naar geïntegreerd")
         await member.press(situering, "Bewaar en ga verder")
 
@@ -101,7 +102,7 @@ async def test_member_answers_a_bouwsteen_in_the_rendered_card_and_the_director_
         assert member.taps == 14, member.taps
 
         await member.say("overzicht")
-        overview = await member.card_with("Overzicht")
+        overview = await member.card_with("Overzicht van je antwoorden")
         await expect(overview).to_contain_text("Behartiger van de leerling")
         await member.screenshot(overview, "overzicht")
 
@@ -112,7 +113,7 @@ async def test_member_answers_a_bouwsteen_in_the_rendered_card_and_the_director_
         await expect(summary).to_contain_text("Adele Vance")
         await director.screenshot(summary, "directeur")
         await browser.close()
-    names = ("intro", "bouwsteen", "bouwsteen-deel2", "overzicht", "directeur")
+    names = ("intro", "bouwsteen", "bouwsteen-fout", "bouwsteen-deel2", "overzicht", "directeur")
     assert {**member.cut_off, **director.cut_off} == {name: [] for name in names}, "text cut off on a phone"
     (SHOTS / "phone-heights.json").write_text(json.dumps(member.phone_heights, indent=2) + "\n")
 

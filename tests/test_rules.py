@@ -126,6 +126,10 @@ class TestCardTexts:
         long = "Een zin " + "met veel woorden " * 20 + "eindigt hier. Tweede zin."
         assert first_sentences(long, 50) == (long.removesuffix(" Tweede zin."), "Tweede zin.")
 
+    def test_the_rest_keeps_its_paragraphs_not_one_per_sentence(self):
+        assert first_sentences("Eerste zin. Tweede zin. Derde zin.\n\nNieuwe alinea.", 12) == (
+            "Eerste zin.", "Tweede zin. Derde zin.\n\nNieuwe alinea.")
+
     def test_shortening_never_cuts_a_word(self):
         assert shorten("organisatiecontext en nog meer tekst", 22) == "organisatiecontext en …"
         assert shorten("kort", 22) == "kort"

@@ -116,9 +116,17 @@ class PlaygroundPage:
     async def card_with(self, text: str, timeout: float = 30_000) -> Locator:
         """The newest card that shows `text` (waits for it to arrive), pinned by its place in the chat:
         a card that moves on in place stays the same locator when its text changes."""
-        await expect(self.cards.filter(has_text=text).last).to_be_visible(timeout=timeout)
-        texts = await self.cards.all_inner_texts()
-        return self.cards.nth(max(index for index, shown in enumerate(texts) if text in shown))
+        deadline = time.monotonic() + timeout / 1000
+        while True:
+            await expect(self.cards.filter(has_text=text).last).to_be_visible(timeout=timeout)
+            # A card being updated is re-rendered: between two reads its text can be gone for a moment.
+            texts = await self.cards.all_inner_texts()
+            found = [index for index, shown in enumerate(texts) if text.lower() in " ".join(shown.split()).lower()]
+            if found:
+                return self.cards.nth(found[-1])
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no card shows {text!r}")
+            await self.page.wait_for_timeout(100)
 
     async def press(self, card: Locator, title: str) -> None:
         await card.get_by_role("button", name=title, exact=True).click()
