@@ -126,14 +126,14 @@ class PoolsterBot(ActivityHandler):
         name = command.name if command else None
         if name in ADMIN_COMMANDS:
             route = self.text_routes.get(name)
-            return await route(actor, command, text) if route else [Reply(text="Dit commando is voor POC+.")]
+            return await route(actor, command, text) if route else [Reply(text="Dit commando is voor POC+. Typ *help* voor wat je kan doen.")]
         if activity.conversation.conversation_type in ("channel", "groupChat"):
             # Answers are personal: the survey itself only runs in the 1:1 chat.
             return [Reply(text=IN_CHANNEL)]
         if name in self.text_routes:
             return await self.text_routes[name](actor, command, text)
         if name in DIRECTOR_COMMANDS:
-            return [Reply(text="Dit commando is voor directeurs.")]
+            return [Reply(text="Dit commando is voor directeurs. Typ *help* voor wat je kan doen.")]
         return await self.respondent.on_command(actor, command, text)
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:

@@ -461,7 +461,7 @@ def step_help(q: Questionnaire, step: Step) -> list[dict]:
     """What the card the person is on asks, and how to answer it (from the manual, ch. 2 and 7)."""
     if step.kind == "page":
         bouwsteen = q.bouwsteen(step.bouwsteen_id)
-        where = f"**Je kaart nu:** bouwsteen {bouwsteen.number}, {safe_text(bouwsteen.title)}"
+        where = f"**Waar je nu bent:** bouwsteen {bouwsteen.number}, {safe_text(bouwsteen.title)}"
         if step.page == PAGE_IDS[0]:
             lines = [
                 f"{where}, deel 1. Lees bij elk stadium wat het voor deze bouwsteen betekent (*Lees meer* toont de "
@@ -479,11 +479,11 @@ def step_help(q: Questionnaire, step: Step) -> list[dict]:
                 "Meer antwoorden kunnen; een toelichting is niet verplicht (*+ toelichting*).",
             ]
     elif step.kind in ("overview", "closing"):
-        lines = ["**Je kaart nu:** alle bouwstenen zijn beantwoord; nu de slotvragen. Kies tot 3 bouwstenen waarin "
+        lines = ["**Waar je nu bent:** alle bouwstenen zijn beantwoord; nu de slotvragen. Kies tot 3 bouwstenen waarin "
                  "je centrum anderen kan inspireren (of duid aan dat dat nog niet zo is) en 3 tot 5 prioriteiten, "
                  "de belangrijkste eerst."]
     elif step.kind == "confirm":
-        lines = ["**Je kaart nu:** verzenden. Kijk je antwoorden na; na *Definitief verzenden* kan je ze niet meer "
+        lines = ["**Waar je nu bent:** verzenden. Kijk je antwoorden na; na *Definitief verzenden* kan je ze niet meer "
                  "wijzigen."]
     else:
         return []

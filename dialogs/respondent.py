@@ -409,9 +409,9 @@ class RespondentDialog:
             return "Waarover wil je uitleg? Typ bv. *wat is een hefboom?* of *wat is LARS?*"
         entry = find_glossary(self.q, argument)
         if entry is None:
-            known = ", ".join(e.abbreviation for e in self.q.glossary if e.abbreviation.islower())
-            return (f"‘{argument[:40]}’ ken ik niet uit de handleiding. Ik kan uitleg geven bij de begrippen "
-                    f"{known} en bij afkortingen zoals LARS, HGD of PLG. Typ bv. *wat is een hefboom?*")
+            return (f"‘{argument[:40]}’ ken ik niet uit de handleiding. Ik kan uitleg geven bij begrippen als "
+                    "bouwsteen, stadium, hefboom en knelpunt, en bij afkortingen zoals LARS, HGD of PLG. "
+                    "Typ bv. *wat is een hefboom?*")
         if entry.meaning.startswith(UNEXPLAINED):
             # Say so plainly; a guess ("Waarschijnlijk: ...") is not an answer.
             context = entry.meaning.removeprefix(UNEXPLAINED).split("Waarschijnlijk:")[0].strip()

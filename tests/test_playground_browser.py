@@ -105,6 +105,8 @@ async def test_member_answers_a_bouwsteen_in_the_rendered_card_and_the_director_
         overview = await member.card_with("Overzicht van je antwoorden")
         await expect(overview).to_contain_text("Behartiger van de leerling")
         await member.screenshot(overview, "overzicht")
+        await member.say("help")
+        await member.screenshot(await member.card_with("Wat kan je typen?"), "hulp")
 
         director = PlaygroundPage(await browser.new_page(viewport=DESKTOP), SHOTS)
         await director.open(director_playground.url)
@@ -113,7 +115,7 @@ async def test_member_answers_a_bouwsteen_in_the_rendered_card_and_the_director_
         await expect(summary).to_contain_text("Adele Vance")
         await director.screenshot(summary, "directeur")
         await browser.close()
-    names = ("intro", "bouwsteen", "bouwsteen-fout", "bouwsteen-deel2", "overzicht", "directeur")
+    names = ("intro", "bouwsteen", "bouwsteen-fout", "bouwsteen-deel2", "overzicht", "hulp", "directeur")
     assert {**member.cut_off, **director.cut_off} == {name: [] for name in names}, "text cut off on a phone"
     (SHOTS / "phone-heights.json").write_text(json.dumps(member.phone_heights, indent=2) + "\n")
 

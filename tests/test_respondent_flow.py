@@ -321,7 +321,7 @@ async def test_people_are_understood_in_their_own_words(teams, bot):
     assert "bewaard" in texts_in(await teams.say(MO, "stoppen"))
     for confused in ("hlep", "ik snap het niet"):
         help_card = card_title(new_card(await teams.say(MO, confused)))
-        assert "Je kaart nu: bouwsteen 1" in help_card.replace("**", ""), "help explains the card one is on"
+        assert "Waar je nu bent: bouwsteen 1" in help_card.replace("**", ""), "help explains the card one is on"
         assert "Twijfel je tussen twee stadia" in help_card and "Wat kan je typen" in help_card
     lever = texts_in(await teams.say(MO, "wat is een hefboom?"))
     assert "organisatiecontext" in lever and "helpt" in lever
