@@ -196,7 +196,9 @@ def _stored_values(response: Response, bouwsteen_id: str, page: str) -> dict[str
 
 
 def note_line(note: str | None) -> list[dict]:
-    """A line at the top of the card that moved on: what was just saved (✔), or what to watch out for."""
+    """A line at the top of the card that moved on: what was just saved (✔), or what to watch out for.
+
+    Markdown: whatever a person or POC+ typed must already have gone through safe_text."""
     if not note:
         return []
     return [text(note, size="Small", spacing="Small", color="Good" if note.startswith("✔") else "Warning")]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from cards import respondent as cards
-from cards.common import plural
+from cards.common import plural, safe_text
 from dialogs.commands import Command, find_bouwsteen, find_glossary
 from dialogs.context import Actor, MoveOn, Outgoing, Reply, Services
 from dialogs.payloads import (
@@ -291,7 +291,7 @@ class RespondentDialog:
         await self.services.listener.response_changed(response)
         note = cards.saved_note(self.q, response, bouwsteen.id, payload.page)
         if stale:
-            note = f"✔ Je antwoord bij bouwsteen {bouwsteen.number} ({bouwsteen.title}) is aangepast."
+            note = f"✔ Je antwoord bij bouwsteen {bouwsteen.number} ({safe_text(bouwsteen.title)}) is aangepast."
         return [MoveOn(await self._card_for_next_step(response, subject, note=note))]
 
     async def _show_closing(self, subject: Subject) -> list[Outgoing]:
@@ -398,9 +398,11 @@ class RespondentDialog:
             about = cards.step_help(self.q, flow.next_step(self.q, await self.load(subject)))
         return cards.help_card(role=self._role(actor), is_admin=actor.is_admin, about=about)
 
-    def _closed_text(self, wave: Wave) -> str:
+    @staticmethod
+    def _closed_text(wave: Wave) -> str:
+        # A wave's name is typed by POC+: shown literally in a text as on a card.
         return (
-            f"De ronde ‘{wave.name}’ is afgesloten: antwoorden kunnen niet meer gewijzigd worden. "
+            f"De ronde ‘{safe_text(wave.name)}’ is afgesloten: antwoorden kunnen niet meer gewijzigd worden. "
             "Wat je al gaf, blijft bewaard; typ *overzicht* om het te bekijken."
         )
 
