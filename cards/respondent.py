@@ -205,7 +205,8 @@ def note_line(note: str | None) -> list[dict]:
 
 
 def _message(errors: dict[str, str], field: str) -> list[dict]:
-    return [text(errors[field], color="Attention", size="Small", spacing="Small")] if field in errors else []
+    # A message may quote what was submitted: shown literally.
+    return [text(safe_text(errors[field]), color="Attention", size="Small", spacing="Small")] if field in errors else []
 
 
 def _choice_input(q: Questionnaire, question: Question, bouwsteen: Bouwsteen, values: dict[str, str],
@@ -285,7 +286,7 @@ def page_card(q: Questionnaire, bouwsteen_id: str, page: str, response: Response
     if errors:
         labels = list(dict.fromkeys(q.question(_question_of(e.field)).short_label for e in errors
                                     if _question_of(e.field) in PAGES[page]))
-        where = f"zie de melding bij {' en '.join(labels)}" if labels else " ".join(e.message for e in errors)
+        where = f"zie de melding bij {' en '.join(labels)}" if labels else safe_text(" ".join(e.message for e in errors))
         body.append(text(f"**Nog niet bewaard:** {where}.", color="Attention", size="Small", spacing="Medium"))
     # "Bewaar wijziging" only when there is something to change: an answer already given.
     editing = response.editing == (bouwsteen_id, page) and response.is_page_answered(bouwsteen_id, page)
