@@ -43,7 +43,7 @@ PAUSED = (
     "Prima, we pauzeren. Alles wat je al antwoordde is bewaard. "
     "Typ *verder* wanneer je wil, ook over een paar dagen: je gaat verder waar je was."
 )
-THANKS = "Graag gedaan! Typ *verder* wanneer je verder wil gaan, of *help* als je iets wil weten."
+THANKS = "Graag gedaan! Typ *help* als je nog iets wil weten, of *verder* om verder te gaan met de zelfscan."
 # The manual's own phrase for an abbreviation it never explains (content/questionnaire.yaml, glossary).
 UNEXPLAINED = "De handleiding gebruikt deze afkorting zonder uitleg."
 LOCKED = (
