@@ -16,8 +16,10 @@ from botbuilder.schema import ChannelAccount
 
 from bot.config import Settings
 from bot.delivery import DeliveryFailed, RateLimiter, call_teams
+from bot.live_cards import LiveCards
 from bot.messenger import card_activity
 from bot.people import People, tenant_of
+from cards.respondent import replaced_card
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS, Command, parse_command
 from dialogs.context import Actor, MoveOn, Outgoing, ReplaceSubmitted, Reply
 from dialogs.payloads import PayloadRejected, parse_payload
@@ -85,6 +87,7 @@ class PoolsterBot(ActivityHandler):
         self.payload_routes: dict[str, PayloadRoute] = {}
         # Turns of one user run one at a time in this process (a double click, two devices).
         self._turn_locks = KeyedLock()
+        self.live_cards = LiveCards(respondent.services.store)
 
     def route_commands(self, names: frozenset[str] | set[str], handler: TextRoute) -> None:
         for name in names:
@@ -165,22 +168,11 @@ class PoolsterBot(ActivityHandler):
         conversation_id = turn_context.activity.conversation.id
         for item in outgoing:
             try:
-                if isinstance(item, (ReplaceSubmitted, MoveOn)):
-                    replied_to = turn_context.activity.reply_to_id
-                    if replied_to:
-                        try:
-                            await self._update(turn_context, replied_to, item.card)
-                            continue
-                        except DeliveryFailed as failure:
-                            # A blocked bot cannot send either; anything else permanent (the message is
-                            # gone: ActivityNotFoundInConversation) gets the card as a new message.
-                            if isinstance(item, ReplaceSubmitted) or not failure.permanent or failure.status == 403:
-                                raise
-                            log.info("card could not be updated; sent as a new message",
-                                     extra={"conversation_id": conversation_id, "reason": failure.reason})
-                    elif isinstance(item, ReplaceSubmitted):
-                        continue
-                    await self._send(turn_context, card_activity(item.card))
+                if isinstance(item, MoveOn):
+                    await self._move_on(turn_context, item)
+                elif isinstance(item, ReplaceSubmitted):
+                    if turn_context.activity.reply_to_id:
+                        await self._update(turn_context, turn_context.activity.reply_to_id, item.card)
                 else:
                     await self._send(turn_context, card_activity(item.card, item.text) if item.card
                                      else MessageFactory.text(item.text))
@@ -188,15 +180,50 @@ class PoolsterBot(ActivityHandler):
                 log.error("reply not delivered", extra={"conversation_id": conversation_id, "reason": failure.reason})
                 return
 
-    async def _send(self, turn_context: TurnContext, message) -> None:
-        await self._call(turn_context, lambda: turn_context.send_activity(message))
+    async def _move_on(self, turn_context: TurnContext, item: MoveOn) -> None:
+        """Show the survey's next card: normally one request, the update of the pressed card."""
+        activity = turn_context.activity
+        conversation_id = activity.conversation.id
+        pressed = activity.reply_to_id if activity.value is not None else None
+        if activity.value is not None and not pressed:
+            # A button without the card it was on: not Teams (which always says), so nothing to track.
+            await self._send(turn_context, card_activity(item.card))
+            return
+        live = await self.live_cards.get(conversation_id)
+        shown = gone = None
+        if pressed and item.in_place:
+            try:
+                await self._update(turn_context, pressed, item.card)
+                shown = pressed
+            except DeliveryFailed as failure:
+                # A blocked bot cannot send either; anything else permanent (the message is gone:
+                # ActivityNotFoundInConversation) gets the card as a new message.
+                if not failure.permanent or failure.status == 403:
+                    raise
+                log.info("card could not be updated; sent as a new message",
+                         extra={"conversation_id": conversation_id, "reason": failure.reason})
+                gone = pressed
+        if shown is None:
+            sent = await self._send(turn_context, card_activity(item.card))
+            shown = sent.id if sent is not None else None
+        if live is not None and live not in (shown, gone):
+            try:
+                await self._update(turn_context, live, replaced_card())
+            except DeliveryFailed as failure:
+                log.info("replaced card not retired", extra={"conversation_id": conversation_id,
+                                                              "reason": failure.reason})
+        if shown:
+            await self.live_cards.remember(conversation_id, shown)
+
+    async def _send(self, turn_context: TurnContext, message):
+        return await self._call(turn_context, lambda: turn_context.send_activity(message))
 
     async def _update(self, turn_context: TurnContext, activity_id: str, card: dict) -> None:
         update = card_activity(card)
         update.id = activity_id
         await self._call(turn_context, lambda: turn_context.update_activity(update))
 
-    async def _call(self, turn_context: TurnContext, call) -> None:
+    async def _call(self, turn_context: TurnContext, call):
         activity = turn_context.activity
-        await call_teams(call, conversation_id=activity.conversation.id, tenant_id=tenant_of(activity) or "",
-                         limiter=self.limiter, policy=self.settings.retry_policy)
+        return await call_teams(call, conversation_id=activity.conversation.id, tenant_id=tenant_of(activity) or "",
+                                limiter=self.limiter, policy=self.settings.retry_policy)

@@ -299,6 +299,14 @@ def page_card(q: Questionnaire, bouwsteen_id: str, page: str, response: Response
     ])
 
 
+def replaced_card() -> dict:
+    """What a survey card becomes when a newer one took over: no buttons, so nothing stale to press."""
+    return card([
+        text("Deze kaart is vervangen door een nieuwere. Je antwoorden zijn bewaard.", size="Small", isSubtle=True),
+        subtle("Typ *verder* om verder te gaan waar je was."),
+    ])
+
+
 def paused_card(q: Questionnaire, response: Response, *, subject: str = "self", centre: str | None = None) -> dict:
     """The card after *Pauzeer*: where the person stopped, and one button to go on."""
     state = progress(q, response)

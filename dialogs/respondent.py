@@ -151,13 +151,13 @@ class RespondentDialog:
         if name == "progress":
             return [Reply(card=cards.progress_card(self.q, await self.load(subject)))]
         if name == "overview":
-            return [Reply(card=self._overview(await self.load(subject), subject))]
+            return [MoveOn(self._overview(await self.load(subject), subject))]
         if name == "edit":
             bouwsteen = find_bouwsteen(self.q, command.argument)
             if bouwsteen is None:
                 return [
                     Reply(text="Welke bouwsteen wil je wijzigen? Typ bv. *wijzig 3* of *wijzig preventie*."),
-                    Reply(card=self._overview(await self.load(subject), subject)),
+                    MoveOn(self._overview(await self.load(subject), subject)),
                 ]
             return await self._edit(subject, bouwsteen.id)
         return [Reply(text=self._hint())]
@@ -207,7 +207,7 @@ class RespondentDialog:
         if isinstance(payload, EditPayload):
             if self.q.bouwsteen(payload.bouwsteen) is None:
                 return [Reply(text="Die bouwsteen ken ik niet."), *await self.start_subject(subject)]
-            return await self._edit(subject, payload.bouwsteen, in_place=True)
+            return await self._edit(subject, payload.bouwsteen)
         if isinstance(payload, SavePagePayload):
             return await self._save_page(subject, payload)
         if isinstance(payload, ClosingPayload):
@@ -219,7 +219,7 @@ class RespondentDialog:
         return [Reply(text=self._hint())]
 
     async def start_subject(self, subject: Subject, *, in_place: bool = False) -> list[Outgoing]:
-        """The card of the next step: a new message, or (in_place) the pressed card moving on."""
+        """The card of the next step; in_place: the pressed card moves on to it (else a new message)."""
         if subject.wave.accepts_answers(self.services.clock()):
             now = self.services.clock()
 
@@ -236,10 +236,10 @@ class RespondentDialog:
         else:
             response = await self.load(subject)
             if not response.is_submitted:
-                return [_card(self._overview(response, subject, note=self._closed_text(subject.wave)), in_place)]
-        return [_card(await self._card_for_next_step(response, subject), in_place)]
+                return [MoveOn(self._overview(response, subject, note=self._closed_text(subject.wave)), in_place)]
+        return [MoveOn(await self._card_for_next_step(response, subject), in_place)]
 
-    async def _edit(self, subject: Subject, bouwsteen_id: str, *, in_place: bool = False) -> list[Outgoing]:
+    async def _edit(self, subject: Subject, bouwsteen_id: str) -> list[Outgoing]:
         now = self.services.clock()
 
         def edit(current: Response | None) -> Response:
@@ -252,7 +252,7 @@ class RespondentDialog:
             _, response = await subject.repository.update(subject.parts, edit)
         except flow.SurveyLocked:
             return [Reply(text=LOCKED)]
-        return [_card(await self._card_for_next_step(response, subject), in_place)]
+        return [MoveOn(await self._card_for_next_step(response, subject))]
 
     async def _save_page(self, subject: Subject, payload: SavePagePayload) -> list[Outgoing]:
         bouwsteen = self.q.bouwsteen(payload.bouwsteen)
@@ -431,7 +431,3 @@ class RespondentDialog:
     @staticmethod
     def _role(actor: Actor) -> str:
         return actor.membership.role if actor.membership else "guest"
-
-
-def _card(card: dict, in_place: bool) -> Outgoing:
-    return MoveOn(card) if in_place else Reply(card=card)

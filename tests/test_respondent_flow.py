@@ -75,14 +75,17 @@ async def test_every_answer_survives_a_restart_halfway(data_dir, connector):
         teams = TeamsClient(session, running.url, connector)
         card = await start(teams, MO)
         card = await answer_bouwstenen(teams, MO, card, 4)
-        await answer_page(teams, MO, card, {"current_stadium": "systematisch", "intention": "aanhouden"})
+        card = await answer_page(teams, MO, card, {"current_stadium": "systematisch", "intention": "aanhouden"})
     await running.stop()
 
     running = await start_bot(data_dir)
     try:
         async with aiohttp.ClientSession() as session:
             teams = TeamsClient(session, running.url, connector)
-            resumed = new_card(await teams.say(MO, "verder"))
+            calls = await teams.say(MO, "verder")
+            resumed = new_card(calls)
+            assert [c.activity_id for c in calls if c.method == "PUT"] == [card.activity_id], \
+                "the live card from before the restart is retired"
             assert "Preventie" not in card_title(resumed)
             assert "Bouwsteen 5" in card_title(resumed), card_title(resumed)
             response = await stored(running, MO)
@@ -135,10 +138,32 @@ async def test_one_answer_is_one_request_to_teams_and_the_card_moves_on(teams, b
     assert not [c for c in calls if c.text], "no chat message beside the card"
 
 
+async def test_a_typed_command_brings_the_card_down_and_retires_the_old_one(teams, bot, connector):
+    card = await start(teams, MO)
+    for typed in ("verder", "overzicht", "wijzig 1"):
+        before = len(connector.requests)
+        calls = await teams.say(MO, typed)
+        fresh = new_card(calls)
+        retired = [c for c in calls if c.method == "PUT"]
+        assert [c.activity_id for c in retired] == [card.activity_id], "the card that was live is retired"
+        assert "vervangen" in card_title(retired[0]) and not submit_actions(retired[0].card), "nothing stale"
+        assert len(requests_in(connector, MO, before)) == 2, "a typed command: the new card and the retirement"
+        card = fresh
+    # Help and progress are asides: the live card stays live.
+    calls = await teams.say(MO, "voortgang")
+    assert not [c for c in calls if c.method == "PUT"]
+    before = len(connector.requests)
+    moved = await answer_page(teams, MO, card, SITUERING)
+    assert moved.activity_id == card.activity_id and len(requests_in(connector, MO, before)) == 1
+
+
 async def test_a_card_that_cannot_be_updated_comes_again_as_a_new_message(teams, bot, connector):
     card = await start(teams, MO)
     connector.gone_activities.add(card.activity_id)
+    before = len(connector.requests)
     calls = await teams.press(MO, card, "Bewaar", SITUERING)
+    assert [method for method, _ in requests_in(connector, MO, before)] == ["PUT", "POST"], \
+        "the failed update, then the new card; the gone card is not retired again"
     sent = new_card(calls)
     assert sent.method == "POST" and sent.activity_id != card.activity_id
     assert "deel 2/2" in card_title(sent)
