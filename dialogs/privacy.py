@@ -44,7 +44,10 @@ class PrivacyDialog:
                 lines.append(f"- Je antwoorden in ‘{wave.name}’: {state.answered} van {state.total} bouwstenen, {status}.")
             if not found:
                 lines.append("- Je hebt nog geen antwoorden gegeven.")
-            director = membership.centre.director.name
-            lines.append(f"- Wie je antwoorden ziet: jij, je directeur ({director}) en POC+ in de export van de ronde.")
+            if membership.role == "director":
+                lines.append("- Wie je antwoorden ziet: jij en POC+ in de export van de ronde.")
+            else:
+                director = membership.centre.director.name
+                lines.append(f"- Wie je antwoorden ziet: jij, je directeur ({director}) en POC+ in de export van de ronde.")
         lines.append(f"- {RETENTION}")
         return [Reply(text="\n".join(lines))]

@@ -8,7 +8,7 @@ import re
 import aiohttp
 
 from survey.progress import next_step
-from tests.support.harness import MEMBERS, STRANGER, start_bot
+from tests.support.harness import DIRECTOR, MEMBERS, STRANGER, start_bot
 from tests.support.scripts import (
     CLOSING,
     CONTEXT,
@@ -356,3 +356,12 @@ async def test_people_are_understood_in_their_own_words(teams, bot):
     assert "nergens uit" in unexplained and "Waarschijnlijk" not in unexplained and "tucht" in unexplained
     unknown = texts_in(await teams.say(MO, "wat is een flurk?"))
     assert "ken ik niet" in unknown and "hefboom" in unknown
+
+
+async def test_my_data_is_said_in_plain_words(teams, bot):
+    member = texts_in(await teams.say(MO, "mijn gegevens"))
+    assert "je directeur (Dina Directeur)" in member and "Bewaartermijn" in member
+    director = texts_in(await teams.say(DIRECTOR, "mijn gegevens"))
+    assert "Wie je antwoorden ziet: jij en POC+" in director, "a director is not their own director"
+    for text in (member, director):
+        assert "docs/" not in text and ".md" not in text and "Azure AD" not in text
