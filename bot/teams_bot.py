@@ -16,10 +16,12 @@ from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot.config import Settings
 from bot.delivery import DeliveryFailed, RateLimiter, call_teams
+from bot.live_cards import LiveCards
 from bot.messenger import card_activity
 from bot.people import People, tenant_of
+from cards.respondent import replaced_card
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS, Command, parse_command
-from dialogs.context import Actor, Outgoing, ReplaceSubmitted, Reply
+from dialogs.context import Actor, MoveOn, Outgoing, ReplaceSubmitted, Reply
 from dialogs.payloads import ADMIN_ACTIONS, PayloadRejected, parse_payload
 from dialogs.respondent import RespondentDialog
 
@@ -102,6 +104,7 @@ class PoolsterBot(ActivityHandler):
         self.payload_routes: dict[str, PayloadRoute] = {}
         # Turns of one user run one at a time in this process (a double click, two devices).
         self._turn_locks = KeyedLock()
+        self.live_cards = LiveCards(respondent.services.store)
 
     def route_commands(self, names: frozenset[str] | set[str], handler: TextRoute) -> None:
         for name in names:
@@ -156,14 +159,14 @@ class PoolsterBot(ActivityHandler):
         name = command.name if command else None
         if name in ADMIN_COMMANDS:
             route = self.text_routes.get(name)
-            return await route(actor, command, text) if route else [Reply(text="Dit commando is voor POC+.")]
+            return await route(actor, command, text) if route else [Reply(text="Dit commando is voor POC+. Typ *help* voor wat je kan doen.")]
         if shared:
             # Answers are personal: the survey itself only runs in the 1:1 chat.
             return [Reply(text=IN_CHANNEL)]
         if name in self.text_routes:
             return await self.text_routes[name](actor, command, text)
         if name in DIRECTOR_COMMANDS:
-            return [Reply(text="Dit commando is voor directeurs.")]
+            return [Reply(text="Dit commando is voor directeurs. Typ *help* voor wat je kan doen.")]
         return await self.respondent.on_command(actor, command, text)
 
     async def on_members_added_activity(self, members_added: list[ChannelAccount], turn_context: TurnContext) -> None:
@@ -193,22 +196,64 @@ class PoolsterBot(ActivityHandler):
     async def deliver(self, turn_context: TurnContext, outgoing: list[Outgoing]) -> None:
         """Send the replies of a turn; a failure is logged, never raised: the state is already saved."""
         conversation_id = turn_context.activity.conversation.id
-        tenant_id = tenant_of(turn_context.activity) or ""
         for item in outgoing:
             try:
-                if isinstance(item, ReplaceSubmitted):
-                    replied_to = turn_context.activity.reply_to_id
-                    if not replied_to:
-                        continue
-                    update = card_activity(item.card)
-                    update.id = replied_to
-                    await call_teams(lambda: turn_context.update_activity(update), conversation_id=conversation_id,
-                                     tenant_id=tenant_id, limiter=self.limiter, policy=self.settings.retry_policy)
+                if isinstance(item, MoveOn):
+                    await self._move_on(turn_context, item)
+                elif isinstance(item, ReplaceSubmitted):
+                    if turn_context.activity.reply_to_id:
+                        await self._update(turn_context, turn_context.activity.reply_to_id, item.card)
                 else:
-                    message = card_activity(item.card, item.text) if item.card else MessageFactory.text(item.text)
-                    await call_teams(lambda: turn_context.send_activity(message), conversation_id=conversation_id,
-                                     tenant_id=tenant_id, limiter=self.limiter, policy=self.settings.retry_policy)
+                    await self._send(turn_context, card_activity(item.card, item.text) if item.card
+                                     else MessageFactory.text(item.text))
             except DeliveryFailed as failure:
                 log.error("reply not delivered", extra={"conversation_id": conversation_id, "reason": failure.reason})
                 return
 
+    async def _move_on(self, turn_context: TurnContext, item: MoveOn) -> None:
+        """Show the survey's next card: normally one request, the update of the pressed card."""
+        activity = turn_context.activity
+        conversation_id = activity.conversation.id
+        pressed = activity.reply_to_id if activity.value is not None else None
+        if activity.value is not None and not pressed:
+            # A button without the card it was on: not Teams (which always says), so nothing to track.
+            await self._send(turn_context, card_activity(item.card))
+            return
+        live = await self.live_cards.get(conversation_id)
+        shown = gone = None
+        if pressed and item.in_place:
+            try:
+                await self._update(turn_context, pressed, item.card)
+                shown = pressed
+            except DeliveryFailed as failure:
+                # A blocked bot cannot send either; anything else permanent (the message is gone:
+                # ActivityNotFoundInConversation) gets the card as a new message.
+                if not failure.permanent or failure.status == 403:
+                    raise
+                log.info("card could not be updated; sent as a new message",
+                         extra={"conversation_id": conversation_id, "reason": failure.reason})
+                gone = pressed
+        if shown is None:
+            sent = await self._send(turn_context, card_activity(item.card))
+            shown = sent.id if sent is not None else None
+        if live is not None and live not in (shown, gone):
+            try:
+                await self._update(turn_context, live, replaced_card())
+            except DeliveryFailed as failure:
+                log.info("replaced card not retired", extra={"conversation_id": conversation_id,
+                                                              "reason": failure.reason})
+        if shown:
+            await self.live_cards.remember(conversation_id, shown)
+
+    async def _send(self, turn_context: TurnContext, message):
+        return await self._call(turn_context, lambda: turn_context.send_activity(message))
+
+    async def _update(self, turn_context: TurnContext, activity_id: str, card: dict) -> None:
+        update = card_activity(card)
+        update.id = activity_id
+        await self._call(turn_context, lambda: turn_context.update_activity(update))
+
+    async def _call(self, turn_context: TurnContext, call):
+        activity = turn_context.activity
+        return await call_teams(call, conversation_id=activity.conversation.id, tenant_id=tenant_of(activity) or "",
+                                limiter=self.limiter, policy=self.settings.retry_policy)

@@ -29,6 +29,11 @@ def safe_text(text: str) -> str:
     return re.sub(r"\n+", "\n\n", text.strip())
 
 
+def plural(count: int, one: str, many: str) -> str:
+    """"1 centrum", "7 centra": the number with the right form of the noun."""
+    return f"{count} {one if count == 1 else many}"
+
+
 def card(body: list, actions: list | None = None, *, full_width: bool = False) -> dict:
     envelope = {"type": "AdaptiveCard", "$schema": SCHEMA, "version": "1.5", "body": body}
     if actions:
@@ -61,36 +66,76 @@ def facts(pairs: list[tuple[str, str]]) -> dict:
     return {"type": "FactSet", "facts": [{"title": title, "value": value} for title, value in pairs]}
 
 
-def toggle_section(element_id: str, title: str, items: list[dict], *, visible: bool = False) -> list[dict]:
-    """A link-like button that shows or hides a container: progressive disclosure on phones."""
+def toggle_section(element_id: str, title: str, items: list[dict], *, visible: bool = False,
+                   open_title: str | None = None) -> list[dict]:
+    """A small link-like line that shows or hides a container: progressive disclosure on phones.
+
+    With `open_title` the line swaps its words while the container is open ("Lees meer" /
+    "Lees minder"): two lines, each toggling the container and both lines.
+    """
+    if open_title is None:
+        return [_toggle_link(f"{element_id}-toggle", title, [element_id]),
+                {"type": "Container", "id": element_id, "isVisible": visible, "items": items}]
+    more, less = f"{element_id}-more", f"{element_id}-less"
+    targets = [element_id, more, less]
     return [
-        {"type": "ActionSet", "spacing": "None",
-         "actions": [{"type": "Action.ToggleVisibility", "title": title, "targetElements": [element_id]}]},
-        {"type": "Container", "id": element_id, "isVisible": visible, "items": items},
+        _toggle_link(more, title, targets, visible=not visible),
+        {"type": "Container", "id": element_id, "isVisible": visible, "spacing": "None", "items": items},
+        _toggle_link(less, open_title, targets, visible=visible),
     ]
 
 
+def _toggle_link(element_id: str, title: str, targets: list[str], *, visible: bool = True) -> dict:
+    # A tappable line of accent text instead of a full-width button: the card stays short.
+    link = {"type": "Container", "id": element_id, "spacing": "Small",
+            "selectAction": {"type": "Action.ToggleVisibility", "title": title, "targetElements": targets},
+            "items": [text(safe_text(title), size="Small", color="Accent", weight="Bolder")]}
+    if not visible:
+        link["isVisible"] = False
+    return link
+
+
+# A sentence ends at . ! ? … before a capital, except after "GO!" and the manual's abbreviations.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])(?<!\bGO!)(?<!\b(?i:bv)\.)(?<!\b(?i:vb)\.)(?<!\b(?i:o\.a)\.)(?<!\b(?i:bijv)\.)"
+                           r"(?<!\b(?i:incl)\.)(?<!\b(?i:max)\.)(?<!\b(?i:nl)\.)(?<!\b(?i:ca)\.)(?<!\b(?i:art)\.)"
+                           r"\s+(?=[A-Z0-9“‘(À-Ý])")
+
+
+def _paragraphs(value: str) -> list[list[str]]:
+    return [[part.strip() for part in _SENTENCE_END.split(paragraph.strip()) if part.strip()]
+            for paragraph in re.split(r"\n\s*\n", value.strip()) if paragraph.strip()]
+
+
+def sentences(value: str) -> list[str]:
+    """A text's sentences (a paragraph break also ends one); abbreviations like "bv." do not."""
+    return [sentence for paragraph in _paragraphs(value) for sentence in paragraph]
+
+
 def first_sentences(value: str, limit: int) -> tuple[str, str]:
-    """Split a text into an opening of at most `limit` characters (whole sentences) and the rest."""
+    """Split a text into an opening of whole sentences and the rest (its paragraphs kept), never
+    inside a sentence.
+
+    The opening is the first sentence, plus following ones of the same paragraph while it stays
+    within `limit` characters: the defining sentence is always shown whole, however long it is.
+    """
+    paragraphs = _paragraphs(value)
+    if not paragraphs:
+        return "", ""
+    first = paragraphs[0]
+    count = 1
+    while count < len(first) and len(" ".join(first[: count + 1])) <= limit:
+        count += 1
+    rest = [first[count:], *paragraphs[1:]]
+    return " ".join(first[:count]), "\n\n".join(" ".join(paragraph) for paragraph in rest if paragraph)
+
+
+def shorten(value: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word boundary (never inside a word)."""
+    value = " ".join(value.split())
     if len(value) <= limit:
-        return value, ""
-    sentences = re.split(r"(?<=[.!?…])\s+", value)
-    opening = ""
-    for sentence in sentences:
-        if opening and len(opening) + len(sentence) + 1 > limit:
-            break
-        opening = f"{opening} {sentence}".strip()
-    if len(opening) > limit:
-        cut = value.rfind(" ", 0, limit)
-        opening = value[: cut if cut > 0 else limit].rstrip(",;: ") + " …"
-    return opening, value[len(opening.rstrip(" …")):].strip()
-
-
-def error_banner(messages: list[str]) -> dict:
-    return {"type": "Container", "style": "attention", "items": [
-        text("**Nog niet bewaard:**", color="Attention"),
-        *[text("• " + message, color="Attention", spacing="None", size="Small") for message in messages],
-    ]}
+        return value
+    cut = value.rfind(" ", 0, limit)
+    return value[: cut if cut > 0 else limit].rstrip(",;:. ") + " …"
 
 
 def chart(kind: str, title: str, data: list, fallback: dict, **properties) -> dict:

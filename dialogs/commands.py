@@ -24,12 +24,17 @@ class Command:
 
 # Command name -> the words (normalised) that mean it. Multi-word phrases are matched first.
 KEYWORDS: dict[str, tuple[str, ...]] = {
-    "help": ("help", "hulp", "helpen", "?", "wat kan ik doen", "commando's", "commandos"),
+    "help": ("help", "hulp", "helpen", "?", "wat kan ik doen", "commando's", "commandos", "wat moet ik doen",
+             "hoe werkt dit", "hoe werkt het", "ik snap het niet", "snap het niet", "ik begrijp het niet",
+             "begrijp het niet", "ik snap er niets van", "ik begrijp er niets van", "ik weet het niet"),
+    "thanks": ("bedankt", "dank je", "dank u", "dankje", "dankjewel", "dank je wel", "dank u wel", "merci",
+               "thanks", "thank you", "super bedankt", "ok bedankt", "oke bedankt"),
     "hello": ("hallo", "hoi", "hey", "hi", "dag", "goedemorgen", "goedemiddag", "goedenavond", "hello", "welkom"),
     "progress": ("voortgang", "hoe ver", "hoever", "waar ben ik"),
     "overview": ("overzicht", "samenvatting", "mijn antwoorden", "antwoorden"),
     "edit": ("wijzig", "wijzigen", "aanpassen", "pas aan", "verander", "veranderen"),
-    "pause": ("pauze", "pauzeer", "later", "stop", "even stoppen", "straks"),
+    "pause": ("pauze", "pauzeer", "later", "stop", "stoppen", "ik stop", "ik wil stoppen", "even stoppen", "straks",
+              "tot later", "genoeg voor vandaag", "quit", "exit"),
     "resume": ("verder", "ga verder", "doorgaan", "start", "begin", "beginnen", "hervat", "volgende"),
     "glossary": ("wat is", "wat zijn", "wat betekent", "wat betekenen", "betekenis van", "uitleg", "afkorting"),
     "my_data": ("mijn gegevens", "privacy", "wat bewaar je", "welke gegevens"),
@@ -76,10 +81,21 @@ def parse_command(text: str) -> Command | None:
         if normalised == phrase or normalised.startswith(phrase + " ") or normalised == phrase + "?":
             return Command(name, _argument_after(original, len(phrase.split())))
     first, _, _ = normalised.partition(" ")
-    close = difflib.get_close_matches(first.rstrip("?"), list(_SINGLE_WORDS), n=1, cutoff=0.8)
+    first = first.rstrip("?")
+    close = difflib.get_close_matches(first, list(_SINGLE_WORDS), n=1, cutoff=0.8) or [
+        word for word in _SINGLE_WORDS if _swapped(first, word)]
     if close:
         return Command(_SINGLE_WORDS[close[0]], _argument_after(original, 1))
     return None
+
+
+def _swapped(typed: str, word: str) -> bool:
+    """Two neighbouring letters typed the other way round ("hlep" for "help")."""
+    if len(typed) != len(word) or len(word) < 4 or typed == word:
+        return False
+    differ = [i for i in range(len(word)) if typed[i] != word[i]]
+    return len(differ) == 2 and differ[1] == differ[0] + 1 and typed[differ[0]] == word[differ[1]] \
+        and typed[differ[1]] == word[differ[0]]
 
 
 def _argument_after(original: str, word_count: int) -> str:
@@ -104,11 +120,30 @@ def find_bouwsteen(questionnaire: Questionnaire, reference: str) -> Bouwsteen | 
 
 
 def find_glossary(questionnaire: Questionnaire, reference: str):
-    wanted = normalise(reference).strip("? ").upper().replace(" ", "")
+    """A glossary entry by abbreviation ("LARS") or term, with article and plural ("een hefboom", "hefbomen")."""
+    words = normalise(reference).strip("? ")
+    words = re.sub(r"^(een|de|het|die|dat) ", "", words)
+    candidates = {words.upper().replace(" ", "")} | {form.upper() for form in _singulars(words)}
     for entry in questionnaire.glossary:
-        if normalise(entry.abbreviation).upper().replace(" ", "") == wanted:
+        if normalise(entry.abbreviation).upper().replace(" ", "") in candidates:
             return entry
     return None
+
+
+def _singulars(word: str) -> set[str]:
+    """Dutch singulars a plural may come from: knelpunten -> knelpunt, hefbomen -> hefboom, stadia -> stadium."""
+    forms = set()
+    if word.endswith("en"):
+        stem = word[:-2]
+        forms.add(stem)
+        # An open syllable lost its double vowel: hefbom(en) -> hefboom, bouwsten(en) -> bouwsteen.
+        if len(stem) > 2 and stem[-2] in "aeou" and stem[-3] not in "aeiou":
+            forms.add(stem[:-1] + stem[-2] + stem[-1])
+    if word.endswith("s"):
+        forms.add(word[:-1])
+    if word.endswith("a"):
+        forms.add(word[:-1] + "um")
+    return forms
 
 
 @dataclass(frozen=True)

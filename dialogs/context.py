@@ -51,7 +51,21 @@ class ReplaceSubmitted:
     card: dict
 
 
-Outgoing = Reply | ReplaceSubmitted
+@dataclass(frozen=True)
+class MoveOn:
+    """The survey's one card shows this card next: the card whose button was pressed is updated.
+
+    One request to Teams (an update). When there is no pressed card (a typed command), `in_place` is
+    False (the button was on a card that must stay, like the director's summary), or Teams cannot
+    update the card any more, it is sent as a new message instead. Either way it becomes the live
+    card, and the card that was live before is retired (bot.live_cards).
+    """
+
+    card: dict
+    in_place: bool = True
+
+
+Outgoing = Reply | ReplaceSubmitted | MoveOn
 
 
 class ResponseListener(Protocol):

@@ -10,7 +10,7 @@ from survey.progress import progress
 
 RETENTION = (
     "Bewaartermijn: na het afsluiten en exporteren van een ronde kan POC+ de antwoorden per persoon "
-    "verwijderen; het antwoord van het centrum blijft bewaard om rondes te vergelijken (zie docs/retention.md)."
+    "verwijderen; het antwoord van het centrum blijft bewaard om rondes te vergelijken."
 )
 
 
@@ -25,7 +25,7 @@ class PrivacyDialog:
         contact = await self.contact_details(actor.user_id) or {}
         identity = ", ".join(filter(None, (contact.get("name"), contact.get("email") or contact.get("user_principal_name"))))
         lines.append(f"- Wie je bent, om je te herkennen en je berichten te sturen: {identity or actor.name} "
-                     "(en je Teams- en Azure AD-id's en de verwijzing naar dit gesprek).")
+                     "(en de technische kenmerken van je Teams-account en van dit gesprek).")
         membership = actor.membership
         if membership is None:
             lines.append("- Je staat in geen enkel centrum in het register, dus er zijn geen antwoorden van jou.")
@@ -44,7 +44,10 @@ class PrivacyDialog:
                 lines.append(f"- Je antwoorden in ‘{wave.name}’: {state.answered} van {state.total} bouwstenen, {status}.")
             if not found:
                 lines.append("- Je hebt nog geen antwoorden gegeven.")
-            director = membership.centre.director.name
-            lines.append(f"- Wie je antwoorden ziet: jij, je directeur ({director}) en POC+ in de export van de ronde.")
+            if membership.role == "director":
+                lines.append("- Wie je antwoorden ziet: jij en POC+ in de export van de ronde.")
+            else:
+                director = membership.centre.director.name
+                lines.append(f"- Wie je antwoorden ziet: jij, je directeur ({director}) en POC+ in de export van de ronde.")
         lines.append(f"- {RETENTION}")
         return [Reply(text="\n".join(lines))]

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from cards import respondent as cards
+from cards.common import plural, safe_text
 from dialogs.commands import Command, find_bouwsteen, find_glossary
-from dialogs.context import Actor, Outgoing, ReplaceSubmitted, Reply, Services
+from dialogs.context import Actor, MoveOn, Outgoing, Reply, Services
 from dialogs.payloads import (
     CardPayload,
     ClosingPayload,
@@ -25,23 +26,26 @@ from dialogs.payloads import (
     SubmitPayload,
 )
 from survey import progress as flow
-from survey.answers import InvalidAnswer, Response, validate_closing, validate_page
+from survey.answers import PAGE_IDS, InvalidAnswer, Response, validate_closing, validate_page
 from survey.registry import Centre, Membership
 from survey.waves import Wave
 from storage.repository import Repository, Unchanged
 
 NOT_REGISTERED = (
     "Je staat (nog) niet in de lijst van een CLB-beleidsteam, dus ik kan je de zelfscan niet tonen. "
-    "Denk je dat je erbij hoort? Vraag POC+ om je toe te voegen aan het register van jouw centrum."
+    "Denk je dat je erbij hoort? Vraag POC+ om je toe te voegen aan het register van je centrum."
 )
 NO_WAVE = (
-    "Er loopt op dit moment geen bevraging voor jouw centrum. "
+    "Er loopt op dit moment geen bevraging voor je centrum. "
     "POC+ laat je weten wanneer de volgende ronde start."
 )
 PAUSED = (
     "Prima, we pauzeren. Alles wat je al antwoordde is bewaard. "
     "Typ *verder* wanneer je wil, ook over een paar dagen: je gaat verder waar je was."
 )
+THANKS = "Graag gedaan! Typ *help* als je nog iets wil weten, of *verder* om verder te gaan met de zelfscan."
+# The manual's own phrase for an abbreviation it never explains (content/questionnaire.yaml, glossary).
+UNEXPLAINED = "De handleiding gebruikt deze afkorting zonder uitleg."
 LOCKED = (
     "Deze antwoorden zijn al definitief verzonden en kunnen niet meer gewijzigd worden. "
     "Typ *overzicht* om ze te bekijken."
@@ -129,11 +133,13 @@ class RespondentDialog:
     async def on_command(self, actor: Actor, command: Command | None, text: str) -> list[Outgoing]:
         name = command.name if command else None
         if name == "help":
-            return [Reply(card=cards.help_card(role=self._role(actor), is_admin=actor.is_admin))]
+            return [Reply(card=await self._help(actor))]
         if name == "glossary":
             return [Reply(text=self._glossary(command.argument))]
         if name == "hello":
             return await self.intro(actor)
+        if name == "thanks":
+            return [Reply(text=THANKS)]
         try:
             subject = await self.subject(actor)
         except Refused as refusal:
@@ -145,13 +151,13 @@ class RespondentDialog:
         if name == "progress":
             return [Reply(card=cards.progress_card(self.q, await self.load(subject)))]
         if name == "overview":
-            return [Reply(card=self._overview(await self.load(subject), subject))]
+            return [MoveOn(self._overview(await self.load(subject), subject))]
         if name == "edit":
             bouwsteen = find_bouwsteen(self.q, command.argument)
             if bouwsteen is None:
                 return [
                     Reply(text="Welke bouwsteen wil je wijzigen? Typ bv. *wijzig 3* of *wijzig preventie*."),
-                    Reply(card=self._overview(await self.load(subject), subject)),
+                    MoveOn(self._overview(await self.load(subject), subject)),
                 ]
             return await self._edit(subject, bouwsteen.id)
         return [Reply(text=self._hint())]
@@ -177,6 +183,7 @@ class RespondentDialog:
                     progress=flow.progress(self.q, response) if response.started_at else None,
                     director_name=None if subject.membership.role == "director" else director.name,
                     wave_id=subject.wave.id,
+                    person_name=subject.membership.person.name,
                 )
             )
         ]
@@ -188,12 +195,13 @@ class RespondentDialog:
             subject = await self.subject(actor, payload.subject, payload.centre, payload.wave)
         except Refused as refusal:
             return [Reply(text=str(refusal))]
+        # Every button moves its own card on (one request to Teams); texts only for refusals.
         if isinstance(payload, PausePayload):
-            return [Reply(text=PAUSED)]
+            return [MoveOn(cards.paused_card(self.q, await self.load(subject), **subject.card_args))]
         if isinstance(payload, OverviewPayload):
-            return [Reply(card=self._overview(await self.load(subject), subject))]
+            return [MoveOn(self._overview(await self.load(subject), subject))]
         if isinstance(payload, StartPayload):
-            return await self.start_subject(subject)
+            return await self.start_subject(subject, in_place=True)
         if not subject.wave.accepts_answers(self.services.clock()):
             return [Reply(text=self._closed_text(subject.wave))]
         if isinstance(payload, EditPayload):
@@ -210,7 +218,8 @@ class RespondentDialog:
             return await self._submit(subject, payload)
         return [Reply(text=self._hint())]
 
-    async def start_subject(self, subject: Subject) -> list[Outgoing]:
+    async def start_subject(self, subject: Subject, *, in_place: bool = False) -> list[Outgoing]:
+        """The card of the next step; in_place: the pressed card moves on to it (else a new message)."""
         if subject.wave.accepts_answers(self.services.clock()):
             now = self.services.clock()
 
@@ -227,18 +236,23 @@ class RespondentDialog:
         else:
             response = await self.load(subject)
             if not response.is_submitted:
-                return [Reply(text=self._closed_text(subject.wave)), Reply(card=self._overview(response, subject))]
-        return [Reply(card=await self._card_for_next_step(response, subject))]
+                return [MoveOn(self._overview(response, subject, note=self._closed_text(subject.wave)), in_place)]
+        return [MoveOn(await self._card_for_next_step(response, subject), in_place)]
 
     async def _edit(self, subject: Subject, bouwsteen_id: str) -> list[Outgoing]:
         now = self.services.clock()
+
+        def edit(current: Response | None) -> Response:
+            current = current or subject.empty_response()
+            # "Beantwoorden" on a bouwsteen with only part 1 opens part 2; otherwise part 1.
+            page = next((p for p in PAGE_IDS if not current.is_page_answered(bouwsteen_id, p)), PAGE_IDS[0])
+            return flow.start_edit(current, bouwsteen_id, now, page)
+
         try:
-            _, response = await subject.repository.update(
-                subject.parts, lambda current: flow.start_edit(current or subject.empty_response(), bouwsteen_id, now)
-            )
+            _, response = await subject.repository.update(subject.parts, edit)
         except flow.SurveyLocked:
             return [Reply(text=LOCKED)]
-        return [Reply(card=await self._card_for_next_step(response, subject))]
+        return [MoveOn(await self._card_for_next_step(response, subject))]
 
     async def _save_page(self, subject: Subject, payload: SavePagePayload) -> list[Outgoing]:
         bouwsteen = self.q.bouwsteen(payload.bouwsteen)
@@ -250,9 +264,9 @@ class RespondentDialog:
         try:
             answers = validate_page(self.q, bouwsteen, payload.page, payload.inputs())
         except InvalidAnswer as invalid:
-            card = cards.page_card(self.q, bouwsteen.id, payload.page, current, values=payload.inputs(),
-                                   errors=invalid.errors, **subject.card_args)
-            return [Reply(text="Nog niet bewaard: " + " ".join(e.message for e in invalid.errors)), Reply(card=card)]
+            # The same card again, every input as given, each message at its field.
+            return [MoveOn(cards.page_card(self.q, bouwsteen.id, payload.page, current, values=payload.inputs(),
+                                           errors=invalid.errors, **subject.card_args))]
 
         now = self.services.clock()
         stale = payload.rev != current.revision
@@ -272,26 +286,23 @@ class RespondentDialog:
         except flow.SurveyLocked:
             return [Reply(text=LOCKED)]
         if response is before:
-            step = flow.next_step(self.q, response)
-            return [Reply(text=f"Dit antwoord was al bewaard. {self._where(step)}")]
+            # A double click or an old card: the card moves on to where the person is.
+            return [MoveOn(await self._card_for_next_step(response, subject, note="✔ Dit antwoord was al bewaard."))]
         await self.services.listener.response_changed(response)
-        replies: list[Outgoing] = [ReplaceSubmitted(cards.saved_page_card(self.q, bouwsteen.id, payload.page, response))]
+        note = cards.saved_note(self.q, response, bouwsteen.id, payload.page)
         if stale:
-            replies.append(Reply(text=f"Je antwoord bij bouwsteen {bouwsteen.number} ({bouwsteen.title}) is aangepast."))
-        replies.append(Reply(card=await self._card_for_next_step(response, subject)))
-        return replies
+            note = f"✔ Je antwoord bij bouwsteen {bouwsteen.number} ({safe_text(bouwsteen.title)}) is aangepast."
+        return [MoveOn(await self._card_for_next_step(response, subject, note=note))]
 
     async def _show_closing(self, subject: Subject) -> list[Outgoing]:
         response = await self.load(subject)
         if response.is_submitted:
             return [Reply(text=LOCKED)]
-        remaining = flow.progress(self.q, response).remaining
+        remaining = len(flow.progress(self.q, response).remaining)
         if remaining:
-            return [
-                Reply(text=f"Eerst nog {len(remaining)} bouwsteen/bouwstenen, dan volgen de slotvragen."),
-                Reply(card=await self._card_for_next_step(response, subject)),
-            ]
-        return [Reply(card=await self._closing_card(response, subject))]
+            note = f"Eerst nog {plural(remaining, 'bouwsteen', 'bouwstenen')}, dan volgen de slotvragen."
+            return [MoveOn(await self._card_for_next_step(response, subject, note=note))]
+        return [MoveOn(await self._closing_card(response, subject))]
 
     async def _save_closing(self, subject: Subject, payload: SaveClosingPayload) -> list[Outgoing]:
         current = await self.load(subject)
@@ -302,9 +313,8 @@ class RespondentDialog:
         try:
             closing = validate_closing(self.q, payload.inputs())
         except InvalidAnswer as invalid:
-            card = cards.closing_card(self.q, current, values=payload.inputs(), errors=invalid.errors,
-                                      **subject.card_args)
-            return [Reply(text="Nog niet bewaard: " + " ".join(e.message for e in invalid.errors)), Reply(card=card)]
+            return [MoveOn(cards.closing_card(self.q, current, values=payload.inputs(), errors=invalid.errors,
+                                              **subject.card_args))]
         now = self.services.clock()
 
         def save(response: Response | None) -> Response:
@@ -319,20 +329,19 @@ class RespondentDialog:
             return [Reply(text=LOCKED)]
         if response is not before:
             await self.services.listener.response_changed(response)
-        return [Reply(card=cards.confirm_card(self.q, response, **subject.card_args))]
+        return [MoveOn(cards.confirm_card(self.q, response, note="✔ Slotvragen bewaard.", **subject.card_args))]
 
     async def _submit(self, subject: Subject, payload: SubmitPayload) -> list[Outgoing]:
         current = await self.load(subject)
         if current.is_submitted:
             return [Reply(text="Je antwoorden waren al verzonden. Typ *overzicht* om ze te bekijken.")]
         if not flow.is_complete(self.q, current):
-            return [Reply(text="Er ontbreken nog antwoorden; daarna kan je verzenden."),
-                    Reply(card=await self._card_for_next_step(current, subject))]
+            return [MoveOn(await self._card_for_next_step(
+                current, subject, note="Er ontbreken nog antwoorden; daarna kan je verzenden."))]
         if payload.rev != current.revision:
-            return [
-                Reply(text="Je antwoorden zijn intussen gewijzigd. Kijk ze nog eens na en bevestig opnieuw."),
-                Reply(card=cards.confirm_card(self.q, current, **subject.card_args)),
-            ]
+            return [MoveOn(cards.confirm_card(
+                self.q, current, note="Je antwoorden zijn intussen gewijzigd. Kijk ze nog eens na en bevestig opnieuw.",
+                **subject.card_args))]
         now = self.services.clock()
 
         def submit(response: Response | None) -> Response:
@@ -345,29 +354,27 @@ class RespondentDialog:
         except flow.SurveyLocked:
             return [Reply(text="Je antwoorden waren al verzonden of zijn net gewijzigd. Typ *overzicht*.")]
         await self.services.listener.response_changed(response)
-        return [
-            ReplaceSubmitted(cards.saved_submission_card(response)),
-            Reply(card=cards.submitted_card(self.q, response, centre_name=subject.membership.centre.name)),
-        ]
+        return [MoveOn(cards.submitted_card(self.q, response, centre_name=subject.membership.centre.name))]
 
     # ----- helpers ------------------------------------------------------------------------
 
-    async def _card_for_next_step(self, response: Response, subject: Subject) -> dict:
+    async def _card_for_next_step(self, response: Response, subject: Subject, *, note: str | None = None) -> dict:
         step = flow.next_step(self.q, response)
         if step.kind == "page":
-            return await self._page_card(response, subject, step.bouwsteen_id, step.page)
+            return await self._page_card(response, subject, step.bouwsteen_id, step.page, note=note)
         if step.kind == "confirm":
-            return cards.confirm_card(self.q, response, **subject.card_args)
+            return cards.confirm_card(self.q, response, note=note, **subject.card_args)
         if step.kind == "submitted":
             return cards.submitted_card(self.q, response, centre_name=subject.membership.centre.name)
-        return self._overview(response, subject)
+        return self._overview(response, subject, note=note)
 
-    async def _page_card(self, response: Response, subject: Subject, bouwsteen_id: str, page: str) -> dict:
+    async def _page_card(self, response: Response, subject: Subject, bouwsteen_id: str, page: str, *,
+                         note: str | None = None) -> dict:
         values, preamble = None, ()
         if subject.kind == "centre" and self.centre_view is not None:
             values, preamble = await self.centre_view.page_view(subject.wave.id, subject.membership.centre,
                                                                 response, bouwsteen_id, page)
-        return cards.page_card(self.q, bouwsteen_id, page, response, values=values, preamble=preamble,
+        return cards.page_card(self.q, bouwsteen_id, page, response, values=values, preamble=preamble, note=note,
                                **subject.card_args)
 
     async def _closing_card(self, response: Response, subject: Subject) -> dict:
@@ -376,31 +383,42 @@ class RespondentDialog:
             values = await self.centre_view.closing_values(subject.wave.id, subject.membership.centre)
         return cards.closing_card(self.q, response, values=values, **subject.card_args)
 
-    def _overview(self, response: Response, subject: Subject) -> dict:
+    def _overview(self, response: Response, subject: Subject, *, note: str | None = None) -> dict:
         title = f"Antwoord van {subject.membership.centre.name}" if subject.kind == "centre" else None
-        return cards.overview_card(self.q, response, title=title, **subject.card_args)
+        return cards.overview_card(self.q, response, title=title, note=note, **subject.card_args)
 
-    def _where(self, step: flow.Step) -> str:
-        if step.kind == "page":
-            bouwsteen = self.q.bouwsteen(step.bouwsteen_id)
-            return f"Je bent bij bouwsteen {bouwsteen.number} van {len(self.q.bouwstenen)}: {bouwsteen.title}."
-        return {
-            "overview": "Alle bouwstenen zijn beantwoord; typ *overzicht* en ga naar de slotvragen.",
-            "confirm": "Je kan je antwoorden nu definitief verzenden.",
-            "submitted": "Je antwoorden zijn verzonden.",
-        }.get(step.kind, "")
+    async def _help(self, actor: Actor) -> dict:
+        """The commands, and first what the card the person is on asks of them."""
+        about: list[dict] = []
+        try:
+            subject = await self.subject(actor)
+        except Refused:
+            subject = None
+        if subject is not None:
+            about = cards.step_help(self.q, flow.next_step(self.q, await self.load(subject)))
+        return cards.help_card(role=self._role(actor), is_admin=actor.is_admin, about=about)
 
-    def _closed_text(self, wave: Wave) -> str:
+    @staticmethod
+    def _closed_text(wave: Wave) -> str:
+        # A wave's name is typed by POC+: shown literally in a text as on a card.
         return (
-            f"De ronde ‘{wave.name}’ is afgesloten: antwoorden kunnen niet meer gewijzigd worden. "
+            f"De ronde ‘{safe_text(wave.name)}’ is afgesloten: antwoorden kunnen niet meer gewijzigd worden. "
             "Wat je al gaf, blijft bewaard; typ *overzicht* om het te bekijken."
         )
 
     def _glossary(self, argument: str) -> str:
+        if not argument.strip():
+            return "Waarover wil je uitleg? Typ bv. *wat is een hefboom?* of *wat is LARS?*"
         entry = find_glossary(self.q, argument)
         if entry is None:
-            known = ", ".join(e.abbreviation for e in self.q.glossary[:12])
-            return f"Die afkorting ken ik niet. Ik kan onder meer uitleggen: {known}… Typ bv. *wat is LARS?*"
+            return (f"‘{argument[:40]}’ ken ik niet uit de handleiding. Ik kan uitleg geven bij begrippen als "
+                    "bouwsteen, stadium, hefboom en knelpunt, en bij afkortingen zoals LARS, HGD of PLG. "
+                    "Typ bv. *wat is een hefboom?*")
+        if entry.meaning.startswith(UNEXPLAINED):
+            # Say so plainly; a guess ("Waarschijnlijk: ...") is not an answer.
+            context = entry.meaning.removeprefix(UNEXPLAINED).split("Waarschijnlijk:")[0].strip()
+            return (f"De handleiding legt **{entry.abbreviation}** nergens uit, dus ik ga niet raden. {context} "
+                    "POC+ kan je zeggen wat ermee bedoeld wordt.").replace("  ", " ")
         return f"**{entry.abbreviation}**: {entry.meaning}"
 
     @staticmethod

@@ -98,7 +98,10 @@ class InvalidAnswer(Exception):
 
 
 def clean_text(value: object, field: str, errors: list[FieldError], label: str) -> str:
-    """Normalise free text; reject what is too long. Any content is kept verbatim otherwise."""
+    """Normalise free text; reject what is too long. Any content is kept verbatim otherwise.
+
+    `label` opens the message: "Hefbomen: de toelichting".
+    """
     if value is None:
         return ""
     text = unicodedata.normalize("NFC", str(value)).replace("\r\n", "\n").strip()
@@ -106,7 +109,7 @@ def clean_text(value: object, field: str, errors: list[FieldError], label: str) 
     text = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) != "Cc")
     if len(text) > MAX_TEXT_LENGTH:
         errors.append(
-            FieldError(field, f"{label} is te lang ({len(text)} tekens); maximaal {MAX_TEXT_LENGTH} tekens.")
+            FieldError(field, f"{label} is te lang: {len(text)} tekens, hoogstens {MAX_TEXT_LENGTH}. Maak hem korter.")
         )
     return text
 
@@ -122,10 +125,9 @@ def split_choices(value: object) -> list[str]:
     return [item.strip() for item in items if item.strip()]
 
 
-def _question_answer(
-    question: Question, bouwsteen: Bouwsteen, submitted: dict[str, object], errors: list[FieldError]
-) -> QuestionAnswer | None:
-    label = question.render_text(bouwsteen).rstrip(":?")
+def _question_answer(question: Question, submitted: dict[str, object], errors: list[FieldError]) -> QuestionAnswer | None:
+    # Messages stand at the field they concern: its short label says enough, and says it briefly.
+    label = question.short_label
     choices = split_choices(submitted.get(question.id))
     unknown = [choice for choice in choices if question.option(choice) is None]
     if unknown:
@@ -137,30 +139,32 @@ def _question_answer(
         choices = list(dict.fromkeys(choices))
     if not choices:
         if question.required:
-            errors.append(FieldError(question.id, f"Kies een antwoord bij: {label}."))
+            errors.append(FieldError(question.id, f"{label}: kies een antwoord."))
         return None
     if not question.multiple and len(choices) > 1:
-        errors.append(FieldError(question.id, f"Kies één antwoord bij: {label}."))
+        errors.append(FieldError(question.id, f"{label}: kies één antwoord."))
         return None
     exclusive = [c for c in choices if question.option(c).exclusive]
     if exclusive and len(choices) > 1:
-        option = question.option(exclusive[0])
+        # "neen, wij ondervinden ..." is quoted as the word that matters: 'neen'.
+        word = question.option(exclusive[0]).label.split(",")[0].rstrip(":. ")
         errors.append(
-            FieldError(question.id, f"‘{option.label}’ kan je niet combineren met andere antwoorden bij: {label}.")
+            FieldError(question.id, f"{label}: ‘{word}’ kan niet samen met een ander antwoord — vink één van beide uit.")
         )
         return None
     other_text = ""
     needs_text = [c for c in choices if question.option(c).needs_text]
     other_field = f"{question.id}_other"
     if needs_text:
-        other_text = clean_text(submitted.get(other_field), other_field, errors, "De omschrijving")
+        other_text = clean_text(submitted.get(other_field), other_field, errors, f"{label}: de omschrijving")
         if not other_text:
             option = question.option(needs_text[0])
-            errors.append(FieldError(other_field, f"Vul aan wat je bedoelt met ‘{option.label.rstrip(':')}’."))
+            errors.append(FieldError(other_field, f"{label}: vul aan wat je bedoelt met ‘{option.label.rstrip(':')}’."))
     explanation = ""
     if question.explanation_label:
         explanation_field = f"{question.id}_explanation"
-        explanation = clean_text(submitted.get(explanation_field), explanation_field, errors, "De toelichting")
+        explanation = clean_text(submitted.get(explanation_field), explanation_field, errors,
+                                 f"{label}: de toelichting")
     return QuestionAnswer(choices=tuple(choices), other_text=other_text, explanation=explanation)
 
 
@@ -171,7 +175,7 @@ def validate_page(
     errors: list[FieldError] = []
     answers: dict[str, QuestionAnswer] = {}
     for question_id in PAGES[page]:
-        answer = _question_answer(questionnaire.question(question_id), bouwsteen, submitted, errors)
+        answer = _question_answer(questionnaire.question(question_id), submitted, errors)
         if answer is not None:
             answers[question_id] = answer
     if page == "situering" and "current_stadium" in answers and "intention" in answers:
@@ -183,8 +187,9 @@ def validate_page(
             errors.append(
                 FieldError(
                     "intention",
-                    f"Jullie centrum werkt vandaag al {questionnaire.stadium(current).label.lower()}: "
-                    f"‘{option.label}’ is dan geen stap vooruit. Kies ‘dit aanhouden’ of een hoger stadium.",
+                    f"{questionnaire.question('intention').short_label}: je centrum werkt al "
+                    f"{questionnaire.stadium(current).label.lower()}, dus dat is geen stap vooruit — kies ‘dit "
+                    f"aanhouden’{'' if current == questionnaire.continuum[-1].id else ' of een hoger stadium'}.",
                 )
             )
     if errors:
@@ -227,7 +232,7 @@ def validate_closing(questionnaire: Questionnaire, submitted: dict[str, object])
     elif not none_chosen and not chosen["inspiring_practices"]:
         errors.append(
             FieldError("inspiring_practices_1",
-                       f"{inspiring.title}: kies minstens één bouwsteen, of duid aan dat jullie nog niet op dat punt zitten.")
+                       f"{inspiring.title}: kies minstens één bouwsteen, of duid aan dat je centrum nog niet op dat punt zit.")
         )
     priorities = questionnaire.closing_question("priorities")
     if len(chosen["priorities"]) < priorities.min_choices:

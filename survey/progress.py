@@ -105,8 +105,8 @@ def save_page(
     return _changed(response, now, answers=merged, editing=editing)
 
 
-def start_edit(response: Response, bouwsteen_id: str, now: datetime) -> Response:
-    return _changed(response, now, editing=(bouwsteen_id, PAGE_IDS[0]))
+def start_edit(response: Response, bouwsteen_id: str, now: datetime, page: str = PAGE_IDS[0]) -> Response:
+    return _changed(response, now, editing=(bouwsteen_id, page))
 
 
 def stop_edit(response: Response, now: datetime) -> Response:

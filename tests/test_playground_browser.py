@@ -2,12 +2,13 @@
 member answers a bouwsteen by clicking through them, then the director looks at the summary; another
 member completes the whole survey, closing questions and submission included.
 
-Screenshots of the intro, a bouwsteen card, the overview and the director's summary, at desktop and
-phone width, go to build/screenshots (or $POOLSTER_SCREENSHOTS); docs/screenshots holds a copy.
+Screenshots of the intro, a bouwsteen's two pages (and part 1 with a mistake), the overview and the
+director's summary, at desktop and phone width, go to build/screenshots (or $POOLSTER_SCREENSHOTS); docs/screenshots holds a copy.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -66,24 +67,46 @@ async def test_member_answers_a_bouwsteen_in_the_rendered_card_and_the_director_
         situering = await member.card_with("Op welke wijze is ons centrum vandaag bezig")
         await expect(situering).to_contain_text("Behartiger van de leerling")
         await member.screenshot(situering, "bouwsteen")
+        cards_before = await member.cards.count()
+        member.taps = 0
+        # Read one stadium in full: its toggle turns into "Lees minder".
+        await member.toggle(situering, "Lees meer", nth=1)
+        await expect(situering.get_by_role("button", name="Lees minder")).to_be_visible()
         await member.choose(situering, "Op welke wijze is ons centrum vandaag bezig", "Planmatig")
+        await member.choose(situering, "Naar de toekomst willen we", "evolueren naar systematisch")
+        await member.choose(situering, "Naar de toekomst willen we", "evolueren naar planmatig")
+        await member.press(situering, "Bewaar en ga verder")
+        # A mistake is said at its field, on the same card, and what was opened and chosen stays.
+        await expect(situering).to_contain_text("Ambitie: je centrum werkt al planmatig")
+        await expect(situering.get_by_role("button", name="Lees minder")).to_be_visible()
+        await member.screenshot(situering, "bouwsteen-fout")
         await member.choose(situering, "Naar de toekomst willen we", "evolueren naar geïntegreerd")
         await member.press(situering, "Bewaar en ga verder")
 
+        # The same card moved on to part 2: no new message in the chat.
+        await expect(situering).to_contain_text("is een welbewuste keuze", timeout=20_000)
+        assert await member.cards.count() == cards_before, "the card moves on in place"
         context = await member.card_with("is een welbewuste keuze")
+        await member.screenshot(context, "bouwsteen-deel2")
         await member.choose(context, "De manier waarop ons centrum", "is een combinatie van beide")
+        await member.toggle(context, "+ toelichting")
         await member.type_into(context, "Toelichting", "Gegroeid uit ons werkplan.")
         await member.choose(context, "bepaalde hefbomen", "gelinkt aan mensen en cultuur")
         await member.choose(context, "bepaalde hefbomen", "gelinkt aan systemen en structuur")
         await member.choose(context, "bepaalde knelpunten", "neen, wij ondervinden momenteel geen knelpunten")
         await member.choose(context, "Is er een verschil", "nee")
         await member.press(context, "Bewaar en ga verder")
-        await member.card_with("Bouwsteen 2")
+        await expect(context).to_contain_text("Bouwsteen 2 van 11")
+        # 1 Lees meer, 3 + 1 for part 1 with its correction, 1 + 1 toelichting + 2 + 1 + 1 for part 2, 2 saves... :
+        # the counted path is in docs/member-cards.md; here the taps a person made, mistake included.
+        assert member.taps == 14, member.taps
 
         await member.say("overzicht")
-        overview = await member.card_with("Overzicht")
+        overview = await member.card_with("Overzicht van je antwoorden")
         await expect(overview).to_contain_text("Behartiger van de leerling")
         await member.screenshot(overview, "overzicht")
+        await member.say("help")
+        await member.screenshot(await member.card_with("Wat kan je typen?"), "hulp")
 
         director = PlaygroundPage(await browser.new_page(viewport=DESKTOP), SHOTS)
         await director.open(director_playground.url)
@@ -92,8 +115,9 @@ async def test_member_answers_a_bouwsteen_in_the_rendered_card_and_the_director_
         await expect(summary).to_contain_text("Adele Vance")
         await director.screenshot(summary, "directeur")
         await browser.close()
-    assert {**member.cut_off, **director.cut_off} == {name: [] for name in ("intro", "bouwsteen", "overzicht",
-                                                                           "directeur")}, "text cut off on a phone"
+    names = ("intro", "bouwsteen", "bouwsteen-fout", "bouwsteen-deel2", "overzicht", "hulp", "directeur")
+    assert {**member.cut_off, **director.cut_off} == {name: [] for name in names}, "text cut off on a phone"
+    (SHOTS / "phone-heights.json").write_text(json.dumps(member.phone_heights, indent=2) + "\n")
 
     bot.stop()
     store = await EmbeddedStorage.open(bot.data_dir)
@@ -107,7 +131,7 @@ async def test_member_answers_a_bouwsteen_in_the_rendered_card_and_the_director_
                      "deliberate_choice": ("combinatie",), "hefbomen": ("mensen_cultuur", "systemen_structuur"),
                      "knelpunten": ("geen",), "differences": ("nee",)}
     assert adele.answers["behartiger"]["deliberate_choice"].explanation == "Gegroeid uit ons werkplan."
-    for name in ("intro", "bouwsteen", "overzicht", "directeur"):
+    for name in names:
         for width in ("desktop", "phone"):
             assert (SHOTS / f"{name}-{width}.png").stat().st_size > 5_000
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import aiohttp
 
 from survey.progress import next_step
-from tests.support.harness import MEMBERS, STRANGER, start_bot
+from tests.support.harness import DIRECTOR, MEMBERS, STRANGER, start_bot
 from tests.support.scripts import (
     CLOSING,
     CONTEXT,
@@ -19,7 +20,7 @@ from tests.support.scripts import (
     new_card,
     start,
 )
-from tests.support.teams import TeamsClient, inputs_of, texts_in
+from tests.support.teams import TeamsClient, inputs_of, iter_elements, submit_actions, texts_in
 
 MO = MEMBERS[0]
 
@@ -74,14 +75,17 @@ async def test_every_answer_survives_a_restart_halfway(data_dir, connector):
         teams = TeamsClient(session, running.url, connector)
         card = await start(teams, MO)
         card = await answer_bouwstenen(teams, MO, card, 4)
-        await answer_page(teams, MO, card, {"current_stadium": "systematisch", "intention": "aanhouden"})
+        card = await answer_page(teams, MO, card, {"current_stadium": "systematisch", "intention": "aanhouden"})
     await running.stop()
 
     running = await start_bot(data_dir)
     try:
         async with aiohttp.ClientSession() as session:
             teams = TeamsClient(session, running.url, connector)
-            resumed = new_card(await teams.say(MO, "verder"))
+            calls = await teams.say(MO, "verder")
+            resumed = new_card(calls)
+            assert [c.activity_id for c in calls if c.method == "PUT"] == [card.activity_id], \
+                "the live card from before the restart is retired"
             assert "Preventie" not in card_title(resumed)
             assert "Bouwsteen 5" in card_title(resumed), card_title(resumed)
             response = await stored(running, MO)
@@ -93,32 +97,117 @@ async def test_every_answer_survives_a_restart_halfway(data_dir, connector):
         await running.stop()
 
 
-async def test_invalid_answers_are_explained_and_nothing_changes(teams, bot):
+def requests_in(connector, user, since: int) -> list[tuple[str, str]]:
+    """The requests that reached Teams for this user's chat since a moment."""
+    return [r for r in connector.requests[since:] if f"/{user.conversation_id}/" in r[1] + "/"]
+
+
+def following(card: dict, element_id: str) -> dict:
+    """The element right after the one with this id, in the same list (an error message, a toggle)."""
+    for element in iter_elements(card):
+        for key in ("items", "body"):
+            items = element.get(key) if isinstance(element.get(key), list) else []
+            for index, item in enumerate(items[:-1]):
+                if isinstance(item, dict) and item.get("id") == element_id:
+                    return items[index + 1]
+    raise AssertionError(f"nothing follows {element_id}")
+
+
+def visible(card: dict, element_id: str) -> bool:
+    return next(e for e in iter_elements(card) if e.get("id") == element_id).get("isVisible", True)
+
+
+async def test_one_answer_is_one_request_to_teams_and_the_card_moves_on(teams, bot, connector):
+    card = await start(teams, MO)
+    for values, expected in ((SITUERING, "deel 2/2"), (CONTEXT, "Bouwsteen 2 van 11")):
+        before = len(connector.requests)
+        calls = await teams.press(MO, card, "Bewaar", values)
+        assert requests_in(connector, MO, before) == [
+            ("PUT", f"/v3/conversations/{MO.conversation_id}/activities/{card.activity_id}")
+        ], "one answer: the answered card is updated to the next page, nothing else is sent"
+        moved = new_card(calls)
+        assert moved.activity_id == card.activity_id and expected in card_title(moved)
+        card = moved
+    assert "✔ Bouwsteen 1 bewaard" in card_title(card), "what was saved is said on the card that moved on"
+    assert "planmatig → geïntegreerd" in card_title(card)
+
+    # A mistake: the same card comes back, in one request, with the message at the field.
+    before = len(connector.requests)
+    calls = await teams.press(MO, card, "Bewaar", {"current_stadium": "geintegreerd", "intention": "planmatig"})
+    assert len(requests_in(connector, MO, before)) == 1 and new_card(calls).activity_id == card.activity_id
+    assert not [c for c in calls if c.text], "no chat message beside the card"
+
+
+async def test_a_typed_command_brings_the_card_down_and_retires_the_old_one(teams, bot, connector):
+    card = await start(teams, MO)
+    for typed in ("verder", "overzicht", "wijzig 1"):
+        before = len(connector.requests)
+        calls = await teams.say(MO, typed)
+        fresh = new_card(calls)
+        retired = [c for c in calls if c.method == "PUT"]
+        assert [c.activity_id for c in retired] == [card.activity_id], "the card that was live is retired"
+        assert "vervangen" in card_title(retired[0]) and not submit_actions(retired[0].card), "nothing stale"
+        assert len(requests_in(connector, MO, before)) == 2, "a typed command: the new card and the retirement"
+        card = fresh
+    # Help and progress are asides: the live card stays live.
+    calls = await teams.say(MO, "voortgang")
+    assert not [c for c in calls if c.method == "PUT"]
+    before = len(connector.requests)
+    moved = await answer_page(teams, MO, card, SITUERING)
+    assert moved.activity_id == card.activity_id and len(requests_in(connector, MO, before)) == 1
+
+
+async def test_a_card_that_cannot_be_updated_comes_again_as_a_new_message(teams, bot, connector):
+    card = await start(teams, MO)
+    connector.gone_activities.add(card.activity_id)
+    before = len(connector.requests)
+    calls = await teams.press(MO, card, "Bewaar", SITUERING)
+    assert [method for method, _ in requests_in(connector, MO, before)] == ["PUT", "POST"], \
+        "the failed update, then the new card; the gone card is not retired again"
+    sent = new_card(calls)
+    assert sent.method == "POST" and sent.activity_id != card.activity_id
+    assert "deel 2/2" in card_title(sent)
+    context = await answer_page(teams, MO, sent, CONTEXT)
+    assert context.activity_id == sent.activity_id, "the new card is the one that moves on from then on"
+    response = await stored(bot, MO)
+    assert response.is_bouwsteen_answered("behartiger")
+
+
+async def test_invalid_answers_are_explained_at_their_field_and_nothing_changes(teams, bot):
     card = await start(teams, MO)
     calls = await teams.press(MO, card, "Bewaar", {"current_stadium": "geintegreerd", "intention": "planmatig"})
-    assert "geen stap vooruit" in texts_in(calls)
     again = new_card(calls)
+    message = following(again.card, "intention")["text"]
+    assert message.startswith("Ambitie: ") and "geen stap vooruit" in message and len(message) < 140
     assert inputs_of(again.card)["current_stadium"]["value"] == "geintegreerd", "the user's answers are kept"
     assert inputs_of(again.card)["intention"]["value"] == "planmatig"
+    assert visible(again.card, "stadium-behartiger-geintegreerd"), "the description of the chosen stadium is open"
+    assert "Nog niet bewaard" in card_title(again)
     response = await stored(bot, MO)
     assert not response.answers
 
     context = await answer_page(teams, MO, again, {"intention": "systematisch"})
+    calls = await teams.press(MO, context, "Bewaar", {**CONTEXT, "hefbomen": ["geen", "mensen_cultuur"],
+                                                      "hefbomen_explanation": "Onze uitleg"})
+    shown = new_card(calls).card
+    assert following(shown, "hefbomen")["text"] == (
+        "Hefbomen: ‘neen’ kan niet samen met een ander antwoord — vink één van beide uit.")
+    assert visible(shown, "hefbomen_explanation-section"), "a toelichting that holds text stays open"
+    assert inputs_of(shown)["hefbomen_explanation"]["value"] == "Onze uitleg"
+    assert not visible(shown, "knelpunten_explanation-section"), "an empty toelichting stays closed"
     problems = {
-        "hefbomen": (["geen", "mensen_cultuur"], "niet combineren"),
-        "differences": (["nee", "teams"], "niet combineren"),
+        "differences": ({"differences": ["nee", "teams"]}, "Verschillen: ‘nee’ kan niet samen"),
+        "differences_other": ({"differences_other": ""}, "Verschillen: vul aan"),
+        "deliberate_choice_explanation": ({"deliberate_choice_explanation": "x" * 2001}, "te lang"),
+        "knelpunten": ({"knelpunten": "hacked"}, "geen geldige keuze"),
+        "deliberate_choice": ({"deliberate_choice": ""}, "Welbewuste keuze: kies een antwoord"),
     }
-    for field, (choice, message) in problems.items():
-        calls = await teams.press(MO, context, "Bewaar", {**CONTEXT, field: choice})
-        assert message in texts_in(calls)
-    calls = await teams.press(MO, context, "Bewaar", {**CONTEXT, "differences_other": ""})
-    assert "Vul aan" in texts_in(calls)
-    calls = await teams.press(MO, context, "Bewaar", {**CONTEXT, "deliberate_choice_explanation": "x" * 2001})
-    assert "te lang" in texts_in(calls)
-    calls = await teams.press(MO, context, "Bewaar", {**CONTEXT, "knelpunten": "hacked"})
-    assert "geen geldige keuze" in texts_in(calls)
-    calls = await teams.press(MO, context, "Bewaar", {**CONTEXT, "deliberate_choice": ""})
-    assert "Kies een antwoord" in texts_in(calls)
+    for field, (values, message) in problems.items():
+        shown = new_card(await teams.press(MO, context, "Bewaar", {**CONTEXT, **values})).card
+        at_field = [e["text"] for e in iter_elements(shown) if e.get("color") == "Attention"]
+        assert any(message in text for text in at_field), (field, at_field)
+        if field.endswith(("_other", "_explanation")):
+            assert visible(shown, f"{field}-section"), f"{field} is opened where the message is"
     response = await stored(bot, MO)
     assert not response.is_page_answered("behartiger", "context")
     assert response.answer("behartiger", "intention").choices == ("systematisch",)
@@ -138,25 +227,28 @@ async def test_any_text_is_kept_verbatim_and_cards_stay_intact(teams, bot):
 
 async def test_old_cards_and_double_clicks_never_corrupt_progress(teams, bot, connector):
     card = await start(teams, MO)
+    copy = new_card(await teams.say(MO, "verder"))
+    assert copy.activity_id != card.activity_id, "typing verder sends the same page again"
     # A double click: the same card submitted twice at the same time.
     first, second = await asyncio.gather(
         teams.press(MO, card, "Bewaar", SITUERING), teams.press(MO, card, "Bewaar", SITUERING)
     )
-    mine = {c.activity_id: c for c in first + second if c.conversation_id == MO.conversation_id}.values()
-    new_cards = [c for c in mine if c.method == "POST" and c.card]
-    assert len(new_cards) == 1, "one next card, not two"
+    assert not [c for c in first + second if c.method == "POST"], "no second card"
     assert "al bewaard" in texts_in(first + second)
-    context = new_cards[0]
+    context = new_card(second)
+    assert "deel 2/2" in card_title(context), "both presses leave the card at part 2"
     after = await answer_page(teams, MO, context, CONTEXT)
     assert "Bouwsteen 2" in card_title(after)
+    response = await stored(bot, MO)
+    assert response.revision == 3, "started, part 1 once, part 2"
 
-    # The first card again, with another answer: taken as a change, and the user is told where they are.
-    calls = await teams.press(MO, card, "Bewaar", {"current_stadium": "fragmentair", "intention": "aanhouden"})
+    # The copy still shows part 1: another answer there is taken as a change, said on that card.
+    calls = await teams.press(MO, copy, "Bewaar", {"current_stadium": "fragmentair", "intention": "aanhouden"})
     assert "aangepast" in texts_in(calls)
     response = await stored(bot, MO)
     assert response.answer("behartiger", "current_stadium").choices == ("fragmentair",)
     assert response.is_bouwsteen_answered("behartiger")
-    assert "Bouwsteen 2" in card_title(new_card(calls))
+    assert "Bouwsteen 2" in card_title(new_card(calls)), "the copy moves on to where the person is"
 
 
 async def test_change_a_bouwsteen_from_the_overview(teams, bot):
@@ -215,3 +307,61 @@ async def test_in_a_channel_the_survey_points_to_the_personal_chat(teams, connec
                                        "mentioned": {"id": "28:poolster-bot", "name": "Poolster"}}])
     assert "persoonlijke chat" in texts_in(calls)
     assert not [c for c in calls if c.card]
+
+
+async def test_the_overview_says_what_is_open_and_opens_it(teams, bot):
+    card = await start(teams, MO)
+    card = await answer_bouwstenen(teams, MO, card, 1)
+    await answer_page(teams, MO, card, SITUERING)
+    overview = new_card(await teams.say(MO, "overzicht"))
+    buttons = [action["title"] for action in submit_actions(overview.card)]
+    assert buttons.count("Wijzig") == 1 and buttons.count("Beantwoorden") == 10, "no Wijzig beside open ones"
+    assert "Planmatig → geïntegreerd · deel 2 nog open" in card_title(overview)
+    titles = [e["text"] for e in iter_elements(overview.card) if e.get("type") == "TextBlock"]
+    assert not [t for t in titles if re.match(r"\d+\. ", t)], "a numbered title would render as an indented list"
+    details = str(overview.card)
+    assert "Welbewuste keuze" in details and "Hefbomen" in details and "…vandaag met" not in details
+
+    part_two = new_card(await teams.press(MO, overview, "Beantwoorden"))
+    assert part_two.activity_id == overview.activity_id, "the overview moves on to the bouwsteen"
+    assert "Bouwsteen 2 van 11 · deel 2/2" in card_title(part_two), "only part 2 was open"
+    after = await answer_page(teams, MO, part_two, CONTEXT)
+    assert "Bouwsteen 3 van 11 · deel 1/2" in card_title(after)
+
+
+async def test_pause_moves_the_card_to_a_pause_and_back(teams, bot):
+    card = await start(teams, MO)
+    paused = new_card(await teams.press(MO, card, "Pauzeer"))
+    assert paused.activity_id == card.activity_id and "Gepauzeerd" in card_title(paused)
+    again = new_card(await teams.press(MO, paused, "Ga verder"))
+    assert "Bouwsteen 1 van 11" in card_title(again)
+
+
+async def test_people_are_understood_in_their_own_words(teams, bot):
+    intro = new_card(await teams.say(MO, "hallo"))
+    assert card_title(intro).startswith("Hallo Mo!"), "the intro opens with a greeting"
+    await teams.press(MO, intro, "Start")
+    assert "Graag gedaan" in texts_in(await teams.say(MO, "bedankt!"))
+    assert "Graag gedaan" in texts_in(await teams.say(STRANGER, "Dank je wel"))
+    assert "bewaard" in texts_in(await teams.say(MO, "stoppen"))
+    for confused in ("hlep", "ik snap het niet"):
+        help_card = card_title(new_card(await teams.say(MO, confused)))
+        assert "Waar je nu bent: bouwsteen 1" in help_card.replace("**", ""), "help explains the card one is on"
+        assert "Twijfel je tussen twee stadia" in help_card and "Wat kan je typen" in help_card
+    lever = texts_in(await teams.say(MO, "wat is een hefboom?"))
+    assert "organisatiecontext" in lever and "helpt" in lever
+    assert "afremt" in texts_in(await teams.say(MO, "Wat zijn knelpunten"))
+    assert "PDCA" in texts_in(await teams.say(MO, "wat betekent stadium"))
+    unexplained = texts_in(await teams.say(MO, "wat is BOS?"))
+    assert "nergens uit" in unexplained and "Waarschijnlijk" not in unexplained and "tucht" in unexplained
+    unknown = texts_in(await teams.say(MO, "wat is een flurk?"))
+    assert "ken ik niet" in unknown and "hefboom" in unknown
+
+
+async def test_my_data_is_said_in_plain_words(teams, bot):
+    member = texts_in(await teams.say(MO, "mijn gegevens"))
+    assert "je directeur (Dina Directeur)" in member and "Bewaartermijn" in member
+    director = texts_in(await teams.say(DIRECTOR, "mijn gegevens"))
+    assert "Wie je antwoorden ziet: jij en POC+" in director, "a director is not their own director"
+    for text in (member, director):
+        assert "docs/" not in text and ".md" not in text and "Azure AD" not in text

@@ -6,7 +6,9 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from dialogs.commands import CommandError, find_bouwsteen, parse_command, parse_new_wave
+from cards.common import first_sentences, sentences, shorten
+from cards.respondent import option_summary
+from dialogs.commands import CommandError, find_bouwsteen, find_glossary, parse_command, parse_new_wave
 from survey import progress as flow
 from survey.answers import InvalidAnswer, QuestionAnswer, Response, validate_closing, validate_page
 from survey.consolidation import propose, proposed_closing_inputs, proposed_inputs
@@ -67,7 +69,9 @@ class TestPageValidation:
     def test_none_options_cannot_be_combined(self, field, value):
         with pytest.raises(InvalidAnswer) as error:
             validate_page(Q, B1, "context", full_context(**{field: value}))
-        assert "niet combineren" in messages(error.value)
+        label = Q.question(field).short_label
+        assert messages(error.value).startswith(f"{label}: ‘ne")
+        assert messages(error.value).endswith("kan niet samen met een ander antwoord — vink één van beide uit.")
 
     def test_anders_needs_its_text(self):
         with pytest.raises(InvalidAnswer) as error:
@@ -86,6 +90,57 @@ class TestPageValidation:
     def test_control_characters_are_dropped(self):
         answers = validate_page(Q, B1, "context", full_context(hefbomen_explanation="a\x00b\x1bc"))
         assert answers["hefbomen"].explanation == "abc"
+
+
+    @pytest.mark.parametrize("page,values", [
+        ("situering", {"current_stadium": "systematisch", "intention": "planmatig"}),
+        ("situering", {"intention": "aanhouden"}),
+        ("context", full_context(hefbomen="geen,missie_visie")),
+        ("context", full_context(differences="anders")),
+        ("context", full_context(knelpunten="bogus")),
+        ("context", full_context(deliberate_choice_explanation="a" * 2001)),
+    ])
+    def test_messages_are_one_short_line_that_names_the_question(self, page, values):
+        with pytest.raises(InvalidAnswer) as error:
+            validate_page(Q, B1, page, values)
+        for problem in error.value.errors:
+            question = Q.question(problem.field.removesuffix("_other").removesuffix("_explanation"))
+            assert problem.message.startswith(question.short_label + ": "), problem.message
+            assert len(problem.message) <= 130 and "\n" not in problem.message, problem.message
+            assert B1.in_sentence not in problem.message, "the whole question is not quoted"
+
+
+class TestCardTexts:
+    def test_stadium_descriptions_split_between_sentences(self):
+        for bouwsteen in Q.bouwstenen:
+            for description in bouwsteen.stadia.values():
+                opening, rest = first_sentences(description, 200)
+                assert opening.endswith((".", "!", "?", "…", ")")), opening[-40:]
+                assert " ".join((opening + " " + rest).split()) == " ".join(description.split())
+
+    def test_abbreviations_and_go_do_not_end_a_sentence(self):
+        assert sentences("Samen met het GO! CLB. Bv. LARS, vb. Qool (art. 2, 15°). Klaar.") == [
+            "Samen met het GO! CLB.", "Bv. LARS, vb. Qool (art. 2, 15°).", "Klaar."]
+
+    def test_a_long_first_sentence_is_shown_whole(self):
+        long = "Een zin " + "met veel woorden " * 20 + "eindigt hier. Tweede zin."
+        assert first_sentences(long, 50) == (long.removesuffix(" Tweede zin."), "Tweede zin.")
+
+    def test_the_rest_keeps_its_paragraphs_not_one_per_sentence(self):
+        assert first_sentences("Eerste zin. Tweede zin. Derde zin.\n\nNieuwe alinea.", 12) == (
+            "Eerste zin.", "Tweede zin. Derde zin.\n\nNieuwe alinea.")
+
+    def test_shortening_never_cuts_a_word(self):
+        assert shorten("organisatiecontext en nog meer tekst", 22) == "organisatiecontext en …"
+        assert shorten("kort", 22) == "kort"
+
+    @pytest.mark.parametrize("question,option,summary", [
+        ("hefbomen", "geen", "neen"), ("hefbomen", "mensen_cultuur", "mensen en cultuur"),
+        ("deliberate_choice", "welbewust", "een welbewuste keuze"), ("differences", "anders", "ja, anders"),
+        ("knelpunten", "missie_visie", "missie-visie-strategie, kernprocessen en leiderschap"),
+    ])
+    def test_options_are_summarised_in_whole_words(self, question, option, summary):
+        assert option_summary(Q.question(question), option) == summary
 
 
 class TestClosing:
@@ -166,10 +221,26 @@ class TestCommands:
         ("Wat betekent HGD", "glossary", "HGD"), ("nieuwe ronde Zelfscan 2027 tot 15-06-2027", "new_wave",
                                                   "Zelfscan 2027 tot 15-06-2027"),
         ("sluit ronde", "close_wave", ""), ("export", "export", ""), ("mijn gegevens", "my_data", ""),
+        ("hlep", "help", ""), ("Ik snap het niet", "help", ""), ("bedankt!", "thanks", ""),
+        ("Dank je wel", "thanks", ""), ("stoppen", "pause", ""), ("wat is een hefboom?", "glossary", "een hefboom"),
     ])
     def test_commands_are_recognised(self, text, name, argument):
         command = parse_command(text)
         assert command is not None and command.name == name and command.argument == argument
+
+    @pytest.mark.parametrize("reference,expected", [
+        ("LARS", "LARS"), ("lars", "LARS"), ("een hefboom", "hefboom"), ("hefbomen", "hefboom"),
+        ("knelpunten", "knelpunt"), ("de stadia", "stadium"), ("een bouwsteen", "bouwsteen"),
+        ("bouwstenen", "bouwsteen"), ("PLG's", None), ("iets anders", None),
+    ])
+    def test_terms_and_abbreviations_are_found_with_article_and_plural(self, reference, expected):
+        found = find_glossary(Q, reference)
+        assert (found.abbreviation if found else None) == expected
+
+    def test_swapped_letters_are_forgiven_only_next_to_each_other(self):
+        assert parse_command("hlep").name == "help"
+        assert parse_command("ovrezicht").name == "overview"
+        assert parse_command("lhep") is None
 
     def test_unknown_text_is_no_command(self):
         assert parse_command("ik vind het een mooie dag") is None

@@ -68,6 +68,8 @@ def owner_of(conversation_id: str) -> str:
 class FakeConnector:
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        # Every request that reached the connector (method, path), member lookups and refused ones included.
+        self.requests: list[tuple[str, str]] = []
         self.members: dict[str, Member] = {}
         self._ids = itertools.count(1)
         # Failure injection.
@@ -120,7 +122,7 @@ class FakeConnector:
     # ----- server ---------------------------------------------------------------------------
 
     async def start(self) -> str:
-        app = web.Application()
+        app = web.Application(middlewares=[self._count])
         app.router.add_post("/v3/conversations", self._create_conversation)
         app.router.add_post("/v3/conversations/{conversation}/activities", self._send)
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
@@ -133,6 +135,11 @@ class FakeConnector:
         port = site._server.sockets[0].getsockname()[1]  # noqa: SLF001 - aiohttp exposes no port otherwise
         self.url = f"http://127.0.0.1:{port}/"
         return self.url
+
+    @web.middleware
+    async def _count(self, request: web.Request, handler):
+        self.requests.append((request.method, request.path))
+        return await handler(request)
 
     async def stop(self) -> None:
         self._stopping.set()

@@ -91,6 +91,10 @@ class PlaygroundPage:
         self.shots = shots
         # card name -> texts that did not fit at phone width (buttons cut off, the card too wide)
         self.cut_off: dict[str, list[str]] = {}
+        # card name -> the card's height in px at phone width, as rendered (docs/member-cards.md)
+        self.phone_heights: dict[str, int] = {}
+        # clicks and taps on cards (buttons, options, links), to count what a bouwsteen costs
+        self.taps = 0
 
     async def open(self, url: str) -> None:
         await self.page.goto(url, wait_until="load")
@@ -110,23 +114,40 @@ class PlaygroundPage:
         await self.page.keyboard.press("Enter")
 
     async def card_with(self, text: str, timeout: float = 30_000) -> Locator:
-        """The newest card that shows `text` (waits for it to arrive)."""
-        card = self.cards.filter(has_text=text).last
-        await expect(card).to_be_visible(timeout=timeout)
-        return card
+        """The newest card that shows `text` (waits for it to arrive), pinned by its place in the chat:
+        a card that moves on in place stays the same locator when its text changes."""
+        deadline = time.monotonic() + timeout / 1000
+        while True:
+            await expect(self.cards.filter(has_text=text).last).to_be_visible(timeout=timeout)
+            # A card being updated is re-rendered: between two reads its text can be gone for a moment.
+            texts = await self.cards.all_inner_texts()
+            found = [index for index, shown in enumerate(texts) if text.lower() in " ".join(shown.split()).lower()]
+            if found:
+                return self.cards.nth(found[-1])
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no card shows {text!r}")
+            await self.page.wait_for_timeout(100)
 
     async def press(self, card: Locator, title: str) -> None:
         await card.get_by_role("button", name=title, exact=True).click()
+        self.taps += 1
+
+    async def toggle(self, card: Locator, title: str, nth: int = 0) -> None:
+        """Tap a link-like line that opens or closes a section ("Lees meer", "+ toelichting")."""
+        await card.get_by_role("button", name=title, exact=True).nth(nth).click()
+        self.taps += 1
 
     async def choose(self, card: Locator, question: str, option: str) -> None:
         """Click the option shown as `option` in the choice set labelled by `question`."""
         group = await self._input_labelled(card, question)
         await group.locator("label").filter(has_text=option).first.click()
+        self.taps += 1
 
     async def pick(self, card: Locator, label: str, option: str) -> None:
         """Open the drop-down labelled `label` and pick `option` from its list."""
         await (await self._input_labelled(card, label)).click()
         await self.page.get_by_role("option", name=option).click()
+        self.taps += 2
 
     async def _input_labelled(self, card: Locator, label: str) -> Locator:
         """The input (or choice set) whose label shows `label`: labels point at inputs with `for`."""
@@ -151,6 +172,7 @@ class PlaygroundPage:
         phone = self.shots / f"{name}-phone.png"
         await card.screenshot(path=str(phone))
         self.cut_off[name] = await card.evaluate(CUT_OFF_TEXTS)
+        self.phone_heights[name] = round(await card.evaluate("el => el.getBoundingClientRect().height"))
         await card.evaluate("el => { el.style.width = ''; }")
         await self.page.set_viewport_size(DESKTOP)
         return [desktop, phone]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tests.support.fake_connector import Call
-from tests.support.teams import TeamsClient, TeamsUser, iter_elements
+from tests.support.teams import TeamsClient, TeamsUser, Turn, iter_elements
 
 SITUERING = {"current_stadium": "planmatig", "intention": "geintegreerd"}
 CONTEXT = {
@@ -24,10 +24,16 @@ SAVE = "Bewaar"
 
 
 def new_card(calls: list[Call]) -> Call:
-    """The last new message with a card among the calls of a turn."""
-    sent = [call for call in calls if call.method == "POST" and call.card]
-    assert sent, f"no card was sent; texts: {[c.text for c in calls]}"
-    return sent[-1]
+    """The card the person goes on with after a turn: the pressed card moved on (updated in place),
+    or else the last new message with a card. For a plain list of calls (no pressed card known):
+    the last card sent, else the last card updated."""
+    pressed = getattr(calls, "pressed", None)
+    shown = [call for call in calls if call.card and (
+        call.method == "POST" or (call.method == "PUT" and call.activity_id == pressed))]
+    if not shown and not isinstance(calls, Turn):
+        shown = [call for call in calls if call.card and call.method == "PUT"]
+    assert shown, f"no card was sent; texts: {[c.text for c in calls]}"
+    return shown[-1]
 
 
 def card_title(call: Call) -> str:

@@ -42,6 +42,14 @@ class CardNotFound(AssertionError):
     pass
 
 
+class Turn(list):
+    """The bot's calls during one button press, and which card was pressed (it may be updated in place)."""
+
+    def __init__(self, calls: list[Call], *, pressed: str | None):
+        super().__init__(calls)
+        self.pressed = pressed
+
+
 def iter_elements(node):
     """Every dict inside a card, depth first (body, columns, items, actions, show-cards...)."""
     if isinstance(node, dict):
@@ -141,12 +149,13 @@ class TeamsClient:
         return [call for call in self.connector.calls[before:] if call.conversation_id == conversation_id]
 
     async def press(self, user: TeamsUser, message: Call, button: str,
-                    values: dict[str, object] | None = None) -> list[Call]:
+                    values: dict[str, object] | None = None) -> "Turn":
         """Press a button on a card the bot sent, with the given inputs set."""
         assert message.card is not None, f"message {message.activity_id} has no card"
         value = fill_card(message.card, button, values)
-        return await self.send(self.activity(user, value=value, reply_to_id=message.activity_id,
-                                             conversation_id=message.conversation_id))
+        return Turn(await self.send(self.activity(user, value=value, reply_to_id=message.activity_id,
+                                                  conversation_id=message.conversation_id)),
+                    pressed=message.activity_id)
 
     def last_card(self, user: TeamsUser) -> Call:
         for call in reversed(self.connector.calls):
@@ -160,4 +169,11 @@ def cards_in(calls: list[Call]) -> list[dict]:
 
 
 def texts_in(calls: list[Call]) -> str:
-    return "\n".join(call.text for call in calls if call.text)
+    """What the person reads: the messages' texts and the text blocks of the cards sent or updated."""
+    texts = []
+    for call in calls:
+        if call.text:
+            texts.append(call.text)
+        if call.card:
+            texts += [e["text"] for e in iter_elements(call.card) if e.get("type") == "TextBlock" and e.get("text")]
+    return "\n".join(texts)
