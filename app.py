@@ -127,7 +127,7 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     people = People(store, registry, settings.admins)
     messenger = Messenger(adapter, settings.app_id, limiter, settings.retry_policy)
     respondent = RespondentDialog(services)
-    bot = PoolsterBot(settings, people, respondent, limiter)
+    bot = PoolsterBot(settings, people, respondent, limiter, messenger)
 
     async def render_summary(wave: Wave, centre: Centre) -> dict:
         return await director.summary_card(wave, centre)
@@ -248,13 +248,15 @@ def create_app(poolster: Poolster) -> web.Application:
             path = poolster.links.resolve(request.match_info["token"])
         except LinkRefused as refusal:
             return web.Response(status=403, text=str(refusal), content_type="text/plain", charset="utf-8")
-        return web.FileResponse(path, headers={"Content-Disposition": f'attachment; filename="{path.name}"'})
+        return web.FileResponse(path, headers={"Content-Disposition": f'attachment; filename="{path.name}"',
+                                               "Content-Type": DownloadLinks.content_type(path)})
 
     async def scheduler(app: web.Application):
         async def every_minute() -> None:
             while True:
                 try:
                     await poolster.admin.tick()
+                    await asyncio.to_thread(poolster.links.remove_expired)
                     await poolster.outbox.resume()
                     await poolster.connector_clients.refresh_tokens()
                 except Exception:  # noqa: BLE001 - the next minute tries again

@@ -16,10 +16,10 @@ from botbuilder.schema import ChannelAccount
 
 from bot.config import Settings
 from bot.delivery import DeliveryFailed, RateLimiter, call_teams
-from bot.messenger import card_activity
+from bot.messenger import Messenger, card_activity
 from bot.people import People, tenant_of
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS, Command, parse_command
-from dialogs.context import Actor, Outgoing, ReplaceSubmitted, Reply
+from dialogs.context import Actor, Outgoing, PrivateReply, ReplaceSubmitted, Reply
 from dialogs.payloads import PayloadRejected, parse_payload
 from dialogs.respondent import RespondentDialog
 
@@ -37,6 +37,11 @@ INVALID_CARD = (
 IN_CHANNEL = (
     "De zelfscan vul je in via een persoonlijke chat met Poolster, zodat je antwoorden van jou blijven. "
     "Open de chat met Poolster en typ *hallo*."
+)
+
+PRIVATE_NOT_DELIVERED = (
+    "Dit stuur ik enkel in je persoonlijke chat met Poolster, maar die kon ik nu niet bereiken. "
+    "Open de chat met Poolster en vraag het daar opnieuw."
 )
 
 TextRoute = Callable[[Actor, Command, str], Awaitable[list[Outgoing]]]
@@ -75,9 +80,11 @@ class KeyedLock:
 
 
 class PoolsterBot(ActivityHandler):
-    def __init__(self, settings: Settings, people: People, respondent: RespondentDialog, limiter: RateLimiter):
+    def __init__(self, settings: Settings, people: People, respondent: RespondentDialog, limiter: RateLimiter,
+                 messenger: Messenger):
         self.settings = settings
         self.people = people
+        self.messenger = messenger
         self.respondent = respondent
         self.limiter = limiter
         # Extra dialogs register the commands and card actions they own.
@@ -164,8 +171,11 @@ class PoolsterBot(ActivityHandler):
         """Send the replies of a turn; a failure is logged, never raised: the state is already saved."""
         conversation_id = turn_context.activity.conversation.id
         tenant_id = tenant_of(turn_context.activity) or ""
+        personal = turn_context.activity.conversation.conversation_type in (None, "personal")
         for item in outgoing:
             try:
+                if isinstance(item, PrivateReply):
+                    item = Reply(card=item.card) if personal else await self._send_privately(turn_context, item)
                 if isinstance(item, ReplaceSubmitted):
                     replied_to = turn_context.activity.reply_to_id
                     if not replied_to:
@@ -182,3 +192,18 @@ class PoolsterBot(ActivityHandler):
                 log.error("reply not delivered", extra={"conversation_id": conversation_id, "reason": failure.reason})
                 return
 
+    async def _send_privately(self, turn_context: TurnContext, item: PrivateReply) -> Reply:
+        """Send into the sender's 1:1 chat with the bot (opened now if they never had one); returns
+        what to say where they asked."""
+        activity = turn_context.activity
+        try:
+            known = await self.people.users.get(activity.from_property.id)
+            reference = People.reference(known) if known else None
+            if reference is None:
+                reference = await self.messenger.open_personal_chat(activity.from_property.id,
+                                                                    tenant_of(activity) or "", activity.service_url)
+            await self.messenger.send(reference, card_activity(item.card))
+        except DeliveryFailed as failure:
+            log.warning("private reply not delivered", extra={"reason": failure.reason})
+            return Reply(text=PRIVATE_NOT_DELIVERED)
+        return Reply(text=item.notice)

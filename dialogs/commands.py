@@ -149,3 +149,11 @@ def parse_new_wave(argument: str) -> NewWaveRequest:
     if not name or len(name) > 80:
         raise CommandError("Geef de ronde een naam van hoogstens 80 tekens.")
     return NewWaveRequest(name=name, deadline=deadline, centre_ids=centres)
+
+
+def export_scope(argument: str) -> tuple[bool, str]:
+    """`export [alles] [ronde]`: whether everything (also unsubmitted answers) is asked, and the wave."""
+    first, _, rest = argument.strip().partition(" ")
+    if normalise(first) in ("alles", "alle", "volledig"):
+        return True, rest.strip()
+    return False, argument.strip()
