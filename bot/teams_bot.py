@@ -11,6 +11,7 @@ import contextlib
 import logging
 from typing import Awaitable, Callable
 
+import aiohttp
 from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import ChannelAccount
 
@@ -21,6 +22,7 @@ from bot.people import People, tenant_of
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS, Command, parse_command
 from dialogs.context import Actor, Outgoing, PrivateReply, ReplaceSubmitted, Reply
 from dialogs.payloads import PayloadRejected, parse_payload
+from dialogs.registry_admin import FileUnavailable
 from dialogs.respondent import RespondentDialog
 
 log = logging.getLogger("poolster.bot")
@@ -46,6 +48,9 @@ PRIVATE_NOT_DELIVERED = (
 
 TextRoute = Callable[[Actor, Command, str], Awaitable[list[Outgoing]]]
 PayloadRoute = Callable[[Actor, object], Awaitable[list[Outgoing]]]
+FileRoute = Callable[[Actor, str, Callable[[int], Awaitable[bytes]]], Awaitable[list[Outgoing]]]
+# How Teams hands a file sent to the bot in a 1:1 chat (the app's manifest says supportsFiles).
+FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 
 
 def without_mention(activity) -> str:
@@ -56,6 +61,25 @@ def without_mention(activity) -> str:
     if typed and text.lower().startswith(typed.lower()):
         text = text[len(typed):].strip()
     return text
+
+
+async def download_file(content: object, limit: int) -> bytes:
+    """A file sent to the bot, from the pre-authenticated download URL Teams gives; at most `limit` bytes."""
+    url = content.get("downloadUrl") if isinstance(content, dict) else None
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise FileUnavailable("unreachable")
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+            async with session.get(url) as response:
+                if response.status != 200:
+                    raise FileUnavailable("unreachable")
+                body = await response.content.read(limit + 1)
+    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        log.info("file download failed", extra={"reason": type(error).__name__})
+        raise FileUnavailable("unreachable") from error
+    if len(body) > limit:
+        raise FileUnavailable("too_large")
+    return body
 
 
 class KeyedLock:
@@ -90,6 +114,7 @@ class PoolsterBot(ActivityHandler):
         # Extra dialogs register the commands and card actions they own.
         self.text_routes: dict[str, TextRoute] = {}
         self.payload_routes: dict[str, PayloadRoute] = {}
+        self.file_route: FileRoute | None = None
         # Turns of one user run one at a time in this process (a double click, two devices).
         self._turn_locks = KeyedLock()
 
@@ -128,6 +153,11 @@ class PoolsterBot(ActivityHandler):
             if route is not None:
                 return await route(actor, payload)
             return await self.respondent.on_payload(actor, payload)
+        files = [a for a in activity.attachments or [] if a.content_type == FILE_DOWNLOAD_INFO]
+        if files and self.file_route is not None and activity.conversation.conversation_type in (None, "personal"):
+            attachment = files[0]
+            return await self.file_route(actor, attachment.name or "bestand",
+                                         lambda limit: download_file(attachment.content, limit))
         text = without_mention(activity)[:2000]
         command = parse_command(text)
         name = command.name if command else None

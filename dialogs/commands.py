@@ -42,8 +42,9 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "export": ("export", "exporteer", "download"),
     "results": ("resultaten", "netwerkbeeld", "resultaat"),
     "purge": ("verwijder antwoorden", "wis antwoorden"),
+    "registry": ("register", "registratie", "importeer register"),
 }
-ADMIN_COMMANDS = frozenset({"new_wave", "status", "remind", "close_wave", "export", "results", "purge"})
+ADMIN_COMMANDS = frozenset({"new_wave", "status", "remind", "close_wave", "export", "results", "purge", "registry"})
 DIRECTOR_COMMANDS = frozenset({"team", "centre_answer"})
 
 

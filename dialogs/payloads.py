@@ -113,6 +113,17 @@ class CancelLaunchPayload(_Payload):
     action: Literal["cancel_launch"]
 
 
+class ApplyRegistryImportPayload(_Payload):
+    action: Literal["apply_registry_import"]
+    # Which preview: an older preview card cannot apply a newer file.
+    token: Identifier
+
+
+class CancelRegistryImportPayload(_Payload):
+    action: Literal["cancel_registry_import"]
+    token: Identifier
+
+
 CardPayload = Annotated[
     Union[
         StartPayload,
@@ -127,6 +138,8 @@ CardPayload = Annotated[
         AdoptOwnPayload,
         ConfirmLaunchPayload,
         CancelLaunchPayload,
+        ApplyRegistryImportPayload,
+        CancelRegistryImportPayload,
     ],
     Field(discriminator="action"),
 ]
