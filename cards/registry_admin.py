@@ -22,7 +22,8 @@ def registry_card(registry: Registry, unreachable: dict[str, list[str]], downloa
         heading("Register van centra"),
         facts([("Centra", str(numbers["centres"])),
                ("Personen", f"{numbers['people']} (directeurs en leden van de beleidsteams)"),
-               ("Scholengroepen", f"{numbers['contacts']} contactpersonen (AD, CODI, DICO)"),
+               ("Scholengroep", f"{numbers['contacts']} {'contactpersoon' if numbers['contacts'] == 1 else 'contactpersonen'}"
+                                " (AD, CODI, DICO)"),
                ("Nog niet bereikbaar", str(missing))]),
     ]
     if missing:

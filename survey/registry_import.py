@@ -288,7 +288,8 @@ def diff(old: Registry, new: Registry) -> RegistryChanges:
     changes = RegistryChanges()
     old_centres = {c.id: c for c in old.centres}
     new_centres = {c.id: c for c in new.centres}
-    changes.centres_added = [f"{c.name} ({c.id})" for c in new.centres if c.id not in old_centres]
+    changes.centres_added = [f"{c.name} ({c.id})" + (f", scholengroep {c.scholengroep}" if c.scholengroep else "")
+                             for c in new.centres if c.id not in old_centres]
     changes.centres_removed = [f"{c.name} ({c.id})" for c in old.centres if c.id not in new_centres]
     changes.centres_renamed = [f"{old_centres[c.id].name} → {c.name}" for c in new.centres
                                if c.id in old_centres and old_centres[c.id].name != c.name]
@@ -314,19 +315,18 @@ def diff(old: Registry, new: Registry) -> RegistryChanges:
     for centre in new.centres:
         previous = old_centres.get(centre.id)
         if previous is None:
-            if centre.scholengroep or centre.scholengroep_contacts:
-                changes.contacts_changed.append(f"{centre.name}: scholengroep {centre.scholengroep or '(geen naam)'}"
-                                                f" met {len(centre.scholengroep_contacts)} contactpersonen")
-            continue
+            continue  # a new centre: named with its scholengroep under "Nieuwe centra"
+        parts = []
         if previous.scholengroep != centre.scholengroep:
-            changes.contacts_changed.append(f"{centre.name}: scholengroep {previous.scholengroep or '(geen)'} → "
-                                            f"{centre.scholengroep or '(geen)'}")
-        added = _contacts(centre) - _contacts(previous)
-        removed = _contacts(previous) - _contacts(centre)
-        if added or removed:
-            parts = [f"+ {name} ({role})" for _, role, name in sorted(added)]
-            parts += [f"– {name} ({role})" for _, role, name in sorted(removed)]
-            changes.contacts_changed.append(f"{centre.name}: contacten van de scholengroep {', '.join(parts)}")
+            parts.append(f"scholengroep {centre.scholengroep or '(geen)'} (was: {previous.scholengroep or 'geen'})")
+        added = sorted(_contacts(centre) - _contacts(previous))
+        removed = sorted(_contacts(previous) - _contacts(centre))
+        if added:
+            parts.append("nieuw: " + ", ".join(f"{name} ({role})" for _, role, name in added))
+        if removed:
+            parts.append("niet meer: " + ", ".join(f"{name} ({role})" for _, role, name in removed))
+        if parts:
+            changes.contacts_changed.append(f"{centre.name}: {'; '.join(parts)}")
     return changes
 
 
@@ -361,7 +361,7 @@ def describe(changes: RegistryChanges, limit: int = 10) -> list[tuple[str, str]]
             lines.append((f"{label}: {len(items)}", _names(items, limit)))
     if changes.contacts_changed:
         extra = [f"en nog {len(changes.contacts_changed) - limit}"] if len(changes.contacts_changed) > limit else []
-        lines.append((f"Scholengroep: {len(changes.contacts_changed)}",
+        lines.append((f"Scholengroep: {_plural(len(changes.contacts_changed), 'centrum', 'centra')}",
                       "; ".join(changes.contacts_changed[:limit] + extra)))
     return lines
 

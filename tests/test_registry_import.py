@@ -312,3 +312,11 @@ async def test_the_running_bot_takes_over_a_registry_written_by_the_command_line
     await poolster.reload_registry_if_changed()
     assert poolster.services.registry.find(STRANGER.email) is not None
     assert "Bouwsteen 1" in str((await start(teams, STRANGER)).card)
+
+
+async def test_the_registry_asked_in_a_channel_goes_to_the_personal_chat(bot, teams, connector):
+    await teams.say(ADMIN, "hallo")
+    calls = await teams.say(ADMIN, "@Poolster register", conversation_id="19:community@thread.tacv2",
+                            conversation_type="channel")
+    assert "persoonlijke chat" in texts_in(calls) and not cards_in(calls)
+    assert "Register van centra" in str(new_card(connector.sends(ADMIN.conversation_id)).card)
