@@ -347,7 +347,8 @@ async def serve(settings: Settings) -> None:
         await runner.cleanup()
 
 
-async def export_command(settings: Settings, wave_reference: str, destination: Path) -> list[Path]:
+async def export_command(settings: Settings, wave_reference: str, destination: Path,
+                         everything: bool = False) -> list[Path]:
     """The export of the Teams `export` command, from the command line of the people who run the bot."""
     try:
         store = await open_store(settings.store, data_dir=settings.data_dir,
@@ -364,7 +365,7 @@ async def export_command(settings: Settings, wave_reference: str, destination: P
         if wave is None:
             known = ", ".join(f"{w.id} ({w.name})" for w in waves) or "geen"
             raise maintenance.MaintenanceError(f"Ronde ‘{wave_reference}’ niet gevonden. Rondes: {known}.")
-        return await AdminDialog(services, None, destination, None, ()).export_files(wave)
+        return await AdminDialog(services, None, destination, None, ()).export_files(wave, everything=everything)
     finally:
         await store.close()
 
@@ -406,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
     export_parser = sub.add_parser("export", help="a wave's results as XLSX and CSV (stop the bot first)")
     export_parser.add_argument("--ronde", required=True, help="the wave's id or name")
     export_parser.add_argument("--uit", type=Path, default=Path("."), help="folder for the files")
+    export_parser.add_argument("--alles", action="store_true", help="also answers that were not submitted")
     restore_parser = sub.add_parser("restore", help="put a snapshot back (stop the bot first)")
     restore_parser.add_argument("source", type=Path)
     register_parser = sub.add_parser("register", help="the registry of centres: import from XLSX/CSV, export")
@@ -435,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
                                                  f"http://127.0.0.1:{settings.port}"))
             print(f"Back-up gemaakt in {args.destination} ({how}).")
         elif args.command == "export":
-            for path in asyncio.run(export_command(settings, args.ronde, args.uit)):
+            for path in asyncio.run(export_command(settings, args.ronde, args.uit, args.alles)):
                 print(f"Geschreven: {path}")
         elif args.command == "register" and args.register_command == "import":
             print(asyncio.run(register_import_command(settings, args.file, args.toepassen)))
