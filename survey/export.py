@@ -70,12 +70,15 @@ AnswerColumn = tuple[Column, Callable[[Response, str], object]]
 def _question_columns(q: Questionnaire, question: Question) -> list[AnswerColumn]:
     label = question.short_label
     asked = question.text.replace("{bouwsteen}", "deze bouwsteen")
+    if not asked.endswith(("?", ".", ":")):
+        asked += " …"  # the question's sentence goes on in its options
     columns: list[AnswerColumn] = []
     if question.multiple:
         for option in question.options:
+            full = option.label.rstrip(":. ")
+            # The header without the examples in brackets; the codebook has the whole option.
             columns.append((
-                Column(f"{label}: {option.label.rstrip(':')}",
-                       f"{asked} Gekozen: ‘{option.label.rstrip(':')}’.", YES_NO),
+                Column(f"{label}: {full.split(' (')[0]}", f"{asked} Gekozen: ‘{full}’.", YES_NO),
                 lambda r, b, option=option.id: (None if (a := r.answer(b, question.id)) is None
                                                 else option in a.choices),
             ))
