@@ -184,7 +184,11 @@ def load_registry(path: Path, *, required: bool = True) -> Registry:
         if required:
             raise RegistryError(NO_REGISTRY.format(path=path, what="ontbreekt"))
         return Registry()
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "geen UTF-8-tekst"
+        raise RegistryError(f"Het register van centra ({path}) kan ik niet lezen: {reason}.") from error
     raw = _parse(path, text)
     if raw is None or (isinstance(raw, dict) and not raw.get("centres")):
         if required:

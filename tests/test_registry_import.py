@@ -180,6 +180,16 @@ def test_a_missing_or_empty_registry_is_refused(tmp_path, content):
     assert load_registry(path, required=False) == Registry()
 
 
+def test_an_unreadable_registry_is_refused_in_dutch(tmp_path):
+    (tmp_path / "centres.yaml").write_bytes(b"centres:\n  - id: \xff\xfe\n")
+    with pytest.raises(RegistryError, match="kan ik niet lezen: geen UTF-8-tekst"):
+        load_registry(tmp_path / "centres.yaml")
+    (tmp_path / "centres.yaml").unlink()
+    (tmp_path / "centres.yaml").mkdir()
+    with pytest.raises(RegistryError, match="kan ik niet lezen"):
+        load_registry(tmp_path / "centres.yaml")
+
+
 @pytest.mark.parametrize("content", [None, "centres: []\n"])
 def test_the_bot_does_not_start_without_a_registry(tmp_path, content):
     data_dir = tmp_path / "data"
