@@ -29,8 +29,8 @@ def registry_card(registry: Registry, unreachable: dict[str, list[str]], downloa
     if missing:
         body.append(text(
             f"**{'Eén persoon is' if missing == 1 else f'{missing} personen zijn'} nog niet bereikbaar:** nog geen chat "
-            "met Poolster en geen Azure AD-id in het register, dus geen uitnodiging of herinnering. Vul het Azure "
-            "AD-id aan in het register, of vraag hen Poolster te openen in Teams.", spacing="Medium"))
+            "met Poolster en geen Azure AD-id in het register, dus geen uitnodiging, herinnering of rapport. Vul het "
+            "Azure AD-id aan in het register, of vraag hen Poolster te openen in Teams.", spacing="Medium"))
         lines, shown = [], 0
         for centre, names in unreachable.items():
             if shown >= MAX_NAMES:

@@ -96,9 +96,11 @@ class RegistryDialog:
         async def check(centre_name: str, person: Person) -> None:
             async with slots:
                 if not await self.reachable(person):
-                    unreachable.setdefault(centre_name, []).append(person.name)
+                    role = getattr(person, "role", None)  # a scholengroep contact: say which
+                    unreachable.setdefault(centre_name, []).append(f"{person.name} ({role})" if role else person.name)
 
-        await asyncio.gather(*(check(c.name, p) for c in registry.centres for p in c.people))
+        await asyncio.gather(*(check(c.name, p) for c in registry.centres
+                               for p in (*c.people, *c.scholengroep_contacts)))
         ordered = {c.name: sorted(unreachable[c.name]) for c in registry.centres if c.name in unreachable}
         stamp = self.services.clock().strftime("%Y%m%d-%H%M%S")
         self.exports_dir.mkdir(parents=True, exist_ok=True)

@@ -260,6 +260,7 @@ async def test_poc_imports_the_registry_in_teams_and_it_applies_without_a_restar
     await teams.say(ADMIN, "hallo")
     status = new_card(await teams.say(ADMIN, "register")).card
     assert "Centra" in str(status) and "Nog niet bereikbaar" in str(status)
+    assert SAM.name not in str(status), "Sam has an Azure AD id: the bot can open a chat with him"
     assert "Download het register (Excel)" in str(status)
 
     # Otto is not registered yet.
@@ -286,6 +287,9 @@ async def test_poc_imports_the_registry_in_teams_and_it_applies_without_a_restar
     assert "Start" not in str(cards_in(await teams.say(SAM, "hallo")))
     assert load_registry(poolster.settings.registry_path) == poolster.services.registry
     assert poolster.services.registry.centre("clb-demo").scholengroep_contacts[0].name == "Ada Algemeen"
+    status = new_card(await teams.say(ADMIN, "register")).card
+    assert "Ada Algemeen (AD)" in str(status), "a contact without a chat or Azure AD id cannot be reached"
+    assert STRANGER.name not in str(status), "Otto talked to the bot: reachable, although without Azure AD id"
     assert "Dit voorbeeld geldt niet meer" in texts_in(await teams.press(ADMIN, preview, "Toepassen"))
 
     # Nothing holds the old registry any more: every holder sees the new one.
