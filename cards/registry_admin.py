@@ -68,7 +68,8 @@ def import_preview_card(file_name: str, current: Registry, new: Registry, change
     for note in consequences(changes):
         body.append(text("Let op: " + note, size="Small", spacing="Small"))
     if ignored:
-        body.append(subtle(f"Genegeerde kolommen: {safe_text(', '.join(ignored))}."))
+        more = f" en nog {len(ignored) - 10}" if len(ignored) > 10 else ""
+        body.append(subtle(f"Genegeerde kolommen: {safe_text(', '.join(ignored[:10]))}{more}."))
     return card(body, [
         submit("Toepassen", action_data("apply_registry_import", token=token), style="positive"),
         submit("Annuleer", action_data("cancel_registry_import", token=token)),

@@ -41,6 +41,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "aad_object_id": ("azure-ad-id", "azure ad id", "aad-id", "aad object id", "object-id", "azure-id"),
     "scholengroep": ("scholengroep", "scholengroep naam"),
 }
+# What a cell may hold: more is a mistake in the file (and would not fit on a card).
+LIMITS = {"centre_id": 60, "centre_name": 120, "name": 120, "email": 254, "role": 20, "aad_object_id": 100,
+          "scholengroep": 120}
 REQUIRED = ("centre_id", "centre_name", "name", "email", "role")
 COLUMN_WORDS = {"centre_id": "centrum-id", "centre_name": "centrum", "name": "naam", "email": "e-mail",
                 "role": "rol", "aad_object_id": "azure-ad-id", "scholengroep": "scholengroep"}
@@ -63,6 +66,11 @@ def _key(text: str) -> str:
 
 
 _HEADER_KEYS = {_key(word): column for column, words in COLUMNS.items() for word in words}
+
+
+def _quoted(value: str, limit: int = 60) -> str:
+    """A cell's text as a message repeats it: never the whole of a runaway cell."""
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
 def _cell(value: object) -> str:
@@ -145,7 +153,7 @@ def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
         if column and column not in positions:
             positions[column] = index
         elif title:
-            ignored.append(title)
+            ignored.append(_quoted(title, 40))
     missing = [COLUMN_WORDS[c] for c in REQUIRED if c not in positions]
     if missing:
         raise ImportRefused([
@@ -165,11 +173,17 @@ def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
             return cells[index] if index is not None and index < len(cells) else ""
 
         found: list[str] = []
+        for column, limit in LIMITS.items():
+            if len(get(column)) > limit:
+                found.append(f"{COLUMN_WORDS[column]} is te lang ({len(get(column))} tekens; hoogstens {limit})")
+        if found:
+            problems.append(f"Rij {number}: {'; '.join(found)}.")
+            continue
         centre_id = get("centre_id").lower()
         if not centre_id:
             found.append("centrum-id ontbreekt")
         elif not CENTRE_ID.match(centre_id):
-            found.append(f"centrum-id ‘{centre_id}’ mag enkel kleine letters, cijfers en streepjes bevatten "
+            found.append(f"centrum-id ‘{_quoted(centre_id)}’ mag enkel kleine letters, cijfers en streepjes bevatten "
                          "(bv. clb-antwerpen)")
         person_name = get("name")
         if not person_name:
@@ -178,13 +192,13 @@ def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
         if not email and not aad:
             found.append("e-mailadres ontbreekt")
         elif email and not EMAIL.match(email):
-            found.append(f"‘{email}’ is geen geldig e-mailadres")
+            found.append(f"‘{_quoted(email)}’ is geen geldig e-mailadres")
         role_text = get("role")
         role = ROLES.get(role_text.lower())
         if not role_text:
             found.append(f"rol ontbreekt (kies {ROLE_WORDS})")
         elif role is None:
-            found.append(f"rol ‘{role_text}’ ken ik niet; kies {ROLE_WORDS}")
+            found.append(f"rol ‘{_quoted(role_text)}’ ken ik niet; kies {ROLE_WORDS}")
         if found:
             problems.append(f"Rij {number}: {'; '.join(found)}.")
             continue
@@ -199,8 +213,8 @@ def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
                 setattr(draft, attribute, value)
                 setattr(draft, f"{attribute}_row", number)
             elif value != getattr(draft, attribute):
-                problems.append(f"Rij {number}: centrum ‘{centre_id}’ {what} hier ‘{value}’, maar in rij "
-                                f"{earlier_row} ‘{getattr(draft, attribute)}’.")
+                problems.append(f"Rij {number}: centrum ‘{centre_id}’ {what} hier ‘{_quoted(value)}’, maar in rij "
+                                f"{earlier_row} ‘{_quoted(getattr(draft, attribute))}’.")
         try:
             person = Person(name=person_name, email=email or None, aad_object_id=aad or None)
         except ValidationError:
@@ -209,7 +223,7 @@ def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
         if role in ("member", "director"):
             clash = next((people_rows[i.lower()] for i in (email, aad) if i and i.lower() in people_rows), None)
             if clash is not None:
-                problems.append(f"Rij {number}: {email or aad} staat ook in rij {clash}; iemand hoort bij één "
+                problems.append(f"Rij {number}: {_quoted(email or aad)} staat ook in rij {clash}; iemand hoort bij één "
                                 "centrum en heeft er één rol.")
                 continue
             for identity in filter(None, (email, aad)):
@@ -225,7 +239,7 @@ def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
         else:
             contact = ScholengroepContact(**person.model_dump(), role=role)
             if contact.key in draft.contact_rows:
-                problems.append(f"Rij {number}: {email or aad} staat al bij centrum ‘{centre_id}’ als contact van "
+                problems.append(f"Rij {number}: {_quoted(email or aad)} staat al bij centrum ‘{centre_id}’ als contact van "
                                 f"de scholengroep (rij {draft.contact_rows[contact.key]}).")
                 continue
             draft.contact_rows[contact.key] = number

@@ -125,6 +125,23 @@ def test_many_problems_are_capped_with_a_count():
     assert len(problems) == 21 and problems[-1] == "… en nog 20 problemen."
 
 
+def test_cards_stay_small_for_a_large_registry_and_a_file_full_of_mistakes(card_validator):
+    from cards.registry_admin import import_preview_card, import_refused_card, registry_card
+
+    rows = [(f"clb-{c}", f"GO! CLB {c} " + "x" * 100, f"Persoon {c}-{p} " + "y" * 100, f"p{c}-{p}@clb.example",
+             "directeur" if p == 0 else "lid", "", "") for c in range(60) for p in range(50)]
+    new, _ = parse_registry("groot.xlsx", xlsx(rows, HEADER))
+    old = Registry.model_validate(registry_document())
+    preview = import_preview_card("groot.xlsx", old, new, diff(old, new), [f"Kolom {n}" * 20 for n in range(50)], "t")
+    card_validator.assert_valid(preview)
+    unreachable = {centre.name: [p.name for p in centre.people] for centre in new.centres}
+    card_validator.assert_valid(registry_card(new, unreachable, "https://poolster.example/exports/x"))
+    runaway = [("clb-x", "X", "N", "z" * 5000 + "@", "baas" * 500, "", "")] * 30
+    refused = import_refused_card("fout.xlsx", problems_of("fout.xlsx", xlsx(runaway)))
+    card_validator.assert_valid(refused)
+    assert "te lang" in str(refused)
+
+
 # ----- what changes -----------------------------------------------------------------------------
 
 
