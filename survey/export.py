@@ -289,28 +289,41 @@ def write_csv_zip(tables: list[Table], path: Path) -> None:
 
 
 def write_xlsx(tables: list[Table], path: Path) -> None:
-    from openpyxl import Workbook  # only an export needs it: keeps 0.1 s off every start
+    # Only an export needs openpyxl: keeps 0.1 s off every start. Write-only mode streams the rows.
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = Workbook(write_only=True)
     bold = Font(bold=True)
     for table in [*tables, codebook(tables)]:
         sheet = workbook.create_sheet(table.name)
-        for number, row in enumerate((table.header, *table.rows), start=1):
-            for column, value in enumerate(row, start=1):
-                cell = sheet.cell(row=number, column=column, value=value)
-                if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-                    # openpyxl would write "=..." as a live formula: force text, and keep it text
-                    # when someone edits the cell in Excel.
-                    cell.data_type = "s"
-                    cell.quotePrefix = True
-                elif isinstance(value, datetime):
-                    cell.number_format = DATE_FORMAT
-                if number == 1:
-                    cell.font = bold
         for column, header in enumerate(table.header, start=1):
-            width = min(60, max(10, len(header) + 2))
-            sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].width = width
+            # As wide as the header or the first rows' texts need, within reason.
+            longest = max([len(header), *(len(str(row[column - 1])) for row in table.rows[:50]
+                                          if isinstance(row[column - 1], str))])
+            sheet.column_dimensions[get_column_letter(column)].width = min(60, max(10, longest + 2))
         sheet.freeze_panes = "A2"
+
+        def cell(value, *, header: bool = False):
+            text_like_formula = isinstance(value, str) and value.startswith(FORMULA_STARTS)
+            if not (header or text_like_formula or isinstance(value, datetime)):
+                return value  # plain values stream fastest
+            typed = WriteOnlyCell(sheet, value)
+            if text_like_formula:
+                # openpyxl would write "=..." as a live formula: force text, and keep it text when
+                # someone edits the cell in Excel.
+                typed.data_type = "s"
+                typed.quotePrefix = True
+            if isinstance(value, datetime):
+                typed.number_format = DATE_FORMAT
+            if header:
+                typed.font = bold
+            return typed
+
+        headers = [cell(header, header=True) for header in table.header]
+        sheet.append(headers)
+        for row in table.rows:
+            sheet.append([cell(value) for value in row])
     workbook.save(path)
