@@ -4,6 +4,8 @@
     python -m app export --ronde ID    write a wave's results as CSV and XLSX
     python -m app backup DEST          consistent snapshot of the data folder while the bot runs
     python -m app restore SRC          put a snapshot back (bot stopped)
+    python -m app register import FILE [--toepassen]   preview (and apply) a registry from XLSX/CSV
+    python -m app register export FILE.xlsx            the current registry as a spreadsheet
 """
 
 from __future__ import annotations
@@ -50,12 +52,14 @@ from dialogs.context import Actor, Services, utc_now
 from dialogs.director import DirectorDialog
 from dialogs.payloads import ADMIN_ACTIONS
 from dialogs.privacy import PrivacyDialog
+from dialogs.registry_admin import RegistryDialog
 from dialogs.respondent import RespondentDialog
 from storage.base import DocumentStore
 from storage.embedded import CorruptStore, StoreLocked
 from storage.factory import open_store
 from survey.questionnaire import load_questionnaire
-from survey.registry import Centre, load_registry
+from survey.registry import Centre, Person, Registry, RegistryError, RegistryFile, load_registry
+from survey.registry_import import ImportRefused, parse_registry, preview_text, summary, write_registry_xlsx
 from survey.waves import Wave
 
 log = logging.getLogger("poolster")
@@ -84,6 +88,26 @@ class Poolster:
     links: DownloadLinks
     connector_clients: ConnectorClients
     reach: Reach
+    registry_file: RegistryFile
+
+    def use_registry(self, registry: Registry) -> None:
+        """Swap the registry everywhere at once, without a restart. Its holders are Services (read by
+        every dialog, the outbox, the summary cards and the scheduler) and People (who is talking);
+        everything else reads it through these two, never keeps its own copy."""
+        self.services.registry = registry
+        self.people.registry = registry
+        log.info("registry in use", extra={"centres": len(registry.centres)})
+
+    async def reload_registry_if_changed(self) -> None:
+        if not self.registry_file.changed():
+            return
+        try:
+            registry = await asyncio.to_thread(self.registry_file.load)
+        except RegistryError as error:
+            log.error("registry file changed but is not valid; the previous registry stays in use",
+                      extra={"reason": str(error)[:500]})
+            return
+        self.use_registry(registry)
 
 
 async def ensure_default_wave(services: Services, settings: Settings) -> None:
@@ -112,7 +136,8 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     # threads too: give them room, so a wave's fan-out does not starve users' turns.
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32, thread_name_prefix="poolster"))
     questionnaire = await asyncio.to_thread(load_questionnaire)
-    registry = await asyncio.to_thread(load_registry, settings.registry_path)
+    registry_file = RegistryFile(settings.registry_path)
+    registry = await asyncio.to_thread(registry_file.load)
     store = store or await open_store(
         settings.store, data_dir=settings.data_dir,
         blob_connection_string=settings.blob_connection_string.get_secret_value(),
@@ -132,7 +157,7 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     people = People(store, registry, settings.admins)
     messenger = Messenger(adapter, settings.app_id, limiter, settings.retry_policy)
     respondent = RespondentDialog(services)
-    bot = PoolsterBot(settings, people, respondent, limiter)
+    bot = PoolsterBot(settings, people, respondent, limiter, messenger)
 
     async def render_summary(wave: Wave, centre: Centre) -> dict:
         return await director.summary_card(wave, centre)
@@ -156,7 +181,7 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
 
     async def invitation(item: OutboxItem) -> dict:
         wave = await services.waves.get(item.wave_id)
-        centre = registry.centre(item.centre_id)
+        centre = services.registry.centre(item.centre_id)
         return admin_cards.invitation_card(questionnaire, wave, centre.name if centre else "",
                                            reminder=item.purpose != "invite")
 
@@ -166,6 +191,17 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
                         settings.data_dir / "exports", links, settings.reminder_days)
     bot.route_commands(ADMIN_COMMANDS, admin.on_command)
     bot.route_actions(ADMIN_ACTIONS, admin.on_payload)
+
+    async def reachable(person: Person) -> bool:
+        # As Reach sees it: with Graph an e-mail address is enough; without it, a chat can be opened with
+        # anyone the bot met or whose Azure AD id it has.
+        return settings.use_graph or bool(person.aad_object_id) or await people.find_user(person.email) is not None
+
+    registry_dialog = RegistryDialog(services, registry_file, lambda new: poolster.use_registry(new), reachable,
+                                     settings.data_dir / "exports", links)
+    bot.route_commands({"registry"}, registry_dialog.on_command)
+    bot.route_actions({"apply_registry_import", "cancel_registry_import"}, registry_dialog.on_payload)
+    bot.file_route = registry_dialog.on_file
     await outbox.resume(full_scan=True)
     await summaries.refresh_all()
 
@@ -187,8 +223,9 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     # the cyclic garbage collector's way, so full collections stay short however large the store is.
     # (No gc.collect() first: start-up leaves little garbage, and a full collection costs 0.7 s here.)
     gc.freeze()
-    return Poolster(settings, services, adapter, bot, people, store, messenger, summaries, outbox, admin, links,
-                    connector_clients, reach)
+    poolster = Poolster(settings, services, adapter, bot, people, store, messenger, summaries, outbox, admin, links,
+                        connector_clients, reach, registry_file)
+    return poolster
 
 
 def open_graph(settings: Settings) -> Graph | None:
@@ -266,13 +303,16 @@ def create_app(poolster: Poolster) -> web.Application:
             path = poolster.links.resolve(request.match_info["token"])
         except LinkRefused as refusal:
             return web.Response(status=403, text=str(refusal), content_type="text/plain", charset="utf-8")
-        return web.FileResponse(path, headers={"Content-Disposition": f'attachment; filename="{path.name}"'})
+        return web.FileResponse(path, headers={"Content-Disposition": f'attachment; filename="{path.name}"',
+                                               "Content-Type": DownloadLinks.content_type(path)})
 
     async def scheduler(app: web.Application):
         async def every_minute() -> None:
             while True:
                 try:
+                    await poolster.reload_registry_if_changed()
                     await poolster.admin.tick()
+                    await asyncio.to_thread(poolster.links.remove_expired)
                     await poolster.outbox.resume()
                     await poolster.connector_clients.refresh_tokens()
                 except Exception:  # noqa: BLE001 - the next minute tries again
@@ -328,7 +368,8 @@ async def serve(settings: Settings) -> None:
         await runner.cleanup()
 
 
-async def export_command(settings: Settings, wave_reference: str, destination: Path) -> list[Path]:
+async def export_command(settings: Settings, wave_reference: str, destination: Path,
+                         everything: bool = False) -> list[Path]:
     """The export of the Teams `export` command, from the command line of the people who run the bot."""
     try:
         store = await open_store(settings.store, data_dir=settings.data_dir,
@@ -345,9 +386,37 @@ async def export_command(settings: Settings, wave_reference: str, destination: P
         if wave is None:
             known = ", ".join(f"{w.id} ({w.name})" for w in waves) or "geen"
             raise maintenance.MaintenanceError(f"Ronde ‘{wave_reference}’ niet gevonden. Rondes: {known}.")
-        return await AdminDialog(services, None, destination, None, ()).export_files(wave)
+        return await AdminDialog(services, None, destination, None, ()).export_files(wave, everything=everything)
     finally:
         await store.close()
+
+
+async def register_import_command(settings: Settings, source: Path, apply: bool) -> str:
+    """Preview a registry from a spreadsheet and, with `apply`, make it the registry. A running bot
+    on the same data folder takes it over within a minute, without a restart."""
+    try:
+        content = await asyncio.to_thread(source.read_bytes)
+    except OSError as error:
+        raise maintenance.MaintenanceError(f"Het bestand {source} kan ik niet lezen ({error.strerror}).") from error
+    try:
+        new, ignored = await asyncio.to_thread(parse_registry, source.name, content)
+    except ImportRefused as refused:
+        raise maintenance.MaintenanceError(
+            "het register is niet ingelezen; er is niets gewijzigd.\n" + "\n".join(f"  {p}" for p in refused.problems)
+        ) from refused
+    try:
+        current = await asyncio.to_thread(load_registry, settings.registry_path, required=False)
+        note = ""
+    except RegistryError:
+        current, note = Registry(), "Het huidige register is niet geldig; de import vervangt het volledig.\n"
+    preview = note + preview_text(current, new, ignored)
+    if not apply:
+        return preview + "\n\nDit is een voorbeeld: er is niets gewijzigd. Voeg --toepassen toe om het toe te passen."
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(RegistryFile(settings.registry_path).save, new,
+                            f"Geïmporteerd uit {source.name} op {utc_now():%d-%m-%Y %H:%M} (UTC).")
+    return (preview + f"\n\nToegepast: het register heeft nu {summary(new)}. Een bot die draait, neemt het "
+            "binnen een minuut over, zonder herstart.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -359,8 +428,16 @@ def main(argv: list[str] | None = None) -> int:
     export_parser = sub.add_parser("export", help="a wave's results as XLSX and CSV (stop the bot first)")
     export_parser.add_argument("--ronde", required=True, help="the wave's id or name")
     export_parser.add_argument("--uit", type=Path, default=Path("."), help="folder for the files")
+    export_parser.add_argument("--alles", action="store_true", help="also answers that were not submitted")
     restore_parser = sub.add_parser("restore", help="put a snapshot back (stop the bot first)")
     restore_parser.add_argument("source", type=Path)
+    register_parser = sub.add_parser("register", help="the registry of centres: import from XLSX/CSV, export")
+    register_sub = register_parser.add_subparsers(dest="register_command", required=True)
+    import_parser = register_sub.add_parser("import", help="preview a registry from an XLSX or CSV file")
+    import_parser.add_argument("file", type=Path)
+    import_parser.add_argument("--toepassen", action="store_true", help="apply it (without: only the preview)")
+    register_export = register_sub.add_parser("export", help="the current registry as an XLSX to edit")
+    register_export.add_argument("file", type=Path)
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -387,12 +464,17 @@ def main(argv: list[str] | None = None) -> int:
                                                  f"http://127.0.0.1:{settings.port}"))
             print(f"Back-up gemaakt in {args.destination} ({how}).")
         elif args.command == "export":
-            for path in asyncio.run(export_command(settings, args.ronde, args.uit)):
+            for path in asyncio.run(export_command(settings, args.ronde, args.uit, args.alles)):
                 print(f"Geschreven: {path}")
+        elif args.command == "register" and args.register_command == "import":
+            print(asyncio.run(register_import_command(settings, args.file, args.toepassen)))
+        elif args.command == "register":
+            write_registry_xlsx(load_registry(settings.registry_path), args.file)
+            print(f"Geschreven: {args.file} (het register, één rij per persoon; pas het aan en importeer het).")
         elif args.command == "restore":
             asyncio.run(maintenance.restore(settings.data_dir, args.source))
             print(f"Back-up {args.source} teruggezet in {settings.data_dir}. Start de bot opnieuw.")
-    except (maintenance.MaintenanceError, CorruptStore) as error:
+    except (maintenance.MaintenanceError, CorruptStore, RegistryError) as error:
         print(f"Mislukt: {error}", file=sys.stderr)
         return 1
     return 0

@@ -11,19 +11,22 @@ import contextlib
 import logging
 from typing import Awaitable, Callable
 
+import aiohttp
 from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot.config import Settings
 from bot.delivery import DeliveryFailed, RateLimiter, call_teams
 from bot.live_cards import LiveCards
-from bot.messenger import card_activity
+from bot.messenger import Messenger, card_activity
 from bot.people import People, tenant_of
 from cards.respondent import replaced_card
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS, Command, parse_command
-from dialogs.context import Actor, MoveOn, Outgoing, ReplaceSubmitted, Reply
+from dialogs.context import Actor, MoveOn, Outgoing, PrivateReply, ReplaceSubmitted, Reply
 from dialogs.payloads import ADMIN_ACTIONS, PayloadRejected, parse_payload
+from dialogs.registry_admin import FileUnavailable
 from dialogs.respondent import RespondentDialog
+from survey.reach_outcomes import NotReached
 
 log = logging.getLogger("poolster.bot")
 
@@ -46,8 +49,16 @@ IN_CHANNEL = (
     "Open de chat met Poolster en typ *hallo*."
 )
 
+PRIVATE_NOT_DELIVERED = (
+    "Dit stuur ik enkel in je persoonlijke chat met Poolster, maar die kon ik nu niet bereiken. "
+    "Open de chat met Poolster en vraag het daar opnieuw."
+)
+
 TextRoute = Callable[[Actor, Command, str], Awaitable[list[Outgoing]]]
 PayloadRoute = Callable[[Actor, object], Awaitable[list[Outgoing]]]
+FileRoute = Callable[[Actor, str, Callable[[int], Awaitable[bytes]]], Awaitable[list[Outgoing]]]
+# How Teams hands a file sent to the bot in a 1:1 chat (the app's manifest says supportsFiles).
+FILE_DOWNLOAD_INFO = "application/vnd.microsoft.teams.file.download.info"
 
 
 def without_mention(activity) -> str:
@@ -72,6 +83,25 @@ def without_mention(activity) -> str:
     return text
 
 
+async def download_file(content: object, limit: int) -> bytes:
+    """A file sent to the bot, from the pre-authenticated download URL Teams gives; at most `limit` bytes."""
+    url = content.get("downloadUrl") if isinstance(content, dict) else None
+    if not isinstance(url, str) or not url.startswith(("https://", "http://")):
+        raise FileUnavailable("unreachable")
+    try:
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
+            async with session.get(url) as response:
+                if response.status != 200:
+                    raise FileUnavailable("unreachable")
+                body = await response.content.read(limit + 1)
+    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        log.info("file download failed", extra={"reason": type(error).__name__})
+        raise FileUnavailable("unreachable") from error
+    if len(body) > limit:
+        raise FileUnavailable("too_large")
+    return body
+
+
 class KeyedLock:
     """One asyncio.Lock per key, forgotten when nobody holds or waits for it."""
 
@@ -94,14 +124,17 @@ class KeyedLock:
 
 
 class PoolsterBot(ActivityHandler):
-    def __init__(self, settings: Settings, people: People, respondent: RespondentDialog, limiter: RateLimiter):
+    def __init__(self, settings: Settings, people: People, respondent: RespondentDialog, limiter: RateLimiter,
+                 messenger: Messenger):
         self.settings = settings
         self.people = people
+        self.messenger = messenger
         self.respondent = respondent
         self.limiter = limiter
         # Extra dialogs register the commands and card actions they own.
         self.text_routes: dict[str, TextRoute] = {}
         self.payload_routes: dict[str, PayloadRoute] = {}
+        self.file_route: FileRoute | None = None
         # Turns of one user run one at a time in this process (a double click, two devices).
         self._turn_locks = KeyedLock()
         self.live_cards = LiveCards(respondent.services.store)
@@ -154,6 +187,11 @@ class PoolsterBot(ActivityHandler):
             if route is not None:
                 return await route(actor, payload)
             return await self.respondent.on_payload(actor, payload)
+        files = [a for a in activity.attachments or [] if a.content_type == FILE_DOWNLOAD_INFO]
+        if files and self.file_route is not None and activity.conversation.conversation_type in (None, "personal"):
+            attachment = files[0]
+            return await self.file_route(actor, attachment.name or "bestand",
+                                         lambda limit: download_file(attachment.content, limit))
         text = without_mention(activity)[:2000]
         command = parse_command(text)
         name = command.name if command else None
@@ -196,8 +234,11 @@ class PoolsterBot(ActivityHandler):
     async def deliver(self, turn_context: TurnContext, outgoing: list[Outgoing]) -> None:
         """Send the replies of a turn; a failure is logged, never raised: the state is already saved."""
         conversation_id = turn_context.activity.conversation.id
+        personal = turn_context.activity.conversation.conversation_type in (None, "personal")
         for item in outgoing:
             try:
+                if isinstance(item, PrivateReply):
+                    item = Reply(card=item.card) if personal else await self._send_privately(turn_context, item)
                 if isinstance(item, MoveOn):
                     await self._move_on(turn_context, item)
                 elif isinstance(item, ReplaceSubmitted):
@@ -228,7 +269,7 @@ class PoolsterBot(ActivityHandler):
             except DeliveryFailed as failure:
                 # A blocked bot cannot send either; anything else permanent (the message is gone:
                 # ActivityNotFoundInConversation) gets the card as a new message.
-                if not failure.permanent or failure.status == 403:
+                if failure.code is NotReached.TEAMS_UNAVAILABLE or failure.status == 403:
                     raise
                 log.info("card could not be updated; sent as a new message",
                          extra={"conversation_id": conversation_id, "reason": failure.reason})
@@ -257,3 +298,19 @@ class PoolsterBot(ActivityHandler):
         activity = turn_context.activity
         return await call_teams(call, conversation_id=activity.conversation.id, tenant_id=tenant_of(activity) or "",
                                 limiter=self.limiter, policy=self.settings.retry_policy)
+
+    async def _send_privately(self, turn_context: TurnContext, item: PrivateReply) -> Reply:
+        """Send into the sender's 1:1 chat with the bot (opened now if they never had one); returns
+        what to say where they asked."""
+        activity = turn_context.activity
+        try:
+            known = await self.people.users.get(activity.from_property.id)
+            reference = People.reference(known) if known else None
+            if reference is None:
+                reference = await self.messenger.open_personal_chat(activity.from_property.id,
+                                                                    tenant_of(activity) or "", activity.service_url)
+            await self.messenger.send(reference, card_activity(item.card))
+        except DeliveryFailed as failure:
+            log.warning("private reply not delivered", extra={"reason": failure.reason})
+            return Reply(text=PRIVATE_NOT_DELIVERED)
+        return Reply(text=item.notice)

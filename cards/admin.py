@@ -87,10 +87,14 @@ def results_card(q: Questionnaire, wave: Wave, current: dict[str, Counter], inte
     return card(body, full_width=True)
 
 
-def export_card(wave: Wave, links: dict[str, str]) -> dict:
+def export_card(wave: Wave, links: dict[str, str], everything: bool = False) -> dict:
+    scope = ("Alle antwoorden, ook die nog niet verzonden zijn (‘Verzonden op’ is dan leeg)." if everything else
+             "Enkel verzonden antwoorden. Typ *export alles* om ook de onvolledige mee te nemen.")
     return card([
         heading(f"Export: {safe_text(wave.name)}"),
-        text("De links werken 15 minuten en enkel voor deze bestanden."),
+        text(scope),
+        text("Het blad ‘Uitleg’ zegt wat elke kolom betekent."),
+        subtle("De links werken 15 minuten en enkel voor deze bestanden; daarna worden de bestanden gewist."),
     ], [{"type": "Action.OpenUrl", "title": title, "url": url} for title, url in links.items()])
 
 

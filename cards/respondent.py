@@ -204,6 +204,15 @@ def note_line(note: str | None) -> list[dict]:
     return [text(note, size="Small", spacing="Small", color="Good" if note.startswith("✔") else "Warning")]
 
 
+def _first_message_per_field(errors: Sequence[FieldError]) -> dict[str, str]:
+    """One message per field: the first, which is the most specific (what was wrong with the value
+    itself comes before what is missing across fields)."""
+    by_field: dict[str, str] = {}
+    for error in errors:
+        by_field.setdefault(error.field, error.message)
+    return by_field
+
+
 def _message(errors: dict[str, str], field: str) -> list[dict]:
     # A message may quote what was submitted: shown literally.
     return [text(safe_text(errors[field]), color="Attention", size="Small", spacing="Small")] if field in errors else []
@@ -273,7 +282,7 @@ def page_card(q: Questionnaire, bouwsteen_id: str, page: str, response: Response
     and the sections that hold something (or the stadia chosen) open again."""
     bouwsteen = q.bouwsteen(bouwsteen_id)
     shown = values if values is not None else _stored_values(response, bouwsteen_id, page)
-    by_field = {error.field: error.message for error in errors}
+    by_field = _first_message_per_field(errors)
     body = [*_header(q, bouwsteen, page), *note_line(note), *preamble]
     if page == "situering":
         body += _definition(bouwsteen)
@@ -398,7 +407,7 @@ def closing_card(q: Questionnaire, response: Response, *, values: dict[str, str]
                  errors: Sequence[FieldError] = (), subject: str = "self", centre: str | None = None,
                  note: str | None = None) -> dict:
     shown = values if values is not None else _closing_values(response)
-    by_field = {error.field: error.message for error in errors}
+    by_field = _first_message_per_field(errors)
     choices = [{"title": f"{b.number}. {b.title}", "value": b.id} for b in q.bouwstenen]
     body = [heading("Slotvragen"), subtle("Over alle bouwstenen heen"), *note_line(note)]
     for question in q.closing:

@@ -13,15 +13,17 @@ from pathlib import Path
 from typing import Protocol
 
 from cards import admin as admin_cards
-from dialogs.commands import Command, CommandError, normalise, parse_new_wave
-from dialogs.context import Actor, Outgoing, ReplaceSubmitted, Reply, Services
+from dialogs.commands import Command, CommandError, export_scope, normalise, parse_new_wave
+from dialogs.context import Actor, Outgoing, PrivateReply, ReplaceSubmitted, Reply, Services
 from dialogs.payloads import CancelLaunchPayload, CardPayload, ConfirmLaunchPayload
-from survey.export import build_tables, write_csv_zip, write_xlsx
+from survey.export import build_tables, export_file_name, remove_wave_exports, write_csv_zip, write_xlsx
 from survey.registry import Person
 from survey.summary import intended_stadium
 from survey.waves import Wave, wave_id_for
 from storage.repository import Unchanged
 
+LINKS_IN_PRIVATE = ("De downloadlinks staan in je persoonlijke chat met Poolster: ze geven toegang tot de "
+                    "antwoorden van iedereen, dus ze horen niet in een kanaal.")
 FOR_POC = "Dit commando is voor POC+ (de beheerders van de zelfscan). Er is niets gewijzigd."
 
 
@@ -189,25 +191,26 @@ class AdminDialog:
 
     # ----- results ------------------------------------------------------------------------------
 
-    async def export_files(self, wave: Wave) -> list[Path]:
-        centre_answers = [a for a in await self.services.centre_answers.list(wave.id) if a.is_submitted]
+    async def export_files(self, wave: Wave, *, everything: bool = False) -> list[Path]:
+        centre_answers = await self.services.centre_answers.list(wave.id)
         members = await self.services.responses.list(wave.id)
-        tables = build_tables(self.q, self.services.registry, wave, centre_answers, members)
+        tables = build_tables(self.q, self.services.registry, wave, centre_answers, members, everything=everything)
         stamp = self.services.clock().strftime("%Y%m%d-%H%M%S")
         self.exports_dir.mkdir(parents=True, exist_ok=True)
-        xlsx = self.exports_dir / f"{wave.id}-{stamp}.xlsx"
-        csv_zip = self.exports_dir / f"{wave.id}-{stamp}-csv.zip"
+        xlsx = self.exports_dir / export_file_name(wave.id, stamp, "xlsx")
+        csv_zip = self.exports_dir / export_file_name(wave.id, stamp, "zip")
         await asyncio.to_thread(write_xlsx, tables, xlsx)
         await asyncio.to_thread(write_csv_zip, tables, csv_zip)
         return [xlsx, csv_zip]
 
     async def _export(self, actor: Actor, argument: str) -> list[Outgoing]:
+        everything, argument = export_scope(argument)
         wave = await self._find_wave(argument)
         if wave is None:
             return [Reply(text="Er is nog geen ronde om te exporteren.")]
-        xlsx, csv_zip = await self.export_files(wave)
+        xlsx, csv_zip = await self.export_files(wave, everything=everything)
         links = {"Download XLSX": self.links.link(xlsx.name), "Download CSV (zip)": self.links.link(csv_zip.name)}
-        return [Reply(card=admin_cards.export_card(wave, links))]
+        return [PrivateReply(admin_cards.export_card(wave, links, everything=everything), notice=LINKS_IN_PRIVATE)]
 
     async def _results(self, actor: Actor, argument: str) -> list[Outgoing]:
         wave = await self._find_wave(argument)
@@ -234,5 +237,7 @@ class AdminDialog:
                                "*verwijder antwoorden <ronde>*.")]
         keys = await self.services.store.keys_with_prefix(self.services.responses.key(wave.id) + "/")
         await self.services.store.delete(keys)
-        return [Reply(text=f"{len(keys)} antwoorden per persoon van ‘{wave.name}’ zijn verwijderd; "
-                           "de antwoorden van de centra blijven bewaard.")]
+        # The exports hold the same answers: their files go too, so no link serves them any more.
+        await asyncio.to_thread(remove_wave_exports, self.exports_dir, wave.id)
+        return [Reply(text=f"{len(keys)} antwoorden per persoon van ‘{wave.name}’ zijn verwijderd, net als de "
+                           "exportbestanden van die ronde; de antwoorden van de centra blijven bewaard.")]

@@ -47,8 +47,9 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "export": ("export", "exporteer", "download"),
     "results": ("resultaten", "netwerkbeeld", "resultaat"),
     "purge": ("verwijder antwoorden", "wis antwoorden"),
+    "registry": ("register", "registratie", "importeer register"),
 }
-ADMIN_COMMANDS = frozenset({"new_wave", "status", "remind", "close_wave", "export", "results", "purge"})
+ADMIN_COMMANDS = frozenset({"new_wave", "status", "remind", "close_wave", "export", "results", "purge", "registry"})
 DIRECTOR_COMMANDS = frozenset({"team", "centre_answer"})
 
 
@@ -184,3 +185,11 @@ def parse_new_wave(argument: str) -> NewWaveRequest:
     if not name or len(name) > 80:
         raise CommandError("Geef de ronde een naam van hoogstens 80 tekens.")
     return NewWaveRequest(name=name, deadline=deadline, centre_ids=centres)
+
+
+def export_scope(argument: str) -> tuple[bool, str]:
+    """`export [alles] [ronde]`: whether everything (also unsubmitted answers) is asked, and the wave."""
+    first, _, rest = argument.strip().partition(" ")
+    if normalise(first) in ("alles", "alle", "volledig"):
+        return True, rest.strip()
+    return False, argument.strip()

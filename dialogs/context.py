@@ -65,7 +65,18 @@ class MoveOn:
     in_place: bool = True
 
 
-Outgoing = Reply | ReplaceSubmitted | MoveOn
+@dataclass(frozen=True)
+class PrivateReply:
+    """A message only for the actor (download links): always sent in their 1:1 chat with the bot.
+
+    Asked in a channel or group chat, the bot sends it to the 1:1 chat and says `notice` where it
+    was asked."""
+
+    card: dict
+    notice: str
+
+
+Outgoing = Reply | ReplaceSubmitted | MoveOn | PrivateReply
 
 
 class ResponseListener(Protocol):

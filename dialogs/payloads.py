@@ -122,6 +122,17 @@ class CancelLaunchPayload(_Payload):
     action: Literal["cancel_launch"]
 
 
+class ApplyRegistryImportPayload(_Payload):
+    action: Literal["apply_registry_import"]
+    # Which preview: an older preview card cannot apply a newer file.
+    token: Identifier
+
+
+class CancelRegistryImportPayload(_Payload):
+    action: Literal["cancel_registry_import"]
+    token: Identifier
+
+
 # POC+'s card actions: the only ones served in a channel (a launch confirmed in the community team).
 ADMIN_ACTIONS = frozenset({"confirm_launch", "cancel_launch"})
 
@@ -139,6 +150,8 @@ CardPayload = Annotated[
         AdoptOwnPayload,
         ConfirmLaunchPayload,
         CancelLaunchPayload,
+        ApplyRegistryImportPayload,
+        CancelRegistryImportPayload,
     ],
     Field(discriminator="action"),
 ]

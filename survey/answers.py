@@ -133,7 +133,7 @@ def _question_answer(question: Question, submitted: dict[str, object], errors: l
     if unknown:
         # Not echoed: what was sent is not one of our options, and could be Markdown or a card expression.
         errors.append(FieldError(question.id,
-                                 f"Dat is geen geldige keuze bij: {label}. Kies een van de getoonde antwoorden."))
+                                 f"{label}: dat is geen geldige keuze. Kies een van de getoonde antwoorden."))
         return None
     if len(set(choices)) != len(choices):
         choices = list(dict.fromkeys(choices))

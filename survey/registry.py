@@ -1,8 +1,10 @@
 """The registry of centres: who belongs to which centre, and who is its director.
 
-Kept by POC+ in a YAML file in the data folder (see docs/registry.md). It is validated at
+Stored as a YAML file in the data folder (see docs/registry.md); POC+ keeps it as a spreadsheet and
+imports it (survey/registry_import.py), which writes the YAML atomically. It is validated at
 start-up; an error names the file and the line, so a typo in a long list of e-mails is easy to
-find. People are matched by Azure AD object id or by e-mail/UPN, case-insensitively.
+find. A missing or empty registry is refused: a bot that knows nobody would tell everyone they
+are not registered. People are matched by Azure AD object id or by e-mail/UPN, case-insensitively.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -166,13 +169,30 @@ def _parse(path: Path, text: str):
     return raw
 
 
-def load_registry(path: Path) -> Registry:
-    """Read the registry; a missing file is an empty registry (nobody is let in)."""
+NO_REGISTRY = (
+    "Het register van centra ({path}) {what}. Zonder register weet Poolster niet wie bij welk centrum "
+    "hoort en zou iedereen horen dat hij niet geregistreerd is. Importeer het register met "
+    "`python -m app register import BESTAND.xlsx --toepassen` of zet een centres.yaml in de datamap "
+    "(zie docs/registry.md)."
+)
+
+
+def load_registry(path: Path, *, required: bool = True) -> Registry:
+    """Read the registry. A missing or empty one is refused, unless not `required` (an import
+    into a fresh data folder): then it is an empty registry."""
     if not path.exists():
+        if required:
+            raise RegistryError(NO_REGISTRY.format(path=path, what="ontbreekt"))
         return Registry()
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        reason = error.strerror if isinstance(error, OSError) else "geen UTF-8-tekst"
+        raise RegistryError(f"Het register van centra ({path}) kan ik niet lezen: {reason}.") from error
     raw = _parse(path, text)
-    if raw is None:
+    if raw is None or (isinstance(raw, dict) and not raw.get("centres")):
+        if required:
+            raise RegistryError(NO_REGISTRY.format(path=path, what="is leeg (er staan geen centra in)"))
         return Registry()
     try:
         return Registry.model_validate(raw)
@@ -185,3 +205,63 @@ def load_registry(path: Path) -> Registry:
             where = ".".join(str(part) for part in item["loc"]) or "(root)"
             problems.append(f"{path}:{line}: {where}: {item['msg']}")
         raise RegistryError("Het register van centra is niet geldig:\n" + "\n".join(problems)) from error
+
+
+def registry_document(registry: Registry) -> dict:
+    """The registry as the YAML file holds it (no empty fields)."""
+    return registry.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+
+
+def save_registry(path: Path, registry: Registry, comment: str = "") -> None:
+    """Write the registry atomically: a temporary file, flushed to disk, replaces
+    the old one in one step, so a crash leaves either the old or the new registry, never half of
+    one. The text is proven to read back as this registry first. The previous file is kept next to
+    it as `centres.yaml.vorige`."""
+    header = "".join(f"# {line}\n" for line in comment.splitlines())
+    text = header + yaml.safe_dump(registry_document(registry), allow_unicode=True, sort_keys=False, width=120)
+    if Registry.model_validate(yaml.load(text, Loader=FAST_LOADER)) != registry:
+        raise RegistryError("Het register kon niet correct weggeschreven worden; er is niets gewijzigd.")
+    temporary = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    try:
+        with open(temporary, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            shutil.copy2(path, path.with_name(path.name + ".vorige"))
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+class RegistryFile:
+    """The registry file of a running bot: loaded at start, and again whenever it changes on disk
+    (an import from the command line, or by another instance on a shared data folder)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._seen: tuple | None = None
+
+    def _signature(self) -> tuple | None:
+        try:
+            stat = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return stat.st_mtime_ns, stat.st_size, stat.st_ino
+
+    def load(self) -> Registry:
+        # Remembered before reading: a damaged file is reported once, not every minute.
+        self._seen = self._signature()
+        return load_registry(self.path)
+
+    def changed(self) -> bool:
+        return self._signature() != self._seen
+
+    def save(self, registry: Registry, comment: str = "") -> None:
+        save_registry(self.path, registry, comment)
+        self._seen = self._signature()

@@ -85,7 +85,8 @@ def test_dutch_names_and_bot_settings(manifest):
     bot = manifest["bots"][0]
     assert len(manifest["bots"]) == 1
     assert bot["scopes"] == ["personal", "team", "groupChat"]
-    assert bot["supportsFiles"] is False and bot["isNotificationOnly"] is False
+    # Files: POC+ sends the registry as a spreadsheet in the 1:1 chat.
+    assert bot["supportsFiles"] is True and bot["isNotificationOnly"] is False
     assert manifest["permissions"] == ["identity", "messageTeamMembers"]
 
 

@@ -90,6 +90,9 @@ class FakeConnector:
         self._app_window: deque[float] = deque()
         self._conversation_windows: dict[str, deque[float]] = defaultdict(deque)
         self.rejections: list[tuple[str, int]] = []
+        # Files a user sends the bot, served like Teams' pre-authenticated download URLs.
+        self.files: dict[str, bytes] = {}
+        self.file_downloads: list[str] = []
         self._runner: web.AppRunner | None = None
         self.url = ""
         self.rng = random.Random(7)
@@ -128,6 +131,7 @@ class FakeConnector:
         app.router.add_post("/v3/conversations/{conversation}/activities/{reply_to}", self._send)
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._update)
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
+        app.router.add_get("/files/{name}", self._file)
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -223,6 +227,21 @@ class FakeConnector:
             return failure
         self.calls.append(Call("CREATE", conversation_id, None, body))
         return web.json_response({"id": conversation_id})
+
+    def file_attachment(self, name: str, content: bytes) -> dict:
+        """The attachment Teams puts on a message when a user sends the bot a file in a 1:1 chat."""
+        self.files[name] = content
+        return {"contentType": "application/vnd.microsoft.teams.file.download.info", "name": name,
+                "contentUrl": f"{self.url}files/{name}",
+                "content": {"downloadUrl": f"{self.url}files/{name}", "uniqueId": name,
+                            "fileType": name.rsplit(".", 1)[-1]}}
+
+    async def _file(self, request: web.Request) -> web.Response:
+        self.file_downloads.append(request.match_info["name"])
+        content = self.files.get(request.match_info["name"])
+        if content is None:
+            return web.Response(status=404)
+        return web.Response(body=content, content_type="application/octet-stream")
 
     async def _member(self, request: web.Request) -> web.Response:
         member = self.members.get(request.match_info["member"])

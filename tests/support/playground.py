@@ -7,6 +7,7 @@ Adaptive Cards and takes screenshots of them at desktop and phone width.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -156,6 +157,21 @@ class PlaygroundPage:
 
     async def type_into(self, card: Locator, label: str, text: str) -> None:
         await (await self._input_labelled(card, label)).fill(text)
+
+    async def send_activity(self, changes: dict) -> None:
+        """Send an activity the chat box cannot (a file sent to the bot, say) through the Playground's
+        *Mock an Activity → Custom activity*: its template (this chat's ids) with `changes` merged in.
+        The page's context needs clipboard permissions: the template is read through the clipboard."""
+        await self.page.get_by_text("Mock an Activity").click()
+        await self.page.get_by_role("menuitem").filter(has_text="Custom activity").click()
+        await self.page.locator(".monaco-editor .view-lines").first.click()
+        await self.page.keyboard.press("Control+A")
+        await self.page.keyboard.press("Control+C")
+        activity = {**json.loads(await self.page.evaluate("() => navigator.clipboard.readText()")), **changes}
+        await self.page.keyboard.press("Delete")
+        # One line, inserted at once: the editor does not auto-close brackets of inserted text.
+        await self.page.keyboard.insert_text(json.dumps(activity))
+        await self.page.get_by_role("button", name="Send activity").click()
 
     async def screenshot(self, card: Locator, name: str) -> list[Path]:
         """The whole card as the Playground shows it, and squeezed to a phone's card width.
