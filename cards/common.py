@@ -110,3 +110,8 @@ def table(header: list[str], rows: list[list[str]], widths: list[int] | None = N
             for row in [header, *rows]
         ],
     }
+
+
+def count(number: int, one: str, many: str) -> str:
+    """'1 centrum', '7 centra': a number with the right form of its noun."""
+    return f"{number} {one if number == 1 else many}"

@@ -107,10 +107,20 @@ class AdoptOwnPayload(_Payload):
 
 class ConfirmLaunchPayload(_Payload):
     action: Literal["confirm_launch"]
+    # Close the waves already open for these centres first, instead of running beside them.
+    close_others: bool = False
 
 
 class CancelLaunchPayload(_Payload):
     action: Literal["cancel_launch"]
+
+
+class ConfirmRemindPayload(_Payload):
+    action: Literal["confirm_remind"]
+
+
+class CancelRemindPayload(_Payload):
+    action: Literal["cancel_remind"]
 
 
 CardPayload = Annotated[
@@ -127,6 +137,8 @@ CardPayload = Annotated[
         AdoptOwnPayload,
         ConfirmLaunchPayload,
         CancelLaunchPayload,
+        ConfirmRemindPayload,
+        CancelRemindPayload,
     ],
     Field(discriminator="action"),
 ]

@@ -7,13 +7,14 @@ and written, and whether the actor may touch it at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from cards import respondent as cards
 from dialogs.commands import Command, find_bouwsteen, find_glossary
 from dialogs.context import Actor, Outgoing, ReplaceSubmitted, Reply, Services
 from dialogs.payloads import (
+    action_data,
     CardPayload,
     ClosingPayload,
     EditPayload,
@@ -27,7 +28,7 @@ from dialogs.payloads import (
 from survey import progress as flow
 from survey.answers import InvalidAnswer, Response, validate_closing, validate_page
 from survey.registry import Centre, Membership
-from survey.waves import Wave
+from survey.waves import Wave, current_wave_for, find_wave, open_waves_for
 from storage.repository import Repository, Unchanged
 
 NOT_REGISTERED = (
@@ -63,6 +64,8 @@ class Subject:
     kind: str
     respondent_id: str
     respondent_name: str
+    # Every wave the centre can answer in now, newest first; more than one means they run side by side.
+    open_waves: tuple[Wave, ...] = ()
 
     @property
     def card_args(self) -> dict:
@@ -107,19 +110,25 @@ class RespondentDialog:
                 raise Refused("Enkel de directeur van een centrum kan het antwoord van het centrum invullen.")
             if centre_id is not None and centre_id != membership.centre.id:
                 raise Refused("Je kan enkel het antwoord van je eigen centrum bekijken of invullen.")
-        wave = await self.services.current_wave(membership.centre.id)
-        if wave is None:
-            raise Refused(NO_WAVE)
-        if wave_id is not None and wave_id != wave.id:
-            raise Refused(
-                f"Deze kaart hoort bij een andere ronde dan de huidige (‘{wave.name}’). "
-                "Typ *verder* om verder te gaan in de huidige ronde."
-            )
+        waves = await self.services.waves.list()
+        now = self.services.clock()
+        centre_id = membership.centre.id
+        if wave_id is not None:
+            # A card answers in the wave it came from, also when a newer one runs beside it.
+            wave = next((w for w in waves if w.id == wave_id and w.status != "draft" and w.includes(centre_id)), None)
+            if wave is None:
+                raise Refused("Deze kaart hoort bij een ronde die er voor jouw centrum niet (meer) is. "
+                              "Typ *verder* om verder te gaan in de huidige ronde.")
+        else:
+            wave = current_wave_for(waves, centre_id, now)
+            if wave is None:
+                raise Refused(NO_WAVE)
+        open_waves = tuple(open_waves_for(waves, centre_id, now))
         if kind == "centre":
-            return Subject(self.services.centre_answers, (wave.id, membership.centre.id), wave, membership,
-                           "centre", membership.centre.id, membership.centre.name)
-        return Subject(self.services.responses, (wave.id, membership.centre.id, membership.person.key), wave,
-                       membership, "member", membership.person.key, membership.person.name)
+            return Subject(self.services.centre_answers, (wave.id, centre_id), wave, membership,
+                           "centre", centre_id, membership.centre.name, open_waves)
+        return Subject(self.services.responses, (wave.id, centre_id, membership.person.key), wave,
+                       membership, "member", membership.person.key, membership.person.name, open_waves)
 
     async def load(self, subject: Subject) -> Response:
         return await subject.repository.get(*subject.parts) or subject.empty_response()
@@ -129,7 +138,8 @@ class RespondentDialog:
     async def on_command(self, actor: Actor, command: Command | None, text: str) -> list[Outgoing]:
         name = command.name if command else None
         if name == "help":
-            return [Reply(card=cards.help_card(role=self._role(actor), is_admin=actor.is_admin))]
+            return [Reply(card=cards.help_card(role=self._role(actor), is_admin=actor.is_admin,
+                                               today=self.services.clock().date()))]
         if name == "glossary":
             return [Reply(text=self._glossary(command.argument))]
         if name == "hello":
@@ -140,20 +150,31 @@ class RespondentDialog:
             return [Reply(text=str(refusal))]
         if name == "pause":
             return [Reply(text=PAUSED)]
-        if name == "resume":
-            return await self.start_subject(subject)
+        named = subject
+        if name in ("resume", "progress", "overview") and command.argument:
+            named = await self._named_wave(subject, command.argument)
         if name == "progress":
-            return [Reply(card=cards.progress_card(self.q, await self.load(subject)))]
+            return self._labelled(await self._progress(named, named=named is not subject), named)
+        bouwsteen = find_bouwsteen(self.q, command.argument) if name == "edit" else None
+        if named is not subject:
+            subject = named
+        elif name in ("resume", "overview") or bouwsteen is not None:
+            chosen = await self._choose(subject, name, bouwsteen.id if bouwsteen else None)
+            if isinstance(chosen, dict):
+                return [Reply(card=chosen)]
+            subject = chosen
+        if name == "resume":
+            return await self.start_subject(subject, announce=True)
         if name == "overview":
-            return [Reply(card=self._overview(await self.load(subject), subject))]
+            return [*self._labelled([Reply(card=self._overview(await self.load(subject), subject))], subject),
+                    *await self._elsewhere(subject)]
         if name == "edit":
-            bouwsteen = find_bouwsteen(self.q, command.argument)
             if bouwsteen is None:
                 return [
                     Reply(text="Welke bouwsteen wil je wijzigen? Typ bv. *wijzig 3* of *wijzig preventie*."),
-                    Reply(card=self._overview(await self.load(subject), subject)),
+                    *self._labelled([Reply(card=self._overview(await self.load(subject), subject))], subject),
                 ]
-            return await self._edit(subject, bouwsteen.id)
+            return self._labelled(await self._edit(subject, bouwsteen.id), subject)
         return [Reply(text=self._hint())]
 
     async def intro(self, actor: Actor) -> list[Outgoing]:
@@ -162,8 +183,12 @@ class RespondentDialog:
         except Refused as refusal:
             if actor.is_admin and actor.membership is None:
                 # POC+ belongs to no centre: greet them with what they can do, not with a refusal.
-                return [Reply(card=cards.help_card(role=self._role(actor), is_admin=True))]
+                return [Reply(card=cards.help_card(role=self._role(actor), is_admin=True,
+                                                   today=self.services.clock().date()))]
             return [Reply(text=str(refusal))]
+        chosen = await self._choose(subject, "hello")
+        if isinstance(chosen, dict):
+            return [Reply(card=chosen)]
         response = await self.load(subject)
         director = subject.membership.centre.director
         return [
@@ -178,7 +203,8 @@ class RespondentDialog:
                     director_name=None if subject.membership.role == "director" else director.name,
                     wave_id=subject.wave.id,
                 )
-            )
+            ),
+            *await self._elsewhere(subject),
         ]
 
     # ----- card buttons -------------------------------------------------------------------
@@ -188,6 +214,9 @@ class RespondentDialog:
             subject = await self.subject(actor, payload.subject, payload.centre, payload.wave)
         except Refused as refusal:
             return [Reply(text=str(refusal))]
+        return self._labelled(await self._on_payload(subject, payload), subject)
+
+    async def _on_payload(self, subject: Subject, payload: CardPayload) -> list[Outgoing]:
         if isinstance(payload, PausePayload):
             return [Reply(text=PAUSED)]
         if isinstance(payload, OverviewPayload):
@@ -210,7 +239,7 @@ class RespondentDialog:
             return await self._submit(subject, payload)
         return [Reply(text=self._hint())]
 
-    async def start_subject(self, subject: Subject) -> list[Outgoing]:
+    async def start_subject(self, subject: Subject, *, announce: bool = False) -> list[Outgoing]:
         if subject.wave.accepts_answers(self.services.clock()):
             now = self.services.clock()
 
@@ -228,7 +257,11 @@ class RespondentDialog:
             response = await self.load(subject)
             if not response.is_submitted:
                 return [Reply(text=self._closed_text(subject.wave)), Reply(card=self._overview(response, subject))]
-        return [Reply(card=await self._card_for_next_step(response, subject))]
+        replies = [Reply(card=await self._card_for_next_step(response, subject))]
+        if announce or not response.answers:
+            # The moment a newer wave would show "0 van 11": say where earlier answers are.
+            replies += await self._elsewhere(subject)
+        return self._labelled(replies, subject)
 
     async def _edit(self, subject: Subject, bouwsteen_id: str) -> list[Outgoing]:
         now = self.services.clock()
@@ -350,6 +383,111 @@ class RespondentDialog:
             Reply(card=cards.submitted_card(self.q, response, centre_name=subject.membership.centre.name)),
         ]
 
+    # ----- waves side by side ---------------------------------------------------------------
+
+    async def _named_wave(self, subject: Subject, argument: str) -> Subject:
+        """`verder Proef`, `overzicht Zelfscan 2025`: that wave; other words leave the subject as it is."""
+        centre_id = subject.membership.centre.id
+        waves = [w for w in await self.services.waves.list() if w.includes(centre_id)]
+        wave = find_wave(waves, argument)
+        return self._in_wave(subject, wave) if wave else subject
+
+    @staticmethod
+    def _in_wave(subject: Subject, wave: Wave) -> Subject:
+        return replace(subject, wave=wave, parts=(wave.id, *subject.parts[1:]))
+
+    async def _response_in(self, subject: Subject, wave: Wave) -> Response:
+        other = self._in_wave(subject, wave)
+        return await self.load(other)
+
+    def _state_text(self, response: Response, wave: Wave) -> str:
+        if response.is_submitted:
+            state = "verzonden"
+        elif response.answers or response.started_at:
+            state = f"{flow.progress(self.q, response).answered} van {len(self.q.bouwstenen)} bouwstenen beantwoord"
+        else:
+            state = "nog niet gestart"
+        return f"{state} · {wave.deadline_text()}" if wave.accepts_answers(self.services.clock()) else \
+            f"{state} · gesloten"
+
+    async def _choose(self, subject: Subject, purpose: str, bouwsteen_id: str | None = None) -> Subject | dict:
+        """Which open wave a typed command means: the only one with work left, or else ask (a card)."""
+        if len(subject.open_waves) < 2:
+            return subject
+        responses = [(w, await self._response_in(subject, w)) for w in subject.open_waves]
+        unfinished = [w for w, r in responses if not r.is_submitted]
+        if purpose != "hello" and len(unfinished) < 2:
+            return self._in_wave(subject, unfinished[0]) if unfinished else subject
+        args = subject.card_args
+        if purpose == "overview":
+            title, buttons = "Van welke ronde wil je het overzicht?", [
+                (f"Overzicht {_short(w.name)}", action_data("overview", wave=w.id, **args)) for w, _ in responses]
+        elif purpose == "edit":
+            number = self.q.bouwsteen(bouwsteen_id).number
+            title, buttons = f"In welke ronde wijzig je bouwsteen {number}?", [
+                (f"Wijzig in {_short(w.name)}", action_data("edit", wave=w.id, bouwsteen=bouwsteen_id, **args))
+                for w, r in responses if not r.is_submitted]
+        else:
+            title, buttons = "In welke ronde ga je verder?", [
+                (f"{'Verder in' if r.answers else 'Start'} {_short(w.name)}", action_data("start", wave=w.id, **args))
+                for w, r in responses]
+        whose = "het antwoord van het centrum" if subject.kind == "centre" else "je antwoorden"
+        intro = (f"Voor {subject.membership.centre.name} lopen nu {len(responses)} rondes naast elkaar. "
+                 f"Per ronde wordt {whose} apart bewaard; je kiest zelf waar je verdergaat.")
+        return cards.wave_choice_card(title, intro, [(w.name, self._state_text(r, w)) for w, r in responses],
+                                      buttons)
+
+    async def _elsewhere(self, subject: Subject) -> list[Outgoing]:
+        """Where this person's answers in other waves are, so nothing given is ever out of sight."""
+        centre_id = subject.membership.centre.id
+        now = self.services.clock()
+        current = await self.load(subject)
+        others = sorted((w for w in await self.services.waves.list()
+                         if w.id != subject.wave.id and w.status != "draft" and w.includes(centre_id)),
+                        key=lambda w: w.launched_at or w.created_at, reverse=True)
+        whose = "Het antwoord van het centrum" if subject.kind == "centre" else "Je antwoorden"
+        replies: list[Outgoing] = []
+        closed_told = False
+        for wave in others:
+            response = await self._response_in(subject, wave)
+            if not response.answers:
+                continue
+            if wave.accepts_answers(now):
+                if response.is_submitted:
+                    continue
+                replies.append(Reply(card=cards.wave_choice_card(
+                    "Ook nog in een andere ronde",
+                    f"{whose} in de ronde ‘{wave.name}’ {'is' if subject.kind == 'centre' else 'zijn'} "
+                    "nog niet verzonden; die ronde loopt nog.",
+                    [(wave.name, self._state_text(response, wave))],
+                    [(f"Verder in {_short(wave.name)}", action_data("start", wave=wave.id, **subject.card_args))])))
+            elif not current.answers and not closed_told:
+                closed_told = True
+                replies.append(Reply(text=f"{whose} uit de ronde ‘{wave.name}’ (gesloten) "
+                                          f"{'blijft' if subject.kind == 'centre' else 'blijven'} bewaard: "
+                                          f"typ *overzicht {wave.name}* om ze te bekijken."))
+        return replies
+
+    def _labelled(self, replies: list[Outgoing], subject: Subject) -> list[Outgoing]:
+        """Name the wave on every card when another wave is open beside this one."""
+        if not {w.id for w in subject.open_waves} - {subject.wave.id}:
+            return replies
+        labelled: list[Outgoing] = []
+        for reply in replies:
+            if isinstance(reply, Reply) and reply.card is not None:
+                reply = Reply(text=reply.text, card=cards.with_wave_label(reply.card, subject.wave.name))
+            elif isinstance(reply, ReplaceSubmitted):
+                reply = ReplaceSubmitted(cards.with_wave_label(reply.card, subject.wave.name))
+            labelled.append(reply)
+        return labelled
+
+    async def _progress(self, subject: Subject, *, named: bool) -> list[Outgoing]:
+        if named or len(subject.open_waves) < 2:
+            return [Reply(card=cards.progress_card(self.q, await self.load(subject))), *await self._elsewhere(subject)]
+        # Two waves open: the progress in each, every card naming its wave.
+        return [Reply(card=cards.with_wave_label(cards.progress_card(self.q, await self._response_in(subject, w)),
+                                                 w.name)) for w in subject.open_waves]
+
     # ----- helpers ------------------------------------------------------------------------
 
     async def _card_for_next_step(self, response: Response, subject: Subject) -> dict:
@@ -413,3 +551,8 @@ class RespondentDialog:
     @staticmethod
     def _role(actor: Actor) -> str:
         return actor.membership.role if actor.membership else "guest"
+
+
+def _short(name: str) -> str:
+    """A wave's name short enough for a button on a phone."""
+    return f"‘{name}’" if len(name) <= 22 else f"‘{name[:20].rstrip()}…’"

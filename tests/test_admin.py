@@ -9,6 +9,7 @@ import aiohttp
 import pytest_asyncio
 from openpyxl import load_workbook
 
+from dialogs.admin import NO_WAVE
 from tests.support.harness import ADMIN, DIRECTOR, MEMBERS, OTHER_DIRECTOR, OTHER_MEMBER, start_bot
 from tests.support.scripts import complete_survey, new_card, start
 from tests.support.teams import TeamsClient, texts_in
@@ -62,7 +63,7 @@ async def test_poc_commands_work_in_a_channel_with_a_mention_or_the_typed_name(w
         calls = await teams.say(ADMIN, text, conversation_id="19:community@thread.tacv2",
                                 conversation_type="channel", **({"entities": entities} if entities else {}))
         # Without a wave yet, "status" says so: proof the command was understood, not the channel hint.
-        assert texts_in(calls) == "Er is nog geen ronde."
+        assert texts_in(calls) == NO_WAVE
 
 
 async def test_only_poc_may_run_waves(world, connector):
@@ -139,8 +140,8 @@ async def test_reminders_only_for_those_not_done_and_never_twice(world, connecto
     wave = (await running.poolster.services.waves.list())[0]
     await complete_survey(teams, MO)
     clock.now = wave.closes_at - timedelta(days=7) + timedelta(minutes=1)
-    await running.poolster.admin.tick()
-    await running.poolster.admin.tick()
+    await running.poolster.waves.tick()
+    await running.poolster.waves.tick()
     await running.poolster.outbox.idle()
     reminders = [c for c in connector.sends() if c.card and "Herinnering" in str(c.card)]
     reached = {c.conversation_id for c in reminders}
@@ -167,7 +168,7 @@ async def test_the_deadline_closes_the_wave(world):
     await launch(teams, running)
     wave = (await running.poolster.services.waves.list())[0]
     clock.now = wave.closes_at + timedelta(minutes=1)
-    await running.poolster.admin.tick()
+    await running.poolster.waves.tick()
     assert (await running.poolster.services.waves.get(wave.id)).status == "closed"
 
 
