@@ -53,8 +53,8 @@ def launch_card(wave: Wave, centres: tuple[str, ...], people: int,
     body = [
         heading(f"Nieuwe ronde: {safe_text(wave.name)}"),
         text(wave.until_text()),
-        text(f"Wordt uitgenodigd: **{count(people, 'persoon', 'personen')}** uit "
-             f"{count(len(centres), 'centrum', 'centra')}: " + safe_text(", ".join(centres))),
+        text(f"**{count(people, 'persoon', 'personen')}** uit {count(len(centres), 'centrum', 'centra')} "
+             f"{'wordt' if people == 1 else 'worden'} uitgenodigd: " + safe_text(", ".join(centres)) + "."),
     ]
     if not overlapping:
         body.append(subtle("Na het lanceren krijgt iedereen een uitnodiging in Teams; jij krijgt een rapport."))
@@ -194,7 +194,8 @@ def waves_card(entries: list[tuple[Wave, WaveCounts]], now: datetime) -> dict:
                  f"{counts.not_started} nog niet gestart; centrumantwoorden: {counts.centre_answers_submitted} "
                  f"van {counts.centres} verzonden.", size="Small", spacing="None"),
         ]
-    body.append(subtle("Typ *status [naam]* of *resultaten [naam]* voor één ronde.", spacing="Medium"))
+    body.append(text("Typ *status [naam]* of *resultaten [naam]* voor één ronde.", size="Small", isSubtle=True,
+                     spacing="Medium"))
     return card(body)
 
 
