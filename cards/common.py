@@ -42,8 +42,8 @@ def text(value: str, **style) -> dict:
     return {"type": "TextBlock", "text": value, "wrap": True, **style}
 
 
-def heading(value: str, *, size: str = "Large") -> dict:
-    return text(value, size=size, weight="Bolder")
+def heading(value: str, *, size: str = "Large", **style) -> dict:
+    return text(value, size=size, weight="Bolder", **style)
 
 
 def subtle(value: str, **style) -> dict:

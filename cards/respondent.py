@@ -432,12 +432,14 @@ def progress_card(q: Questionnaire, response: Response) -> dict:
 # ----- two waves side by side ----------------------------------------------------------------------
 
 WAVE_LABEL_ID = "wave-label"
+WAVE_CHOICE_ID = "wave-choice"
 
 
 def with_wave_label(card_: dict, wave_name: str) -> dict:
-    """The card, headed by the wave it belongs to (when two waves run, every card says which)."""
+    """The card, headed by the wave it belongs to (when two waves run, every card says which); a card
+    that chooses between waves names them itself."""
     body = card_.get("body") or []
-    if body and body[0].get("id") == WAVE_LABEL_ID:
+    if body and body[0].get("id") in (WAVE_LABEL_ID, WAVE_CHOICE_ID):
         return card_
     label = text(f"Ronde: {safe_text(wave_name)}", id=WAVE_LABEL_ID, size="Small", weight="Bolder",
                  color="Accent", spacing="None")
@@ -446,6 +448,6 @@ def with_wave_label(card_: dict, wave_name: str) -> dict:
 
 def wave_choice_card(title: str, intro: str, waves: Sequence[tuple[str, str]], buttons: Sequence[tuple[str, dict]]) -> dict:
     """Several waves and where someone stands in each, with a button per wave: an explicit choice."""
-    return card([heading(safe_text(title), size="Medium"), text(safe_text(intro)),
+    return card([heading(safe_text(title), size="Medium", id=WAVE_CHOICE_ID), text(safe_text(intro)),
                  facts([(safe_text(name), state) for name, state in waves])],
                 [submit(label, data) for label, data in buttons])

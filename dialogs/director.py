@@ -93,6 +93,12 @@ class DirectorDialog:
             subject = await self.respondent.subject(actor, "centre", centre_id, wave_id)
         except Refused as refusal:
             return [Reply(text=str(refusal))]
+        if wave_id is None:
+            # Typed `centrum` while two waves run: the director chooses which centre answer.
+            chosen = await self.respondent.choose_wave(subject, "resume")
+            if isinstance(chosen, dict):
+                return [Reply(card=chosen)]
+            subject = chosen
         centre = subject.membership.centre
         responses, summary = await self.team(subject.wave.id, centre)
         others = [r for r in responses if r.respondent_id != subject.membership.person.key and r.answers]

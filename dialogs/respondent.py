@@ -159,7 +159,7 @@ class RespondentDialog:
         if named is not subject:
             subject = named
         elif name in ("resume", "overview") or bouwsteen is not None:
-            chosen = await self._choose(subject, name, bouwsteen.id if bouwsteen else None)
+            chosen = await self.choose_wave(subject, name, bouwsteen.id if bouwsteen else None)
             if isinstance(chosen, dict):
                 return [Reply(card=chosen)]
             subject = chosen
@@ -186,7 +186,7 @@ class RespondentDialog:
                 return [Reply(card=cards.help_card(role=self._role(actor), is_admin=True,
                                                    today=self.services.clock().date()))]
             return [Reply(text=str(refusal))]
-        chosen = await self._choose(subject, "hello")
+        chosen = await self.choose_wave(subject, "hello")
         if isinstance(chosen, dict):
             return [Reply(card=chosen)]
         response = await self.load(subject)
@@ -410,7 +410,7 @@ class RespondentDialog:
         return f"{state} · {wave.deadline_text()}" if wave.accepts_answers(self.services.clock()) else \
             f"{state} · gesloten"
 
-    async def _choose(self, subject: Subject, purpose: str, bouwsteen_id: str | None = None) -> Subject | dict:
+    async def choose_wave(self, subject: Subject, purpose: str, bouwsteen_id: str | None = None) -> Subject | dict:
         """Which open wave a typed command means: the only one with work left, or else ask (a card)."""
         if len(subject.open_waves) < 2:
             return subject
@@ -429,8 +429,8 @@ class RespondentDialog:
                 for w, r in responses if not r.is_submitted]
         else:
             title, buttons = "In welke ronde ga je verder?", [
-                (f"{'Verder in' if r.answers else 'Start'} {_short(w.name)}", action_data("start", wave=w.id, **args))
-                for w, r in responses]
+                (f"{'Verder in' if r.answers else 'Start'} {_short(w.name)}",
+                 action_data(self._start_action(subject), wave=w.id, **args)) for w, r in responses]
         whose = "het antwoord van het centrum" if subject.kind == "centre" else "je antwoorden"
         intro = (f"Voor {subject.membership.centre.name} lopen nu {len(responses)} rondes naast elkaar. "
                  f"Per ronde wordt {whose} apart bewaard; je kiest zelf waar je verdergaat.")
@@ -460,13 +460,19 @@ class RespondentDialog:
                     f"{whose} in de ronde ‘{wave.name}’ {'is' if subject.kind == 'centre' else 'zijn'} "
                     "nog niet verzonden; die ronde loopt nog.",
                     [(wave.name, self._state_text(response, wave))],
-                    [(f"Verder in {_short(wave.name)}", action_data("start", wave=wave.id, **subject.card_args))])))
+                    [(f"Verder in {_short(wave.name)}",
+                      action_data(self._start_action(subject), wave=wave.id, **subject.card_args))])))
             elif not current.answers and not closed_told:
                 closed_told = True
                 replies.append(Reply(text=f"{whose} uit de ronde ‘{wave.name}’ (gesloten) "
                                           f"{'blijft' if subject.kind == 'centre' else 'blijven'} bewaard: "
                                           f"typ *overzicht {wave.name}* om ze te bekijken."))
         return replies
+
+    @staticmethod
+    def _start_action(subject: Subject) -> str:
+        # The centre's answer starts through the director's flow, which shows the team's answers first.
+        return "centre_start" if subject.kind == "centre" else "start"
 
     def _labelled(self, replies: list[Outgoing], subject: Subject) -> list[Outgoing]:
         """Name the wave on every card when another wave is open beside this one."""
