@@ -12,7 +12,7 @@ from survey.questionnaire import STADIUM_IDS, Questionnaire
 from survey.waves import SendReport, Wave, WaveCounts, date_text, example_deadline
 
 # One colour per state, the same in every chart and legend (Teams' chart colour names).
-STATE_COLOURS = (("klaar", "good", "Good"), ("bezig", "warning", "Warning"), ("niet gestart", "neutral", "Default"))
+STATE_COLOURS = (("klaar", "good", "Good"), ("bezig", "warning", "Warning"), ("niet gestart", "neutral", None))
 # A report lists at most this many names per reason (the card stays small); the rest is counted.
 NAMES_PER_REASON = 25
 
@@ -40,8 +40,7 @@ def admin_help_rows(today: date) -> list[tuple[str, str]]:
 
 
 def _progress_line(counts: WaveCounts) -> str:
-    line = (f"{count(counts.started, 'persoon', 'personen')} van {counts.people} gestart, "
-            f"{counts.finished} klaar")
+    line = f"{counts.started} van {count(counts.people, 'persoon', 'personen')} gestart, {counts.finished} klaar"
     if counts.centre_answers_started:
         line += (f"; {count(counts.centre_answers_started, 'centrumantwoord', 'centrumantwoorden')} begonnen, "
                  f"{counts.centre_answers_submitted} verzonden")
@@ -66,7 +65,7 @@ def launch_card(wave: Wave, centres: tuple[str, ...], people: int,
     one = len(overlapping) == 1
     body.append({"type": "Container", "style": "warning", "items": [
         text(f"**Er {'loopt' if one else 'lopen'} al {'een ronde' if one else f'{len(overlapping)} rondes'} "
-             f"voor deze centra:**"),
+             f"voor {'dit centrum' if len(centres) == 1 else 'deze centra'}:**"),
         *[text(f"‘{safe_text(other.name)}’ ({other.deadline_text()}): {_progress_line(counts)}.",
                spacing="Small") for other, counts in overlapping],
     ]})
@@ -136,8 +135,13 @@ def send_report_card(wave: Wave, report: SendReport) -> dict:
 def _legend() -> dict:
     return {"type": "RichTextBlock", "spacing": "Small", "inlines": [
         run for label, _, colour in STATE_COLOURS
-        for run in ({"type": "TextRun", "text": "■ ", "color": colour, "size": "Medium"},
+        for run in (_square(colour),
                     {"type": "TextRun", "text": f"{label}   ", "size": "Small"})]}
+
+
+def _square(colour: str | None) -> dict:
+    # The chart's "neutral" is grey: a subtle default run, the closest a TextRun comes to it.
+    return {"type": "TextRun", "text": "■ ", "size": "Medium", **({"color": colour} if colour else {"isSubtle": True})}
 
 
 def _invited_text(wave: Wave, counts: WaveCounts) -> str:

@@ -404,7 +404,7 @@ class RespondentDialog:
         if response.is_submitted:
             state = "verzonden"
         elif response.answers or response.started_at:
-            state = f"{flow.progress(self.q, response).answered} van {len(self.q.bouwstenen)} bouwstenen beantwoord"
+            state = f"bezig: {flow.progress(self.q, response).answered} van {len(self.q.bouwstenen)} bouwstenen beantwoord"
         else:
             state = "nog niet gestart"
         return f"{state} · {wave.deadline_text()}" if wave.accepts_answers(self.services.clock()) else \
@@ -431,9 +431,9 @@ class RespondentDialog:
             title, buttons = "In welke ronde ga je verder?", [
                 (f"{'Verder in' if r.answers else 'Start'} {_short(w.name)}",
                  action_data(self._start_action(subject), wave=w.id, **args)) for w, r in responses]
-        whose = "het antwoord van het centrum" if subject.kind == "centre" else "je antwoorden"
+        whose = "wordt het antwoord van het centrum" if subject.kind == "centre" else "worden je antwoorden"
         intro = (f"Voor {subject.membership.centre.name} lopen nu {len(responses)} rondes naast elkaar. "
-                 f"Per ronde wordt {whose} apart bewaard; je kiest zelf waar je verdergaat.")
+                 f"Per ronde {whose} apart bewaard; je kiest zelf waar je verdergaat.")
         return cards.wave_choice_card(title, intro, [(w.name, self._state_text(r, w)) for w, r in responses],
                                       buttons)
 

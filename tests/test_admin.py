@@ -307,6 +307,7 @@ async def test_status_of_the_default_wave_counts_what_it_says(data_dir, connecto
         legend = next(e for e in iter_elements(status.card) if e.get("type") == "RichTextBlock")
         assert "".join(run["text"] for run in legend["inlines"]).split() == ["■", "klaar", "■", "bezig", "■", "niet",
                                                                                "gestart"]
+        assert [run.get("color") for run in legend["inlines"][::2]] == ["Good", "Warning", None]
         results = new_card(await teams.say(ADMIN, "resultaten"))
         assert "Nog geen centrumantwoorden" in card_title(results)
         assert not [e for e in iter_elements(results.card) if str(e.get("type", "")).startswith("Chart.")]

@@ -42,7 +42,7 @@ async def test_the_confirmation_names_the_open_wave_and_how_far_it_is(halfway):
     confirmation = new_card(await teams.say(ADMIN, "nieuwe ronde Proef tot 30-06-2027"))
     words = card_title(confirmation)
     assert "Er loopt al een ronde voor deze centra" in words
-    assert "‘Zelfscan 2027’ (deadline 15-06-2027): 1 persoon van 6 gestart, 0 klaar; " \
+    assert "‘Zelfscan 2027’ (deadline 15-06-2027): 1 van 6 personen gestart, 0 klaar; " \
            "1 centrumantwoord begonnen, 0 verzonden." in words
     buttons = [a["title"] for a in confirmation.card["actions"]]
     assert buttons == ["Sluit de open ronde en lanceer", "Lanceer, laat beide open", "Annuleer"]
@@ -60,7 +60,7 @@ async def test_two_open_waves_every_card_says_which_and_members_choose(halfway):
 
     choice = new_card(await teams.say(MO, "verder"))
     assert "In welke ronde ga je verder?" in card_title(choice)
-    assert "2 van 11 bouwstenen beantwoord · deadline 15-06-2027" in str(choice.card)
+    assert "bezig: 2 van 11 bouwstenen beantwoord · deadline 15-06-2027" in str(choice.card)
     page = new_card(await teams.press(MO, choice, "Verder in ‘Zelfscan 2027’"))
     assert labels(page) == "Ronde: Zelfscan 2027" and "Bouwsteen 3" in str(page.card)
     saved = await teams.press(MO, page, "Bewaar", SITUERING)
@@ -80,7 +80,7 @@ async def test_two_open_waves_every_card_says_which_and_members_choose(halfway):
     # The intro offers the choice too, and the director chooses for the centre's answer.
     assert "In welke ronde ga je verder?" in card_title(new_card(await teams.say(LEA, "hallo")))
     centre_choice = new_card(await teams.say(DIRECTOR, "centrum"))
-    assert "het antwoord van het centrum apart bewaard" in card_title(centre_choice)
+    assert "Per ronde wordt het antwoord van het centrum apart bewaard" in card_title(centre_choice)
     assert find_action(centre_choice.card, "Verder in ‘Zelfscan 2027’")["data"]["subject"] == "centre"
     calls = await teams.press(DIRECTOR, centre_choice, "Verder in ‘Zelfscan 2027’")
     centre_page = new_card(calls)
