@@ -179,7 +179,7 @@ def status_card(wave: Wave, rows: list, counts: WaveCounts) -> dict:
         text("**Per centrum** (aantal personen)", spacing="Medium"),
         table(["Centrum", "Klaar", "Bezig", "Niet gestart", "Antwoord centrum"],
               [[safe_text(r.name), str(r.finished), str(r.started - r.finished), str(r.people - r.started),
-                _CENTRE_ANSWER[r.centre_answer]] for r in rows], [3, 2, 2, 2, 3]),
+                _CENTRE_ANSWER[r.centre_answer]] for r in rows], [3, 2, 2, 3, 3]),
     ]
     return card(body, full_width=True)
 
