@@ -242,6 +242,9 @@ class OwedReport(BaseModel):
     purpose: str
     notify_user_id: str
     created_at: datetime
+    # Set once every message is queued: before that, "nothing left to send" only means "not queued
+    # yet". A promise whose queueing died with its process is reported after CLAIM_LEASE all the same.
+    queued: bool = False
     claimed_until: datetime | None = None
     attempts: int = 0
 
@@ -267,6 +270,8 @@ class OutboxFanout:
             await self.owed.put(OwedReport(wave_id=wave.id, purpose=purpose, notify_user_id=notify,
                                            created_at=self.services.clock()), wave.id, purpose)
         queued = await self.outbox.enqueue(wave.id, purpose, people, send=True)
+        if notify is not None:
+            await self.owed.update((wave.id, purpose), _mark_queued)
         self.outbox.start_draining(wave.id)
         return queued
 
@@ -301,7 +306,10 @@ class OutboxFanout:
     async def deliver_owed_reports(self, wave_id: str | None = None) -> None:
         """Send every owed report whose messages are all settled (after a drain, and every minute)."""
         owed = await self.owed.list(wave_id) if wave_id else await self.owed.list()
+        now = self.services.clock()
         for promise in owed:
+            if not promise.queued and now < promise.created_at + CLAIM_LEASE:
+                continue
             items = await self.outbox.items.list(promise.wave_id)
             if any(i.purpose == promise.purpose and i.status in ("queued", "sending") for i in items):
                 continue
@@ -334,3 +342,9 @@ class OutboxFanout:
                 await self.owed.update(parts, lambda current: current.model_copy(update={"claimed_until": None}))
                 return
         await self.owed.delete(*parts)
+
+
+def _mark_queued(current: OwedReport | None) -> OwedReport:
+    if current is None:
+        raise Unchanged()
+    return current.model_copy(update={"queued": True})

@@ -149,9 +149,10 @@ def _invited_text(wave: Wave, counts: WaveCounts) -> str:
         if wave.created_by == "poolster":
             return "Deze ronde ging vanzelf open bij de start van Poolster: er zijn geen uitnodigingen verstuurd."
         return "Er zijn (nog) geen uitnodigingen verstuurd."
-    missed = counts.people - counts.invited
-    return (f"Uitgenodigd in Teams: {counts.invited} van {counts.people}"
-            + (f" ({missed} niet bereikt: zie het rapport van de lancering)." if missed else "."))
+    text_ = f"Uitgenodigd in Teams: {counts.invited} van {count(counts.people, 'persoon', 'personen')}."
+    if counts.invited < counts.people:
+        text_ += " Wie (nog) niet bereikt werd en waarom, staat in het rapport van de lancering."
+    return text_
 
 
 _CENTRE_ANSWER = {"submitted": "verzonden", "started": "bezig", "none": "–"}

@@ -11,7 +11,7 @@ import pytest
 import pytest_asyncio
 from openpyxl import load_workbook
 
-from bot.outbox import UNREACHABLE, reason_code
+from bot.outbox import UNREACHABLE, OwedReport, reason_code
 from dialogs.admin import NO_WAVE
 from dialogs.wave_service import WaveRefused, WaveService
 from survey.reach_outcomes import NotReached
@@ -256,6 +256,9 @@ async def test_reports_name_who_was_not_reached_in_plain_dutch(world, connector)
              for f in e["facts"]}
     assert facts == {"Uitgenodigd": "5 van 6 personen", "Niet bereikt": "1"}
     assert not re.search(r"\b[45]\d\d\b|Error|Exception", str(report.card)), "no HTTP codes, no exception names"
+    status = card_title(new_card(await teams.say(ADMIN, "status")))
+    assert "Uitgenodigd in Teams: 5 van 6 personen. Wie (nog) niet bereikt werd en waarom, staat in het rapport" \
+        in status
 
 
 async def test_a_launch_interrupted_by_a_restart_still_ends_with_its_report(data_dir, connector):
@@ -360,3 +363,19 @@ async def test_the_command_line_exports_through_the_wave_service(world, tmp_path
     assert [p.suffix for p in files] == [".xlsx", ".zip"] and all(p.exists() for p in files)
     with pytest.raises(WaveRefused, match="niets verstuurd"):
         await waves.remind(wave.id, None)
+
+
+async def test_a_report_waits_until_its_messages_are_queued(world, connector):
+    running, teams, clock = world
+    await launch(teams, running)
+    fanout = running.poolster.fanout
+    wave = (await running.poolster.services.waves.list())[0]
+    # A reminder being queued right now: nothing is left to send only because nothing is queued yet.
+    await fanout.owed.put(OwedReport(wave_id=wave.id, purpose="reminder-manual-1", notify_user_id=ADMIN.user_id,
+                                     created_at=clock.now), wave.id, "reminder-manual-1")
+    await fanout.deliver_owed_reports()
+    assert not reports(connector, "Herinnering:")
+    # Its process died while queueing: once the lease is over the report is sent with what there is.
+    clock.now += timedelta(minutes=6)
+    await fanout.deliver_owed_reports()
+    assert len(reports(connector, "Herinnering:")) == 1 and not await fanout.owed.list()
