@@ -221,7 +221,7 @@ def results_card(q: Questionnaire, wave: Wave, current: dict[str, Counter], inte
         # Stacked bars count whole centres and draw no value axis, so no fractions can appear.
         body.append(chart(
             "Chart.HorizontalBar.Stacked", title,
-            [{"title": f"{b.number}. {b.title}"[:40], "data": [
+            [{"title": _bar_title(f"{b.number}. {b.title}"), "data": [
                 {"legend": stadium.label, "value": counts[b.id][stadium.id]} for stadium in stadia]}
              for b in q.bouwstenen],
             table(["Bouwsteen", *[s.label for s in stadia]],
@@ -235,6 +235,13 @@ def results_card(q: Questionnaire, wave: Wave, current: dict[str, Counter], inte
     body.append(facts([(str(n), safe_text(q.bouwsteen(b).title)) for b, n in inspiring.most_common(5)]
                       or [("–", "nog geen")]))
     return card(body, full_width=True)
+
+
+def _bar_title(title: str, limit: int = 38) -> str:
+    """A bar's title that fits beside its value: cut at a word, with an ellipsis."""
+    if len(title) <= limit:
+        return title
+    return title[:title.rfind(" ", 0, limit)].rstrip(",;:") + " …"
 
 
 def export_card(wave: Wave, links: dict[str, str]) -> dict:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from cards.admin import new_wave_syntax
 from dialogs.commands import CommandError, parse_new_wave
 from survey.waves import example_deadline
-from tests.support.harness import ADMIN, MEMBERS, DIRECTOR
+from tests.support.harness import ADMIN, DIRECTOR, MEMBERS
 from tests.support.rendered import lost_in_rendering, shown_texts
 from tests.support.scripts import new_card, start
 from tests.test_admin import launch, world  # noqa: F401  (a pytest fixture)

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from playwright.async_api import async_playwright, expect
 
 from survey.waves import date_text, example_deadline
 from tests.support.playground import CHROMIUM, CHROMIUM_FLAGS, DESKTOP, PlaygroundPage
 from tests.test_playground_browser import SHOTS, playground_bot  # noqa: F401  (a pytest fixture)
-
-import pytest
 
 pytestmark = pytest.mark.browser
 SCREENS = ("admin-status", "admin-confirmation", "admin-launch-report", "admin-remind-confirm",
