@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
-from cards.admin import new_wave_syntax
+from cards.admin import launch_card, new_wave_syntax, remind_confirm_card, send_report_card
 from dialogs.commands import CommandError, parse_new_wave
-from survey.waves import example_deadline
+from survey.waves import NotReachedGroup, SendReport, Wave, example_deadline
 from tests.support.harness import ADMIN, DIRECTOR, MEMBERS
 from tests.support.rendered import lost_in_rendering, shown_texts
 from tests.support.scripts import new_card, start
@@ -77,3 +77,16 @@ def test_the_example_deadline_is_always_at_least_a_month_ahead():
             parse_new_wave("x", today)
         except CommandError as error:
             assert str(error) == new_wave_syntax(today)
+
+
+def test_poc_texts_count_in_the_right_form(card_validator):
+    wave = Wave(id="proef", name="Proef", created_at=datetime(2026, 11, 24, tzinfo=timezone.utc))
+    one = launch_card(wave, ("GO! CLB Demo",), 1)
+    many = launch_card(wave, ("GO! CLB Demo", "GO! CLB Andere"), 7)
+    assert "**1 persoon** uit 1 centrum wordt uitgenodigd: GO! CLB Demo." in str(one)
+    assert "**7 personen** uit 2 centra worden uitgenodigd" in str(many)
+    assert "Herinner 1 persoon die nog niet verzond?" in str(remind_confirm_card(wave, 1))
+    report = send_report_card(wave, SendReport("reminder", total=2, sent=1, pending=0, not_reached=(
+        NotReachedGroup("blocked", "heeft Poolster geblokkeerd", "Vraag het.", ("Lea Lid (GO! CLB Demo)",)),)))
+    assert "Herinnerd" in str(report) and "1 van 2 personen" in str(report) and "(1 persoon)" in str(report)
+    card_validator.assert_all_valid([one, many, report])
