@@ -13,6 +13,11 @@ least once, and only the items that were in flight at the moment of the crash ca
 A wave with items to send carries a marker ("outbox-pending/<wave>") until a drain finds nothing
 left; every minute each instance drains the marked waves it is not draining already, so a wave an
 instance left behind when it died is finished by another one once the dead one's leases end.
+
+Whoever starts a launch or a reminder is owed a report ("outbox-reports/<wave>/<purpose>", stored
+before the first item is queued): it is sent when a drain of the wave ends and nothing of that
+purpose is left to send, or by the minute's scheduler, and deleted once sent, so a restart in the
+middle still ends with the report. It names who was not reached, grouped by NotReached code.
 """
 
 from __future__ import annotations
