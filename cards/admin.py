@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, datetime
 
-from cards.common import card, chart, count, facts, heading, safe_text, submit, subtle, table, text
+from cards.common import card, chart, count, facts, heading, safe_text, submit, subtle, text
 from dialogs.payloads import action_data
 from survey.questionnaire import STADIUM_IDS, Questionnaire
 from survey.waves import SendReport, Wave, WaveCounts, date_text, example_deadline
@@ -155,7 +155,28 @@ def _invited_text(wave: Wave, counts: WaveCounts) -> str:
     return text_
 
 
-_CENTRE_ANSWER = {"submitted": "verzonden", "started": "bezig", "none": "–"}
+_CENTRE_ANSWER = {"submitted": "verzonden", "started": "bezig", "none": "nog niet begonnen"}
+
+
+def _centre_table(rows: list) -> dict:
+    """Per centre the people in each state; the centre's answer under its name, so four columns fit a phone."""
+    def cell(*items: dict) -> dict:
+        return {"type": "TableCell", "items": list(items)}
+
+    header = ["Centrum", "Klaar", "Bezig", "Niet gestart"]
+    return {
+        "type": "Table", "firstRowAsHeaders": True, "gridStyle": "accent",
+        "columns": [{"width": w} for w in (4, 2, 2, 3)],
+        "rows": [
+            {"type": "TableRow", "cells": [cell(text(title, size="Small")) for title in header]},
+            *[{"type": "TableRow", "cells": [
+                cell(text(safe_text(r.name), size="Small"),
+                     text(f"centrumantwoord: {_CENTRE_ANSWER[r.centre_answer]}", size="Small", isSubtle=True,
+                          spacing="None")),
+                *[cell(text(str(n), size="Small")) for n in (r.finished, r.started - r.finished, r.people - r.started)],
+            ]} for r in rows],
+        ],
+    }
 
 
 def status_card(wave: Wave, rows: list, counts: WaveCounts) -> dict:
@@ -178,9 +199,7 @@ def status_card(wave: Wave, rows: list, counts: WaveCounts) -> dict:
                    size="Small", isSubtle=True)),
         _legend(),
         text("**Per centrum** (aantal personen)", spacing="Medium"),
-        table(["Centrum", "Klaar", "Bezig", "Niet gestart", "Antwoord centrum"],
-              [[safe_text(r.name), str(r.finished), str(r.started - r.finished), str(r.people - r.started),
-                _CENTRE_ANSWER[r.centre_answer]] for r in rows], [3, 2, 2, 3, 3]),
+        _centre_table(rows),
     ]
     return card(body, full_width=True)
 
@@ -224,9 +243,10 @@ def results_card(q: Questionnaire, wave: Wave, current: dict[str, Counter], inte
             [{"title": _bar_title(f"{b.number}. {b.title}"), "data": [
                 {"legend": stadium.label, "value": counts[b.id][stadium.id]} for stadium in stadia]}
              for b in q.bouwstenen],
-            table(["Bouwsteen", *[s.label for s in stadia]],
-                  [[f"{b.number}. {safe_text(b.title)}", *[str(counts[b.id][s]) for s in STADIUM_IDS]]
-                   for b in q.bouwstenen], [4, 2, 2, 2, 2]),
+            # Where charts are not drawn (Teams on iOS, phones): the same counts in words, which wrap.
+            facts([(f"{b.number}. {safe_text(b.title)}",
+                    " · ".join(f"{s.label}: {counts[b.id][s.id]}" for s in stadia if counts[b.id][s.id]) or "–")
+                   for b in q.bouwstenen]),
             colorSet="sequential"))
     body.append(text("**Meest gekozen prioriteiten** (aantal centra)", spacing="Large", separator=True))
     body.append(facts([(str(n), safe_text(q.bouwsteen(b).title)) for b, n in priorities.most_common(5)]

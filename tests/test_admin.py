@@ -303,7 +303,7 @@ async def test_status_of_the_default_wave_counts_what_it_says(data_dir, connecto
         assert "1 van 6 personen klaar" not in words and "0 van 6 personen klaar" in words
         assert "1 bezig, 5 nog niet gestart" in words
         assert "geen uitnodigingen verstuurd" in words and "uitgenodigd" not in words.replace("uitnodigingen", "")
-        assert "Antw." not in str(status.card) and "Antwoord centrum" in str(status.card)
+        assert "Antw." not in str(status.card) and "centrumantwoord: nog niet begonnen" in str(status.card)
         bar = next(e for e in iter_elements(status.card) if e.get("type") == "Chart.HorizontalBar.Stacked")
         colours = {point["legend"]: point["color"] for row in bar["data"] for point in row["data"]}
         assert colours == {"klaar": "good", "bezig": "warning", "niet gestart": "neutral"}

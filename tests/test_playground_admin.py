@@ -41,7 +41,7 @@ async def test_poc_runs_a_second_wave_beside_a_member_halfway(playground_bot):
         admin = PlaygroundPage(await browser.new_page(viewport=DESKTOP), SHOTS)
         await admin.open(admin_playground.url)
         await admin.say("status")
-        status = await admin.card_with("Antwoord centrum")
+        status = await admin.card_with("centrumantwoord: nog niet begonnen")
         await expect(status).to_contain_text("geen uitnodigingen verstuurd")
         await admin.screenshot(status, "admin-status")
 
