@@ -84,7 +84,9 @@ class DirectorDialog:
             subject = await self.respondent.subject(actor, "centre")
         except Refused as refusal:
             return [Reply(text=str(refusal))]
-        await self.send_summary(subject.wave.id, subject.membership.centre.id, actor)
+        # Two waves open side by side: the team's picture of each (every card names its wave).
+        for wave in subject.open_waves or (subject.wave,):
+            await self.send_summary(wave.id, subject.membership.centre.id, actor)
         return []
 
     async def _centre_answer(self, actor: Actor, centre_id: str | None = None,

@@ -77,6 +77,12 @@ async def test_two_open_waves_every_card_says_which_and_members_choose(halfway):
     # ... and says where the answers of the other wave wait, on a card of its own.
     assert "Ook nog in een andere ronde" in card_title(named[1]) and labels(named[1]) == ""
 
+    # The director's `team` shows the team in each wave.
+    before = len(teams.connector.calls)
+    await teams.say(DIRECTOR, "team")
+    summaries = [c for c in teams.connector.calls[before:] if c.card and "Teamoverzicht" in str(c.card)]
+    assert sorted("Proef" in str(c.card) for c in summaries) == [False, True] and len(summaries) == 2
+
     # The intro offers the choice too, and the director chooses for the centre's answer.
     assert "In welke ronde ga je verder?" in card_title(new_card(await teams.say(LEA, "hallo")))
     centre_choice = new_card(await teams.say(DIRECTOR, "centrum"))
