@@ -54,13 +54,14 @@ from dialogs.payloads import ADMIN_ACTIONS
 from dialogs.privacy import PrivacyDialog
 from dialogs.registry_admin import RegistryDialog
 from dialogs.respondent import RespondentDialog
+from dialogs.wave_service import WaveService
 from storage.base import DocumentStore
 from storage.embedded import CorruptStore, StoreLocked
 from storage.factory import open_store
 from survey.questionnaire import load_questionnaire
 from survey.registry import Centre, Person, Registry, RegistryError, RegistryFile, load_registry
 from survey.registry_import import ImportRefused, parse_registry, preview_text, summary, write_registry_xlsx
-from survey.waves import Wave
+from survey.waves import Wave, find_wave
 
 log = logging.getLogger("poolster")
 VERSION = (Path(__file__).resolve().parent / "VERSION").read_text().strip()
@@ -84,6 +85,8 @@ class Poolster:
     messenger: Messenger
     summaries: SummaryPublisher
     outbox: Outbox
+    fanout: OutboxFanout
+    waves: WaveService
     admin: AdminDialog
     links: DownloadLinks
     connector_clients: ConnectorClients
@@ -187,8 +190,9 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
 
     outbox = Outbox(services, reach, invitation)
     links = DownloadLinks(settings.data_dir / "exports", settings.signing_key.get_secret_value(), settings.public_url)
-    admin = AdminDialog(services, OutboxFanout(outbox, messenger, people, admin_cards.launch_report_card),
-                        settings.data_dir / "exports", links, settings.reminder_days)
+    fanout = OutboxFanout(outbox, messenger, people, admin_cards.send_report_card)
+    waves = WaveService(services, fanout, settings.reminder_days)
+    admin = AdminDialog(services, waves, settings.data_dir / "exports", links)
     bot.route_commands(ADMIN_COMMANDS, admin.on_command)
     bot.route_actions(ADMIN_ACTIONS, admin.on_payload)
 
@@ -223,8 +227,8 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     # the cyclic garbage collector's way, so full collections stay short however large the store is.
     # (No gc.collect() first: start-up leaves little garbage, and a full collection costs 0.7 s here.)
     gc.freeze()
-    poolster = Poolster(settings, services, adapter, bot, people, store, messenger, summaries, outbox, admin, links,
-                        connector_clients, reach, registry_file)
+    poolster = Poolster(settings, services, adapter, bot, people, store, messenger, summaries, outbox, fanout, waves,
+                        admin, links, connector_clients, reach, registry_file)
     return poolster
 
 
@@ -311,9 +315,11 @@ def create_app(poolster: Poolster) -> web.Application:
             while True:
                 try:
                     await poolster.reload_registry_if_changed()
-                    await poolster.admin.tick()
+                    await poolster.waves.tick()
                     await asyncio.to_thread(poolster.links.remove_expired)
                     await poolster.outbox.resume()
+                    # Reports owed for sends that ended while no drain of this process watched them.
+                    await poolster.fanout.deliver_owed_reports()
                     await poolster.connector_clients.refresh_tokens()
                 except Exception:  # noqa: BLE001 - the next minute tries again
                     log.exception("scheduled work failed")
@@ -381,12 +387,13 @@ async def export_command(settings: Settings, wave_reference: str, destination: P
     try:
         services = Services(await asyncio.to_thread(load_questionnaire),
                             await asyncio.to_thread(load_registry, settings.registry_path), store)
-        waves = await services.waves.list()
-        wave = next((w for w in waves if wave_reference in (w.id, w.name)), None)
+        # The command line sends nothing: a wave service without a sender.
+        waves = WaveService(services, None)
+        wave = find_wave(await waves.launched(), wave_reference)
         if wave is None:
-            known = ", ".join(f"{w.id} ({w.name})" for w in waves) or "geen"
+            known = ", ".join(f"{w.id} ({w.name})" for w in await waves.launched()) or "geen"
             raise maintenance.MaintenanceError(f"Ronde ‘{wave_reference}’ niet gevonden. Rondes: {known}.")
-        return await AdminDialog(services, None, destination, None, ()).export_files(wave, everything=everything)
+        return await waves.export(wave, destination, everything=everything)
     finally:
         await store.close()
 

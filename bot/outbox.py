@@ -16,6 +16,11 @@ least once, and only the items that were in flight at the moment of the crash ca
 A wave with items to send carries a marker ("outbox-pending/<wave>") until a drain finds nothing
 left; every minute each instance drains the marked waves it is not draining already, so a wave an
 instance left behind when it died is finished by another one once the dead one's leases end.
+
+Whoever starts a launch or a reminder is owed a report ("outbox-reports/<wave>/<purpose>", stored
+before the first item is queued): it is sent when a drain of the wave ends and nothing of that
+purpose is left to send, or by the minute's scheduler, and deleted once sent, so a restart in the
+middle still ends with the report. It names who was not reached, grouped by NotReached code.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from bot.reach import Reach
 from dialogs.context import Services
 from survey.reach_outcomes import NotReached, explain
 from survey.registry import Person
+from survey.waves import NotReachedGroup, SendReport, Wave
 from storage.repository import Repository, Unchanged
 
 log = logging.getLogger("poolster.outbox")
@@ -86,6 +92,8 @@ class Outbox:
         self._drains: set[asyncio.Task] = set()
         self._draining: Counter[str] = Counter()  # wave id -> drains running in this process
         self._early: dict[str, list[asyncio.Task]] = {}  # wave id -> sends started while queueing
+        # Called with the wave id whenever a drain ends, resumed ones included (the owed reports).
+        self.after_drain: Callable[[str], Awaitable[None]] | None = None
 
     async def enqueue(self, wave_id: str, purpose: str, people: list[tuple[str, Person]], *,
                       send: bool = False) -> int:
@@ -110,15 +118,15 @@ class Outbox:
 
         return sum(await asyncio.gather(*(create(centre_id, person) for centre_id, person in people)))
 
-    def start_draining(self, wave_id: str, then: Callable[[], Awaitable[None]] | None = None) -> asyncio.Task:
+    def start_draining(self, wave_id: str) -> asyncio.Task:
         async def run() -> None:
             self._draining[wave_id] += 1
             try:
                 await self.drain(wave_id)
             finally:
                 self._draining[wave_id] -= 1
-            if then is not None:
-                await then()
+            if self.after_drain is not None:
+                await self.after_drain(wave_id)
 
         task = asyncio.create_task(run())
         self._drains.add(task)
@@ -206,47 +214,141 @@ class Outbox:
             raise DeliveryFailed(NotReached.NOT_IN_REGISTRY)
         await self.reach.send(membership.person, card_activity(await self.card_for(item)))
 
-    async def report(self, wave_id: str, purpose_prefix: str = "") -> dict:
-        items = [i for i in await self.items.list(wave_id) if i.purpose.startswith(purpose_prefix)]
-        reasons: dict[str, int] = {}
-        for item in items:
-            if item.status == "failed":
-                title = explain(item.reason)[0]  # the Dutch title of its NotReached code
-                reasons[title] = reasons.get(title, 0) + 1
-        return {"total": len(items), "sent": sum(i.status == "sent" for i in items),
-                "failed": sum(i.status == "failed" for i in items),
-                "pending": sum(i.status in ("queued", "sending") for i in items), "reasons": reasons}
+
+# ----- reports: what became of a launch or a reminder, for the POC+ who started it --------------
+
+# Reasons stored before items held a NotReached code, as the delivery layer used to word them.
+_LEGACY_REASONS: tuple[tuple[str, NotReached], ...] = (
+    ("geblokkeerd", NotReached.BLOCKED),
+    ("(404)", NotReached.NOT_FOUND),
+    ("niet gevonden", NotReached.NOT_FOUND),
+    ("(413)", NotReached.TOO_BIG),
+    ("onbereikbaar", NotReached.NO_IDENTITY),
+    ("opgegeven na", NotReached.TEAMS_UNAVAILABLE),
+)
+
+
+def reason_code(reason: str) -> NotReached:
+    """The NotReached code of a failed item, also for items stored with a free-text reason."""
+    try:
+        return NotReached(reason)
+    except ValueError:
+        return next((code for words, code in _LEGACY_REASONS if words in reason), NotReached.REFUSED)
+
+
+class OwedReport(BaseModel):
+    """A report someone was promised; stored before the first message is queued, deleted once sent,
+    so a launch or reminder interrupted by a restart still ends with its report."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    wave_id: str
+    purpose: str
+    notify_user_id: str
+    created_at: datetime
+    # Set once every message is queued: before that, "nothing left to send" only means "not queued
+    # yet". A promise whose queueing died with its process is reported after CLAIM_LEASE all the same.
+    queued: bool = False
+    claimed_until: datetime | None = None
+    attempts: int = 0
+
+
+REPORT_ATTEMPTS = 5
 
 
 class OutboxFanout:
-    """What the admin dialog needs: queue and send to many people, then report to whoever asked."""
+    """The wave service's Sender: queue and send to many people, then report to whoever asked."""
 
-    def __init__(self, outbox: Outbox, messenger: Messenger, people: People, report_card):
+    def __init__(self, outbox: Outbox, messenger: Messenger, people: People,
+                 report_card: Callable[[Wave, SendReport], dict]):
         self.outbox = outbox
         self.messenger = messenger
         self.people = people
         self.report_card = report_card
+        self.services = outbox.services
+        self.owed: Repository[OwedReport] = Repository(outbox.services.store, "outbox-reports", OwedReport)
+        outbox.after_drain = self.deliver_owed_reports
 
-    async def send(self, wave, purpose: str, people: list[tuple[str, Person]], notify) -> int:
+    async def send(self, wave: Wave, purpose: str, people: list[tuple[str, Person]], notify: str | None) -> int:
+        if notify is not None:
+            await self.owed.put(OwedReport(wave_id=wave.id, purpose=purpose, notify_user_id=notify,
+                                           created_at=self.services.clock()), wave.id, purpose)
         queued = await self.outbox.enqueue(wave.id, purpose, people, send=True)
-        report = (lambda: self._report(wave, purpose, notify)) if notify is not None else None
-        self.outbox.start_draining(wave.id, then=report)
+        if notify is not None:
+            await self.owed.update((wave.id, purpose), _mark_queued)
+        self.outbox.start_draining(wave.id)
         return queued
 
-    async def _report(self, wave, purpose: str, actor) -> None:
-        known = await self.people.users.get(actor.user_id)
-        reference = People.reference(known) if known else None
-        if reference is None:
-            return
-        report = await self.outbox.report(wave.id, purpose)
-        try:
-            await self.messenger.send(reference, card_activity(self.report_card(wave, report)))
-        except DeliveryFailed as failure:
-            log.warning("launch report not delivered", extra={"reason": failure.reason})
-
-    async def delivered(self, wave_id: str) -> dict[str, int]:
+    async def invited(self, wave_id: str) -> dict[str, int] | None:
         counts: dict[str, int] = {}
-        for item in await self.outbox.items.list(wave_id):
-            if item.purpose == "invite" and item.status == "sent":
+        invites = [item for item in await self.outbox.items.list(wave_id) if item.purpose == "invite"]
+        for item in invites:
+            if item.status == "sent":
                 counts[item.centre_id] = counts.get(item.centre_id, 0) + 1
-        return counts
+        return counts if invites else None
+
+    async def report(self, wave_id: str, purpose: str) -> SendReport:
+        items = [i for i in await self.outbox.items.list(wave_id) if i.purpose == purpose]
+        groups: dict[NotReached, list[str]] = {}
+        left_registry = 0
+        for item in items:
+            if item.status != "failed":
+                continue
+            membership = self.services.registry.person(item.person_key)
+            if membership is None:
+                left_registry += 1
+                continue
+            groups.setdefault(reason_code(item.reason), []).append(
+                f"{membership.person.name} ({membership.centre.name})")
+        not_reached = tuple(NotReachedGroup(code.value, *explain(code.value), tuple(sorted(names)))
+                            for code, names in sorted(groups.items(), key=lambda pair: -len(pair[1])))
+        return SendReport(kind="launch" if purpose == "invite" else "reminder", total=len(items),
+                          sent=sum(i.status == "sent" for i in items),
+                          pending=sum(i.status in ("queued", "sending") for i in items),
+                          not_reached=not_reached, left_registry=left_registry)
+
+    async def deliver_owed_reports(self, wave_id: str | None = None) -> None:
+        """Send every owed report whose messages are all settled (after a drain, and every minute)."""
+        owed = await self.owed.list(wave_id) if wave_id else await self.owed.list()
+        now = self.services.clock()
+        for promise in owed:
+            if not promise.queued and now < promise.created_at + CLAIM_LEASE:
+                continue
+            items = await self.outbox.items.list(promise.wave_id)
+            if any(i.purpose == promise.purpose and i.status in ("queued", "sending") for i in items):
+                continue
+            await self._deliver(promise)
+
+    async def _deliver(self, promise: OwedReport) -> None:
+        now = self.services.clock()
+        parts = (promise.wave_id, promise.purpose)
+
+        def claim(current: OwedReport | None) -> OwedReport:
+            if current is None or (current.claimed_until is not None and now < current.claimed_until):
+                raise Unchanged()  # sent already, or another drain is sending it
+            return current.model_copy(update={"claimed_until": now + CLAIM_LEASE, "attempts": current.attempts + 1})
+
+        before, claimed = await self.owed.update(parts, claim)
+        if claimed is before:
+            return
+        wave = await self.services.waves.get(promise.wave_id)
+        known = await self.people.users.get(promise.notify_user_id)
+        reference = People.reference(known) if known else None
+        if wave is None or reference is None:
+            await self.owed.delete(*parts)  # the wave or the person is gone: nobody to report to
+            return
+        card = self.report_card(wave, await self.report(wave.id, promise.purpose))
+        try:
+            await self.messenger.send(reference, card_activity(card))
+        except DeliveryFailed as failure:
+            log.warning("report not delivered", extra={"reason": failure.reason, "wave_id": wave.id})
+            if claimed.attempts < REPORT_ATTEMPTS:
+                await self.owed.update(parts, lambda current: current.model_copy(update={"claimed_until": None}))
+                return
+        await self.owed.delete(*parts)
+
+
+def _mark_queued(current: OwedReport | None) -> OwedReport:
+    if current is None:
+        raise Unchanged()
+    return current.model_copy(update={"queued": True})

@@ -47,8 +47,8 @@ def text(value: str, **style) -> dict:
     return {"type": "TextBlock", "text": value, "wrap": True, **style}
 
 
-def heading(value: str, *, size: str = "Large") -> dict:
-    return text(value, size=size, weight="Bolder")
+def heading(value: str, *, size: str = "Large", **style) -> dict:
+    return text(value, size=size, weight="Bolder", **style)
 
 
 def subtle(value: str, **style) -> dict:
@@ -155,3 +155,8 @@ def table(header: list[str], rows: list[list[str]], widths: list[int] | None = N
             for row in [header, *rows]
         ],
     }
+
+
+def count(number: int, one: str, many: str) -> str:
+    """'1 centrum', '7 centra': a number with the right form of its noun."""
+    return f"{number} {one if number == 1 else many}"

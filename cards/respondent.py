@@ -19,6 +19,7 @@ from cards.common import (
     text,
     toggle_section,
 )
+from cards.admin import admin_help_rows
 from dialogs.payloads import action_data
 from survey.answers import PAGE_IDS, PAGES, FieldError, Response, split_choices
 from survey.progress import Progress, Step, progress
@@ -510,7 +511,7 @@ def step_help(q: Questionnaire, step: Step) -> list[dict]:
     return [text(line, size="Small") for line in lines]
 
 
-def help_card(*, role: str, is_admin: bool = False, about: Sequence[dict] = ()) -> dict:
+def help_card(*, role: str, is_admin: bool = False, about: Sequence[dict] = (), today: date | None = None) -> dict:
     rows = [
         ("verder", "ga verder waar je was (ook: start)"),
         ("voortgang", "hoeveel bouwstenen je al beantwoordde en wat nog rest"),
@@ -525,14 +526,7 @@ def help_card(*, role: str, is_admin: bool = False, about: Sequence[dict] = ()) 
                  ("centrum", "het antwoord van het centrum invullen")]
     body = [heading("Hulp"), *about, text("**Wat kan je typen?**", spacing="Medium"), facts(rows)]
     if is_admin:
-        body += [text("**Voor POC+**", spacing="Medium"), facts([
-            ("nieuwe ronde <naam> tot <dd-mm-jjjj>", "een ronde aanmaken en lanceren"),
-            ("status [ronde]", "wie is uitgenodigd, gestart, klaar"),
-            ("herinner", "wie nog niet klaar is nu herinneren"),
-            ("sluit ronde", "de ronde afsluiten"),
-            ("export [ronde]", "de resultaten als CSV en XLSX"),
-            ("resultaten [ronde]", "het beeld van het netwerk"),
-        ])]
+        body += [text("**Voor POC+**", spacing="Medium"), facts(admin_help_rows(today or date.today()))]
     return card(body)
 
 
@@ -549,3 +543,27 @@ def progress_card(q: Questionnaire, response: Response) -> dict:
         body.append(text("✔ Je antwoorden zijn verzonden.", color="Good"))
         return card(body)
     return card(body, [submit("Ga verder", action_data("start", wave=response.wave_id), style="positive")])
+
+
+# ----- two waves side by side ----------------------------------------------------------------------
+
+WAVE_LABEL_ID = "wave-label"
+WAVE_CHOICE_ID = "wave-choice"
+
+
+def with_wave_label(card_: dict, wave_name: str) -> dict:
+    """The card, headed by the wave it belongs to (when two waves run, every card says which); a card
+    that chooses between waves names them itself."""
+    body = card_.get("body") or []
+    if body and body[0].get("id") in (WAVE_LABEL_ID, WAVE_CHOICE_ID):
+        return card_
+    label = text(f"Ronde: {safe_text(wave_name)}", id=WAVE_LABEL_ID, size="Small", weight="Bolder",
+                 color="Accent", spacing="None")
+    return {**card_, "body": [label, *body]}
+
+
+def wave_choice_card(title: str, intro: str, waves: Sequence[tuple[str, str]], buttons: Sequence[tuple[str, dict]]) -> dict:
+    """Several waves and where someone stands in each, with a button per wave: an explicit choice."""
+    return card([heading(safe_text(title), size="Medium", id=WAVE_CHOICE_ID), text(safe_text(intro)),
+                 facts([(safe_text(name), state) for name, state in waves])],
+                [submit(label, data) for label, data in buttons])

@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from cards.admin import new_wave_syntax
 from survey.questionnaire import Bouwsteen, Questionnaire
 
 
@@ -42,6 +43,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "centre_answer": ("centrum", "centrumantwoord", "antwoord centrum", "consolideer", "consolidatie"),
     "new_wave": ("nieuwe ronde", "nieuwe bevraging", "start ronde"),
     "status": ("status",),
+    "waves": ("rondes", "alle rondes", "lijst rondes", "welke rondes"),
     "remind": ("herinner", "herinnering", "herinneringen", "herinneren"),
     "close_wave": ("sluit ronde", "sluit", "ronde sluiten", "afsluiten"),
     "export": ("export", "exporteer", "download"),
@@ -49,7 +51,8 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "purge": ("verwijder antwoorden", "wis antwoorden"),
     "registry": ("register", "registratie", "importeer register"),
 }
-ADMIN_COMMANDS = frozenset({"new_wave", "status", "remind", "close_wave", "export", "results", "purge", "registry"})
+ADMIN_COMMANDS = frozenset({"new_wave", "waves", "status", "remind", "close_wave", "export", "results", "purge",
+                            "registry"})
 DIRECTOR_COMMANDS = frozenset({"team", "centre_answer"})
 
 
@@ -165,15 +168,11 @@ _NEW_WAVE = re.compile(
 )
 
 
-def parse_new_wave(argument: str) -> NewWaveRequest:
-    """`<naam> tot <dd-mm-jjjj> [voor centrum-a, centrum-b]`."""
+def parse_new_wave(argument: str, today: date) -> NewWaveRequest:
+    """`[naam] tot dd-mm-jjjj [voor centrum-a, centrum-b]`; `today` dates the example in the message."""
     match = _NEW_WAVE.match(argument.strip())
     if not match:
-        raise CommandError(
-            "Schrijf het zo: *nieuwe ronde <naam> tot <dd-mm-jjjj>*, "
-            "bv. *nieuwe ronde Zelfscan 2026 tot 15-06-2026* "
-            "(eventueel gevolgd door *voor centrum-a, centrum-b*)."
-        )
+        raise CommandError(new_wave_syntax(today))
     try:
         deadline = date(int(match["year"]), int(match["month"]), int(match["day"]))
     except ValueError as error:

@@ -84,7 +84,9 @@ class DirectorDialog:
             subject = await self.respondent.subject(actor, "centre")
         except Refused as refusal:
             return [Reply(text=str(refusal))]
-        await self.send_summary(subject.wave.id, subject.membership.centre.id, actor)
+        # Two waves open side by side: the team's picture of each (every card names its wave).
+        for wave in subject.open_waves or (subject.wave,):
+            await self.send_summary(wave.id, subject.membership.centre.id, actor)
         return []
 
     async def _centre_answer(self, actor: Actor, centre_id: str | None = None,
@@ -93,6 +95,12 @@ class DirectorDialog:
             subject = await self.respondent.subject(actor, "centre", centre_id, wave_id)
         except Refused as refusal:
             return [Reply(text=str(refusal))]
+        if wave_id is None:
+            # Typed `centrum` while two waves run: the director chooses which centre answer.
+            chosen = await self.respondent.choose_wave(subject, "resume")
+            if isinstance(chosen, dict):
+                return [Reply(card=chosen)]
+            subject = chosen
         centre = subject.membership.centre
         responses, summary = await self.team(subject.wave.id, centre)
         others = [r for r in responses if r.respondent_id != subject.membership.person.key and r.answers]

@@ -116,6 +116,8 @@ class AdoptOwnPayload(_Payload):
 
 class ConfirmLaunchPayload(_Payload):
     action: Literal["confirm_launch"]
+    # Close the waves already open for these centres first, instead of running beside them.
+    close_others: bool = False
 
 
 class CancelLaunchPayload(_Payload):
@@ -133,8 +135,17 @@ class CancelRegistryImportPayload(_Payload):
     token: Identifier
 
 
+class ConfirmRemindPayload(_Payload):
+    action: Literal["confirm_remind"]
+
+
+class CancelRemindPayload(_Payload):
+    action: Literal["cancel_remind"]
+
+
 # POC+'s card actions: the only ones served in a channel (a launch confirmed in the community team).
-ADMIN_ACTIONS = frozenset({"confirm_launch", "cancel_launch"})
+ADMIN_ACTIONS = frozenset({"confirm_launch", "cancel_launch", "confirm_remind", "cancel_remind"})
+
 
 CardPayload = Annotated[
     Union[
@@ -152,6 +163,8 @@ CardPayload = Annotated[
         CancelLaunchPayload,
         ApplyRegistryImportPayload,
         CancelRegistryImportPayload,
+        ConfirmRemindPayload,
+        CancelRemindPayload,
     ],
     Field(discriminator="action"),
 ]

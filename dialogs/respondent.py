@@ -7,7 +7,7 @@ and written, and whether the actor may touch it at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from cards import respondent as cards
@@ -15,6 +15,7 @@ from cards.common import plural, safe_text
 from dialogs.commands import Command, find_bouwsteen, find_glossary
 from dialogs.context import Actor, MoveOn, Outgoing, Reply, Services
 from dialogs.payloads import (
+    action_data,
     CardPayload,
     ClosingPayload,
     EditPayload,
@@ -28,7 +29,7 @@ from dialogs.payloads import (
 from survey import progress as flow
 from survey.answers import PAGE_IDS, InvalidAnswer, Response, validate_closing, validate_page
 from survey.registry import Centre, Membership
-from survey.waves import Wave
+from survey.waves import Wave, current_wave_for, find_wave, open_waves_for
 from storage.repository import Repository, Unchanged
 
 NOT_REGISTERED = (
@@ -67,6 +68,8 @@ class Subject:
     kind: str
     respondent_id: str
     respondent_name: str
+    # Every wave the centre can answer in now, newest first; more than one means they run side by side.
+    open_waves: tuple[Wave, ...] = ()
 
     @property
     def card_args(self) -> dict:
@@ -111,19 +114,25 @@ class RespondentDialog:
                 raise Refused("Enkel de directeur van een centrum kan het antwoord van het centrum invullen.")
             if centre_id is not None and centre_id != membership.centre.id:
                 raise Refused("Je kan enkel het antwoord van je eigen centrum bekijken of invullen.")
-        wave = await self.services.current_wave(membership.centre.id)
-        if wave is None:
-            raise Refused(NO_WAVE)
-        if wave_id is not None and wave_id != wave.id:
-            raise Refused(
-                f"Deze kaart hoort bij een andere ronde dan de huidige (‘{wave.name}’). "
-                "Typ *verder* om verder te gaan in de huidige ronde."
-            )
+        waves = await self.services.waves.list()
+        now = self.services.clock()
+        centre_id = membership.centre.id
+        if wave_id is not None:
+            # A card answers in the wave it came from, also when a newer one runs beside it.
+            wave = next((w for w in waves if w.id == wave_id and w.status != "draft" and w.includes(centre_id)), None)
+            if wave is None:
+                raise Refused("Deze kaart hoort bij een ronde die er voor jouw centrum niet (meer) is. "
+                              "Typ *verder* om verder te gaan in de huidige ronde.")
+        else:
+            wave = current_wave_for(waves, centre_id, now)
+            if wave is None:
+                raise Refused(NO_WAVE)
+        open_waves = tuple(open_waves_for(waves, centre_id, now))
         if kind == "centre":
-            return Subject(self.services.centre_answers, (wave.id, membership.centre.id), wave, membership,
-                           "centre", membership.centre.id, membership.centre.name)
-        return Subject(self.services.responses, (wave.id, membership.centre.id, membership.person.key), wave,
-                       membership, "member", membership.person.key, membership.person.name)
+            return Subject(self.services.centre_answers, (wave.id, centre_id), wave, membership,
+                           "centre", centre_id, membership.centre.name, open_waves)
+        return Subject(self.services.responses, (wave.id, centre_id, membership.person.key), wave,
+                       membership, "member", membership.person.key, membership.person.name, open_waves)
 
     async def load(self, subject: Subject) -> Response:
         return await subject.repository.get(*subject.parts) or subject.empty_response()
@@ -146,20 +155,31 @@ class RespondentDialog:
             return [Reply(text=str(refusal))]
         if name == "pause":
             return [Reply(text=PAUSED)]
-        if name == "resume":
-            return await self.start_subject(subject)
+        named = subject
+        if name in ("resume", "progress", "overview") and command.argument:
+            named = await self._named_wave(subject, command.argument)
         if name == "progress":
-            return [Reply(card=cards.progress_card(self.q, await self.load(subject)))]
+            return self._labelled(await self._progress(named, named=named is not subject), named)
+        bouwsteen = find_bouwsteen(self.q, command.argument) if name == "edit" else None
+        if named is not subject:
+            subject = named
+        elif name in ("resume", "overview") or bouwsteen is not None:
+            chosen = await self.choose_wave(subject, name, bouwsteen.id if bouwsteen else None)
+            if isinstance(chosen, dict):
+                return [Reply(card=chosen)]
+            subject = chosen
+        if name == "resume":
+            return await self.start_subject(subject, announce=True)
         if name == "overview":
-            return [MoveOn(self._overview(await self.load(subject), subject))]
+            return [*self._labelled([MoveOn(self._overview(await self.load(subject), subject))], subject),
+                    *await self._elsewhere(subject)]
         if name == "edit":
-            bouwsteen = find_bouwsteen(self.q, command.argument)
             if bouwsteen is None:
                 return [
                     Reply(text="Welke bouwsteen wil je wijzigen? Typ bv. *wijzig 3* of *wijzig preventie*."),
-                    MoveOn(self._overview(await self.load(subject), subject)),
+                    *self._labelled([MoveOn(self._overview(await self.load(subject), subject))], subject),
                 ]
-            return await self._edit(subject, bouwsteen.id)
+            return self._labelled(await self._edit(subject, bouwsteen.id), subject)
         return [Reply(text=self._hint())]
 
     async def intro(self, actor: Actor) -> list[Outgoing]:
@@ -168,8 +188,12 @@ class RespondentDialog:
         except Refused as refusal:
             if actor.is_admin and actor.membership is None:
                 # POC+ belongs to no centre: greet them with what they can do, not with a refusal.
-                return [Reply(card=cards.help_card(role=self._role(actor), is_admin=True))]
+                return [Reply(card=cards.help_card(role=self._role(actor), is_admin=True,
+                                                   today=self.services.clock().date()))]
             return [Reply(text=str(refusal))]
+        chosen = await self.choose_wave(subject, "hello")
+        if isinstance(chosen, dict):
+            return [Reply(card=chosen)]
         response = await self.load(subject)
         director = subject.membership.centre.director
         return [
@@ -185,7 +209,8 @@ class RespondentDialog:
                     wave_id=subject.wave.id,
                     person_name=subject.membership.person.name,
                 )
-            )
+            ),
+            *await self._elsewhere(subject),
         ]
 
     # ----- card buttons -------------------------------------------------------------------
@@ -195,6 +220,9 @@ class RespondentDialog:
             subject = await self.subject(actor, payload.subject, payload.centre, payload.wave)
         except Refused as refusal:
             return [Reply(text=str(refusal))]
+        return self._labelled(await self._on_payload(subject, payload), subject)
+
+    async def _on_payload(self, subject: Subject, payload: CardPayload) -> list[Outgoing]:
         # Every button moves its own card on (one request to Teams); texts only for refusals.
         if isinstance(payload, PausePayload):
             return [MoveOn(cards.paused_card(self.q, await self.load(subject), **subject.card_args))]
@@ -218,8 +246,9 @@ class RespondentDialog:
             return await self._submit(subject, payload)
         return [Reply(text=self._hint())]
 
-    async def start_subject(self, subject: Subject, *, in_place: bool = False) -> list[Outgoing]:
-        """The card of the next step; in_place: the pressed card moves on to it (else a new message)."""
+    async def start_subject(self, subject: Subject, *, in_place: bool = False, announce: bool = False) -> list[Outgoing]:
+        """The card of the next step; in_place: the pressed card moves on to it (else a new message);
+        announce (or nothing answered here yet): also say where answers in other waves are."""
         if subject.wave.accepts_answers(self.services.clock()):
             now = self.services.clock()
 
@@ -236,8 +265,13 @@ class RespondentDialog:
         else:
             response = await self.load(subject)
             if not response.is_submitted:
-                return [MoveOn(self._overview(response, subject, note=self._closed_text(subject.wave)), in_place)]
-        return [MoveOn(await self._card_for_next_step(response, subject), in_place)]
+                return self._labelled([MoveOn(self._overview(response, subject, note=self._closed_text(subject.wave)),
+                                              in_place)], subject)
+        replies: list[Outgoing] = [MoveOn(await self._card_for_next_step(response, subject), in_place)]
+        if announce or not response.answers:
+            # The moment a newer wave would show "0 van 11": say where earlier answers are.
+            replies += await self._elsewhere(subject)
+        return self._labelled(replies, subject)
 
     async def _edit(self, subject: Subject, bouwsteen_id: str) -> list[Outgoing]:
         now = self.services.clock()
@@ -356,6 +390,117 @@ class RespondentDialog:
         await self.services.listener.response_changed(response)
         return [MoveOn(cards.submitted_card(self.q, response, centre_name=subject.membership.centre.name))]
 
+    # ----- waves side by side ---------------------------------------------------------------
+
+    async def _named_wave(self, subject: Subject, argument: str) -> Subject:
+        """`verder Proef`, `overzicht Zelfscan 2025`: that wave; other words leave the subject as it is."""
+        centre_id = subject.membership.centre.id
+        waves = [w for w in await self.services.waves.list() if w.includes(centre_id)]
+        wave = find_wave(waves, argument)
+        return self._in_wave(subject, wave) if wave else subject
+
+    @staticmethod
+    def _in_wave(subject: Subject, wave: Wave) -> Subject:
+        return replace(subject, wave=wave, parts=(wave.id, *subject.parts[1:]))
+
+    async def _response_in(self, subject: Subject, wave: Wave) -> Response:
+        other = self._in_wave(subject, wave)
+        return await self.load(other)
+
+    def _state_text(self, response: Response, wave: Wave) -> str:
+        if response.is_submitted:
+            state = "verzonden"
+        elif response.answers or response.started_at:
+            state = f"bezig: {flow.progress(self.q, response).answered} van {len(self.q.bouwstenen)} bouwstenen beantwoord"
+        else:
+            state = "nog niet gestart"
+        return f"{state} · {wave.deadline_text()}" if wave.accepts_answers(self.services.clock()) else \
+            f"{state} · gesloten"
+
+    async def choose_wave(self, subject: Subject, purpose: str, bouwsteen_id: str | None = None) -> Subject | dict:
+        """Which open wave a typed command means: the only one with work left, or else ask (a card)."""
+        if len(subject.open_waves) < 2:
+            return subject
+        responses = [(w, await self._response_in(subject, w)) for w in subject.open_waves]
+        unfinished = [w for w, r in responses if not r.is_submitted]
+        if purpose != "hello" and len(unfinished) < 2:
+            return self._in_wave(subject, unfinished[0]) if unfinished else subject
+        args = subject.card_args
+        if purpose == "overview":
+            title, buttons = "Van welke ronde wil je het overzicht?", [
+                (f"Overzicht {_short(w.name)}", action_data("overview", wave=w.id, **args)) for w, _ in responses]
+        elif purpose == "edit":
+            number = self.q.bouwsteen(bouwsteen_id).number
+            title, buttons = f"In welke ronde wijzig je bouwsteen {number}?", [
+                (f"Wijzig in {_short(w.name)}", action_data("edit", wave=w.id, bouwsteen=bouwsteen_id, **args))
+                for w, r in responses if not r.is_submitted]
+        else:
+            title, buttons = "In welke ronde ga je verder?", [
+                (f"{'Verder in' if r.answers else 'Start'} {_short(w.name)}",
+                 action_data(self._start_action(subject), wave=w.id, **args)) for w, r in responses]
+        whose = "wordt het antwoord van het centrum" if subject.kind == "centre" else "worden je antwoorden"
+        intro = (f"Voor {subject.membership.centre.name} lopen nu {len(responses)} rondes naast elkaar. "
+                 f"Per ronde {whose} apart bewaard; je kiest zelf waar je verdergaat.")
+        return cards.wave_choice_card(title, intro, [(w.name, self._state_text(r, w)) for w, r in responses],
+                                      buttons)
+
+    async def _elsewhere(self, subject: Subject) -> list[Outgoing]:
+        """Where this person's answers in other waves are, so nothing given is ever out of sight."""
+        centre_id = subject.membership.centre.id
+        now = self.services.clock()
+        current = await self.load(subject)
+        others = sorted((w for w in await self.services.waves.list()
+                         if w.id != subject.wave.id and w.status != "draft" and w.includes(centre_id)),
+                        key=lambda w: w.launched_at or w.created_at, reverse=True)
+        whose = "Het antwoord van het centrum" if subject.kind == "centre" else "Je antwoorden"
+        replies: list[Outgoing] = []
+        closed_told = False
+        for wave in others:
+            response = await self._response_in(subject, wave)
+            if not response.answers:
+                continue
+            if wave.accepts_answers(now):
+                if response.is_submitted:
+                    continue
+                replies.append(Reply(card=cards.wave_choice_card(
+                    "Ook nog in een andere ronde",
+                    f"{whose} in de ronde ‘{wave.name}’ {'is' if subject.kind == 'centre' else 'zijn'} "
+                    "nog niet verzonden; die ronde loopt nog.",
+                    [(wave.name, self._state_text(response, wave))],
+                    [(f"Verder in {_short(wave.name)}",
+                      action_data(self._start_action(subject), wave=wave.id, **subject.card_args))])))
+            elif not current.answers and not closed_told:
+                closed_told = True
+                replies.append(Reply(text=f"{whose} uit de ronde ‘{wave.name}’ (gesloten) "
+                                          f"{'blijft' if subject.kind == 'centre' else 'blijven'} bewaard: "
+                                          f"typ *overzicht {wave.name}* om ze te bekijken."))
+        return replies
+
+    @staticmethod
+    def _start_action(subject: Subject) -> str:
+        # The centre's answer starts through the director's flow, which shows the team's answers first.
+        return "centre_start" if subject.kind == "centre" else "start"
+
+    def _labelled(self, replies: list[Outgoing], subject: Subject) -> list[Outgoing]:
+        """Name the wave on every card when another wave is open beside this one."""
+        if not {w.id for w in subject.open_waves} - {subject.wave.id}:
+            return replies
+        labelled: list[Outgoing] = []
+        for reply in replies:
+            if isinstance(reply, Reply) and reply.card is not None:
+                reply = Reply(text=reply.text, card=cards.with_wave_label(reply.card, subject.wave.name))
+            elif isinstance(reply, MoveOn):
+                reply = MoveOn(cards.with_wave_label(reply.card, subject.wave.name), reply.in_place)
+            labelled.append(reply)
+        return labelled
+
+    async def _progress(self, subject: Subject, *, named: bool) -> list[Outgoing]:
+        if named or len(subject.open_waves) < 2:
+            return [Reply(card=cards.progress_card(self.q, await self.load(subject))), *await self._elsewhere(subject)]
+        # Two waves open: the progress in each, every card naming its wave.
+        return [Reply(card=cards.with_wave_label(cards.progress_card(self.q, await self._response_in(subject, w)),
+                                                 w.name)) for w in subject.open_waves]
+
     # ----- helpers ------------------------------------------------------------------------
 
     async def _card_for_next_step(self, response: Response, subject: Subject, *, note: str | None = None) -> dict:
@@ -396,7 +541,8 @@ class RespondentDialog:
             subject = None
         if subject is not None:
             about = cards.step_help(self.q, flow.next_step(self.q, await self.load(subject)))
-        return cards.help_card(role=self._role(actor), is_admin=actor.is_admin, about=about)
+        return cards.help_card(role=self._role(actor), is_admin=actor.is_admin, about=about,
+                               today=self.services.clock().date())
 
     @staticmethod
     def _closed_text(wave: Wave) -> str:
@@ -431,3 +577,8 @@ class RespondentDialog:
     @staticmethod
     def _role(actor: Actor) -> str:
         return actor.membership.role if actor.membership else "guest"
+
+
+def _short(name: str) -> str:
+    """A wave's name short enough for a button on a phone."""
+    return f"‘{name}’" if len(name) <= 22 else f"‘{name[:20].rstrip()}…’"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -88,3 +89,77 @@ def previous_wave(waves: list[Wave], wave: Wave) -> Wave | None:
         w for w in waves if w.id != wave.id and w.launched_at and wave.launched_at and w.launched_at < wave.launched_at
     ]
     return max(earlier, key=lambda w: w.launched_at, default=None)
+
+
+def open_waves_for(waves: list[Wave], centre_id: str, now: datetime) -> list[Wave]:
+    """The waves a centre's people can answer in now, newest first (two may run side by side)."""
+    return sorted((w for w in waves if w.includes(centre_id) and w.accepts_answers(now)),
+                  key=lambda w: w.launched_at or w.created_at, reverse=True)
+
+
+def find_wave(waves: list[Wave], reference: str) -> Wave | None:
+    """A launched wave by id or name as typed (case and accents forgiven); None when nothing matches."""
+    wanted = _plain(reference)
+    return next((w for w in waves if w.status != "draft" and (w.id == reference.strip() or _plain(w.name) == wanted)),
+                None)
+
+
+def _plain(value: str) -> str:
+    value = unicodedata.normalize("NFKD", value)
+    return " ".join("".join(ch for ch in value if not unicodedata.combining(ch)).lower().strip(" '\"‘’“”").split())
+
+
+def example_deadline(today: date) -> date:
+    """A deadline to show in examples: the next 30 June at least a month away, so always in the future."""
+    candidate = date(today.year, 6, 30)
+    return candidate if candidate - today >= timedelta(days=30) else date(today.year + 1, 6, 30)
+
+
+@dataclass(frozen=True)
+class WaveCounts:
+    """How far a wave is, counted over the people of the registry it invites (never anyone else).
+
+    `invited` is None when no invitations were sent for the wave at all (the default wave opens by
+    itself and invites nobody), so a status never says "0 uitgenodigd" next to "5 gestart".
+    """
+
+    centres: int
+    people: int
+    started: int
+    finished: int
+    invited: int | None = None
+    centre_answers_started: int = 0
+    centre_answers_submitted: int = 0
+
+    @property
+    def busy(self) -> int:
+        return self.started - self.finished
+
+    @property
+    def not_started(self) -> int:
+        return self.people - self.started
+
+
+@dataclass(frozen=True)
+class NotReachedGroup:
+    code: str
+    title: str
+    advice: str
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SendReport:
+    """What became of a launch's invitations or a reminder, for the POC+ who started it."""
+
+    kind: Literal["launch", "reminder"]
+    total: int
+    sent: int
+    pending: int
+    not_reached: tuple[NotReachedGroup, ...] = ()
+    # People queued for but no longer in the registry: not sent, nothing to do about it.
+    left_registry: int = 0
+
+    @property
+    def failed(self) -> int:
+        return sum(len(group.names) for group in self.not_reached) + self.left_registry

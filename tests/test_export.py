@@ -189,7 +189,8 @@ async def test_a_purge_deletes_the_exports_and_their_links_stop_working(bot, tea
     exports = bot.poolster.settings.data_dir / "exports"
     other = exports / "andere-ronde-20261124-100000.xlsx"
     other.write_bytes(b"another wave's export")
-    assert "exportbestanden" in texts_in(await teams.say(ADMIN, "verwijder antwoorden"))
+    wave = (await bot.poolster.services.waves.list())[0]
+    assert "exportbestanden" in texts_in(await teams.say(ADMIN, f"verwijder antwoorden {wave.name}"))
     for url in links.values():
         status, _, body = await download(teams, url)
         assert status == 403 and "bestaat niet" in body.decode()

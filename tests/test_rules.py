@@ -254,13 +254,13 @@ class TestCommands:
         assert (found.id if found else None) == expected
 
     def test_new_wave_arguments(self):
-        request = parse_new_wave("Zelfscan 2027 tot 15-06-2027 voor clb-a, clb-b")
+        request = parse_new_wave("Zelfscan 2027 tot 15-06-2027 voor clb-a, clb-b", date(2026, 11, 24))
         assert request.name == "Zelfscan 2027" and request.deadline == date(2027, 6, 15)
         assert request.centre_ids == ("clb-a", "clb-b")
         with pytest.raises(CommandError):
-            parse_new_wave("Zelfscan tot 31-02-2027")
+            parse_new_wave("Zelfscan tot 31-02-2027", date(2026, 11, 24))
         with pytest.raises(CommandError):
-            parse_new_wave("zonder datum")
+            parse_new_wave("zonder datum", date(2026, 11, 24))
 
 
 class TestRegistry:

@@ -28,8 +28,12 @@ def new_card(calls: list[Call]) -> Call:
     or else the last new message with a card. For a plain list of calls (no pressed card known):
     the last card sent, else the last card updated."""
     pressed = getattr(calls, "pressed", None)
-    shown = [call for call in calls if call.card and (
-        call.method == "POST" or (call.method == "PUT" and call.activity_id == pressed))]
+    moved_on = [call for call in calls if call.card and call.method == "PUT" and call.activity_id == pressed]
+    if moved_on:
+        # Other cards may arrive in the same turn (the director's own Teamoverzicht): the person
+        # reads on where they pressed.
+        return moved_on[-1]
+    shown = [call for call in calls if call.card and call.method == "POST"]
     if not shown and not isinstance(calls, Turn):
         shown = [call for call in calls if call.card and call.method == "PUT"]
     assert shown, f"no card was sent; texts: {[c.text for c in calls]}"

@@ -1,0 +1,92 @@
+"""Every help and error text POC+ can get survives Teams' Markdown renderer: nothing disappears."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from cards.admin import launch_card, new_wave_syntax, remind_confirm_card, send_report_card
+from dialogs.commands import CommandError, parse_new_wave
+from survey.waves import NotReachedGroup, SendReport, Wave, example_deadline
+from tests.support.harness import ADMIN, DIRECTOR, MEMBERS
+from tests.support.rendered import lost_in_rendering, shown_texts
+from tests.support.scripts import new_card, start
+from tests.test_admin import launch, world  # noqa: F401  (a pytest fixture)
+
+MO = MEMBERS[0]
+
+# Everything POC+ can type wrong or ask help for, before and after a wave exists.
+BEFORE_A_WAVE = [
+    "help", "hallo", "rondes", "status", "status Bestaat niet", "herinner", "sluit ronde", "export", "resultaten",
+    "verwijder antwoorden", "verwijder antwoorden Bestaat niet",
+    "nieuwe ronde", "nieuwe ronde zonder datum", "nieuwe ronde Proef tot 31-02-2027", "nieuwe ronde Proef tot 01-01-2020",
+    "nieuwe ronde Proef tot 30-06-2027 voor clb-onbekend", "nieuwe ronde " + "x" * 90 + " tot 30-06-2027",
+]
+WITH_A_WAVE = [
+    "status", "rondes", "resultaten", "herinner", "herinner Bestaat niet", "verwijder antwoorden Zelfscan 2027",
+    "nieuwe ronde Proef tot 30-06-2027", "sluit ronde", "sluit ronde", "herinner",
+]
+
+
+def problems_in(calls) -> list[str]:
+    found = []
+    for call in calls:
+        texts = [call.text] if call.text else []
+        texts += shown_texts(call.card) if call.card else []
+        for text in texts:
+            found += [f"{text!r}: {problem}" for problem in lost_in_rendering(text)]
+    return found
+
+
+async def test_every_admin_text_survives_the_renderer(world):
+    running, teams, _ = world
+    problems = []
+    for command in BEFORE_A_WAVE:
+        problems += problems_in(await teams.say(ADMIN, command))
+    await launch(teams, running)
+    await start(teams, MO)
+    for command in WITH_A_WAVE:
+        problems += problems_in(await teams.say(ADMIN, command))
+    for user in (MO, DIRECTOR):  # the general help, and what POC+ commands say to others
+        for command in ("help", "status", "nieuwe ronde x"):
+            problems += problems_in(await teams.say(user, command))
+    await running.poolster.outbox.idle()
+    # The reports that came in meanwhile, too.
+    problems += problems_in(teams.connector.sends(ADMIN.conversation_id))
+    seen = sum(1 for call in teams.connector.calls if call.text or call.card)
+    assert seen > len(BEFORE_A_WAVE) + len(WITH_A_WAVE), "every command got its answer"
+    assert problems == []
+
+
+async def test_the_new_wave_syntax_shows_its_placeholders_and_a_future_example(world):
+    running, teams, clock = world
+    reply = "\n".join(c.text for c in await teams.say(ADMIN, "nieuwe ronde"))
+    assert "**nieuwe ronde [naam] tot dd-mm-jjjj**" in reply
+    example = example_deadline(clock.now.date())
+    assert example > clock.now.date() and example.strftime("%d-%m-%Y") in reply
+    help_card = new_card(await teams.say(ADMIN, "help")).card
+    assert "nieuwe ronde [naam] tot dd-mm-jjjj" in str(help_card)
+
+
+def test_the_example_deadline_is_always_at_least_a_month_ahead():
+    first = date(2026, 6, 1)
+    assert example_deadline(first) == date(2027, 6, 30) and example_deadline(date(2026, 5, 1)) == date(2026, 6, 30)
+    for offset in range(0, 366, 7):
+        today = first + timedelta(days=offset)
+        assert example_deadline(today) - today >= timedelta(days=30)
+        try:
+            parse_new_wave("x", today)
+        except CommandError as error:
+            assert str(error) == new_wave_syntax(today)
+
+
+def test_poc_texts_count_in_the_right_form(card_validator):
+    wave = Wave(id="proef", name="Proef", created_at=datetime(2026, 11, 24, tzinfo=timezone.utc))
+    one = launch_card(wave, ("GO! CLB Demo",), 1)
+    many = launch_card(wave, ("GO! CLB Demo", "GO! CLB Andere"), 7)
+    assert "**1 persoon** uit 1 centrum wordt uitgenodigd: GO! CLB Demo." in str(one)
+    assert "**7 personen** uit 2 centra worden uitgenodigd" in str(many)
+    assert "Herinner 1 persoon die nog niet verzond?" in str(remind_confirm_card(wave, 1))
+    report = send_report_card(wave, SendReport("reminder", total=2, sent=1, pending=0, not_reached=(
+        NotReachedGroup("blocked", "heeft Poolster geblokkeerd", "Vraag het.", ("Lea Lid (GO! CLB Demo)",)),)))
+    assert "Herinnerd" in str(report) and "1 van 2 personen" in str(report) and "(1 persoon)" in str(report)
+    card_validator.assert_all_valid([one, many, report])
