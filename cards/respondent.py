@@ -420,7 +420,7 @@ def help_card(*, role: str, is_admin: bool = False) -> dict:
     return card(body)
 
 
-def progress_card(q: Questionnaire, response: Response) -> dict:
+def progress_card(q: Questionnaire, response: Response, *, subject: str = "self", centre: str | None = None) -> dict:
     state = progress(q, response)
     bar = "".join("■" if response.is_bouwsteen_answered(b.id) else "□" for b in q.bouwstenen)
     body = [heading("Je voortgang"), text(f"**{state.answered} van {state.total}** bouwstenen beantwoord"),
@@ -432,4 +432,5 @@ def progress_card(q: Questionnaire, response: Response) -> dict:
     if state.submitted:
         body.append(text("✔ Je antwoorden zijn verzonden.", color="Good"))
         return card(body)
-    return card(body, [submit("Ga verder", action_data("start", wave=response.wave_id), style="positive")])
+    return card(body, [submit("Ga verder", action_data("start", wave=response.wave_id, **_subject_args(subject, centre)),
+                              style="positive")])

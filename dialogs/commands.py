@@ -35,6 +35,8 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "my_data": ("mijn gegevens", "privacy", "wat bewaar je", "welke gegevens"),
     "team": ("team", "teamoverzicht", "samenvatting team", "centrumoverzicht"),
     "centre_answer": ("centrum", "centrumantwoord", "antwoord centrum", "consolideer", "consolidatie"),
+    "own_answers": ("eigen", "eigen antwoorden", "mijn eigen antwoorden", "mijn zelfscan", "eigen zelfscan"),
+    "report": ("rapport", "verslag", "datagrafiek"),
     "new_wave": ("nieuwe ronde", "nieuwe bevraging", "start ronde"),
     "status": ("status",),
     "remind": ("herinner", "herinnering", "herinneringen", "herinneren"),
@@ -44,7 +46,9 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "purge": ("verwijder antwoorden", "wis antwoorden"),
 }
 ADMIN_COMMANDS = frozenset({"new_wave", "status", "remind", "close_wave", "export", "results", "purge"})
-DIRECTOR_COMMANDS = frozenset({"team", "centre_answer"})
+DIRECTOR_COMMANDS = frozenset({"team", "centre_answer", "own_answers"})
+# Directors and the scholengroep's contacts ask for a centre's report.
+REPORT_COMMANDS = frozenset({"report"})
 
 
 def normalise(text: str) -> str:

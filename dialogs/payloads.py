@@ -105,6 +105,10 @@ class AdoptOwnPayload(_Payload):
     action: Literal["adopt_own"]
 
 
+class ReportPayload(_Payload):
+    action: Literal["report"]
+
+
 class ConfirmLaunchPayload(_Payload):
     action: Literal["confirm_launch"]
 
@@ -125,6 +129,7 @@ CardPayload = Annotated[
         PausePayload,
         CentreStartPayload,
         AdoptOwnPayload,
+        ReportPayload,
         ConfirmLaunchPayload,
         CancelLaunchPayload,
     ],

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from cards import respondent as cards
+from cards.director import with_banner
 from dialogs.commands import Command, find_bouwsteen, find_glossary
 from dialogs.context import Actor, Outgoing, ReplaceSubmitted, Reply, Services
 from dialogs.payloads import (
@@ -88,6 +89,14 @@ class CentreView(Protocol):
 
     async def closing_values(self, wave_id: str, centre: Centre) -> dict[str, str]: ...
 
+    def banner(self, subject: Subject) -> dict: ...
+
+    async def focus(self, actor: Actor, wave_id: str) -> str: ...
+
+    async def remember_focus(self, actor: Actor, wave_id: str, kind: str) -> None: ...
+
+    async def contact_intro(self, actor: Actor) -> list[Outgoing] | None: ...
+
 
 class RespondentDialog:
     def __init__(self, services: Services):
@@ -124,6 +133,22 @@ class RespondentDialog:
     async def load(self, subject: Subject) -> Response:
         return await subject.repository.get(*subject.parts) or subject.empty_response()
 
+    async def command_subject(self, actor: Actor) -> Subject:
+        """What a typed command acts on: the own answers, or the centre's answer a director is working on."""
+        subject = await self.subject(actor)
+        if subject.membership.role == "director" and self.centre_view is not None and \
+                await self.centre_view.focus(actor, subject.wave.id) == "centre":
+            return await self.subject(actor, "centre")
+        return subject
+
+    def marked(self, subject: Subject, outgoing: list[Outgoing]) -> list[Outgoing]:
+        """Every card of the centre's answer carries its banner, so it is never taken for the own answers."""
+        if subject.kind != "centre" or self.centre_view is None:
+            return outgoing
+        banner = self.centre_view.banner(subject)
+        return [Reply(text=item.text, card=with_banner(item.card, banner)) if isinstance(item, Reply) and item.card
+                else item for item in outgoing]
+
     # ----- typed commands -----------------------------------------------------------------
 
     async def on_command(self, actor: Actor, command: Command | None, text: str) -> list[Outgoing]:
@@ -135,15 +160,19 @@ class RespondentDialog:
         if name == "hello":
             return await self.intro(actor)
         try:
-            subject = await self.subject(actor)
+            subject = await self.command_subject(actor)
         except Refused as refusal:
-            return [Reply(text=str(refusal))]
+            return await self._contact_intro(actor) or [Reply(text=str(refusal))]
+        return self.marked(subject, await self._on_subject_command(subject, command))
+
+    async def _on_subject_command(self, subject: Subject, command: Command | None) -> list[Outgoing]:
+        name = command.name if command else None
         if name == "pause":
             return [Reply(text=PAUSED)]
         if name == "resume":
             return await self.start_subject(subject)
         if name == "progress":
-            return [Reply(card=cards.progress_card(self.q, await self.load(subject)))]
+            return [Reply(card=cards.progress_card(self.q, await self.load(subject), **subject.card_args))]
         if name == "overview":
             return [Reply(card=self._overview(await self.load(subject), subject))]
         if name == "edit":
@@ -163,7 +192,7 @@ class RespondentDialog:
             if actor.is_admin and actor.membership is None:
                 # POC+ belongs to no centre: greet them with what they can do, not with a refusal.
                 return [Reply(card=cards.help_card(role=self._role(actor), is_admin=True))]
-            return [Reply(text=str(refusal))]
+            return await self._contact_intro(actor) or [Reply(text=str(refusal))]
         response = await self.load(subject)
         director = subject.membership.centre.director
         return [
@@ -188,6 +217,12 @@ class RespondentDialog:
             subject = await self.subject(actor, payload.subject, payload.centre, payload.wave)
         except Refused as refusal:
             return [Reply(text=str(refusal))]
+        if subject.membership.role == "director" and self.centre_view is not None:
+            # A button of one survey makes it the one the director's typed commands act on.
+            await self.centre_view.remember_focus(actor, subject.wave.id, "centre" if subject.kind == "centre" else "self")
+        return self.marked(subject, await self._on_subject_payload(subject, payload))
+
+    async def _on_subject_payload(self, subject: Subject, payload: CardPayload) -> list[Outgoing]:
         if isinstance(payload, PausePayload):
             return [Reply(text=PAUSED)]
         if isinstance(payload, OverviewPayload):
@@ -351,6 +386,12 @@ class RespondentDialog:
         ]
 
     # ----- helpers ------------------------------------------------------------------------
+
+    async def _contact_intro(self, actor: Actor) -> list[Outgoing] | None:
+        """A scholengroep contact in no policy team is greeted as such, not refused."""
+        if actor.membership is not None or self.centre_view is None:
+            return None
+        return await self.centre_view.contact_intro(actor)
 
     async def _card_for_next_step(self, response: Response, subject: Subject) -> dict:
         step = flow.next_step(self.q, response)
