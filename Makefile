@@ -47,7 +47,14 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
-install: $(STAMP) $(NODE_STAMP) $(AZURITE_STAMP) $(MANIFEST_STAMP) $(PLAYGROUND_STAMP) $(CHROMIUM)
+# The centre's report: WeasyPrint renders with Debian's pango and the DejaVu fonts; its tests read the
+# PDF with poppler's pdftotext and pdftoppm. All four come together when pdftotext is missing.
+PDFTOTEXT := /usr/bin/pdftotext
+$(PDFTOTEXT):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
+
+install: $(STAMP) $(NODE_STAMP) $(AZURITE_STAMP) $(MANIFEST_STAMP) $(PLAYGROUND_STAMP) $(CHROMIUM) $(PDFTOTEXT)
 
 ## The Teams app package (manifest + icons) in build/poolster-teams-app.zip.
 package: $(STAMP) $(MANIFEST_STAMP)
