@@ -11,7 +11,7 @@ import json
 from collections import Counter
 from datetime import datetime
 
-from cards.common import card, chart, heading, safe_text, subtle, table, text, toggle_section
+from cards.common import card, chart, heading, safe_text, subtle, text, toggle_section
 from dialogs.payloads import action_data
 from survey import progress as flow
 from survey.answers import PAGES, Response
@@ -25,8 +25,12 @@ from survey.waves import TIMEZONE, Wave
 STADIUM_LETTER = {"fragmentair": "F", "planmatig": "P", "geintegreerd": "G", "systematisch": "S"}
 # Room left for the rest of a message: the card itself must stay under Teams' 40 KB.
 CARD_BUDGET = 36 * 1024
-# How much of each toelichting the summary card shows, tried in order until the card fits.
-EXPLANATION_LIMITS = (300, 160, 80)
+# How much the summary card shows per bouwsteen, tried in order until the card fits: the length of
+# each toelichting (at 0 only their number; they are all on the cards of the centre's answer), and
+# whether each member's stadia are listed by name (a large team's card keeps only the counts).
+DETAIL_LEVELS = ((300, True), (160, True), (80, True), (0, True), (0, False))
+# What the toelichtingen above one page of the centre's answer may take, all together.
+TEAM_VIEW_TEXT_BUDGET = 12_000
 
 
 def local_time(moment: datetime) -> str:
@@ -57,11 +61,24 @@ def _distribution(q: Questionnaire, summary: TeamSummary, attribute: str, title:
     legend = ", ".join(f"{STADIUM_LETTER[s]} = {q.stadium(s).label.lower()}" for s in STADIUM_IDS)
     fallback = {"type": "Container", "items": [
         _small(f"**{title}** (aantal teamleden; {legend})"),
-        table(["Bouwsteen", *STADIUM_LETTER.values()],
-              [[safe_text(b.bouwsteen.short_title), *[str(getattr(b, attribute)[s]) for s in STADIUM_IDS]]
-               for b in summary.bouwstenen], [4, 1, 1, 1, 1]),
+        _count_table([[safe_text(b.bouwsteen.short_title), *[str(getattr(b, attribute)[s]) for s in STADIUM_IDS]]
+                      for b in summary.bouwstenen]),
     ]}
     return chart("Chart.HorizontalBar.Stacked", title, data, fallback)
+
+
+def _count_table(rows: list[list[str]]) -> dict:
+    """Bouwsteen and four counts per row; bare number cells keep eleven rows small in bytes."""
+    def cell(value: str, wrap: bool) -> dict:
+        block = {"type": "TextBlock", "text": value, "wrap": True, "size": "Small"} if wrap else \
+            {"type": "TextBlock", "text": value}
+        return {"type": "TableCell", "items": [block]}
+
+    header = ["Bouwsteen", *STADIUM_LETTER.values()]
+    return {"type": "Table", "firstRowAsHeaders": True, "gridStyle": "accent",
+            "columns": [{"width": 4}, *[{"width": 1}] * 4],
+            "rows": [{"type": "TableRow", "cells": [cell(v, i == 0) for i, v in enumerate(row)]}
+                     for row in [header, *rows]]}
 
 
 def _option_counts(q: Questionnaire, question_id: str, counter: Counter, out_of: int, unit: str) -> list[str]:
@@ -70,30 +87,38 @@ def _option_counts(q: Questionnaire, question_id: str, counter: Counter, out_of:
             for option, n in counter.most_common()]
 
 
-def _bouwsteen_details(q: Questionnaire, item: BouwsteenSummary, explanation_limit: int) -> list[dict]:
-    details: list[dict] = [
-        _small(f"{safe_text(m.name)}: {stadia_text(q, m.current, m.intended)}", spacing="None")
-        for m in item.members
-    ]
+def _paragraphs(lines: list[str], **style) -> list[dict]:
+    """Lines as paragraphs of one TextBlock: the same text at a fraction of the card's bytes."""
+    return [_small("\n\n".join(lines), **style)] if lines else []
+
+
+def _bouwsteen_details(q: Questionnaire, item: BouwsteenSummary, explanation_limit: int, names: bool) -> list[dict]:
+    members = [f"{safe_text(m.name)}: {stadia_text(q, m.current, m.intended)}" for m in item.members] if names else []
+    counts = []
     for question_id, counter, respondents in (("hefbomen", item.hefbomen, item.hefbomen_respondents),
                                               ("knelpunten", item.knelpunten, item.knelpunten_respondents)):
         if respondents:
             lines = _option_counts(q, question_id, counter, respondents, "leden") or [
                 q.question(question_id).short_option("geen")]
-            details.append(_small(f"**{q.question(question_id).short_label}**: " + "; ".join(lines)))
-    if item.differences:
-        details.append(_small("**Verschillen**: " + "; ".join(
-            f"{safe_text(name)}: {safe_text(', '.join(labels))}" + (f" ({safe_text(other)})" if other else "")
-            for name, labels, other in item.differences)))
-    for explanation in item.explanations:
-        label = q.question(explanation.question_id).short_label
-        details.append(_small(f"**{safe_text(explanation.name)}** ({label}): "
-                              f"{safe_text(_shorten(explanation.text, explanation_limit))}"))
-    return details
+            counts.append(f"**{q.question(question_id).short_label}**: " + "; ".join(lines))
+    if item.difference_counts:
+        counts.append("**Verschillen**: " + "; ".join(
+            _option_counts(q, "differences", item.difference_counts, item.differences_respondents, "leden")))
+    if explanation_limit:
+        explanations = [f"**{safe_text(e.name)}** ({q.question(e.question_id).short_label}): "
+                        f"{safe_text(_shorten(e.text, explanation_limit))}" for e in item.explanations]
+        explanations += [f"**{safe_text(name)}** (Verschillen, anders): {safe_text(_shorten(other, explanation_limit))}"
+                         for name, _, other in item.differences if other]
+    elif item.explanations:
+        explanations = [f"{len(item.explanations)} toelichtingen: je leest ze bij elke vraag van het antwoord van "
+                        "het centrum."]
+    else:
+        explanations = []
+    return [*_paragraphs(members, spacing="None"), *_paragraphs(counts), *_paragraphs(explanations)]
 
 
 def _bouwsteen_block(q: Questionnaire, item: BouwsteenSummary, previous: Response | None,
-                     previous_wave: Wave | None, explanation_limit: int) -> list[dict]:
+                     previous_wave: Wave | None, explanation_limit: int, names: bool) -> list[dict]:
     bouwsteen = item.bouwsteen
     items = [
         text(f"**{bouwsteen.number}. {safe_text(bouwsteen.title)}**", size="Small", spacing="Medium"),
@@ -106,10 +131,11 @@ def _bouwsteen_block(q: Questionnaire, item: BouwsteenSummary, previous: Respons
         items.append(_small(f"Vorige ronde ({safe_text(previous_wave.name)}): centrum "
                             f"{situation_of(q, previous, bouwsteen.id)}", isSubtle=True, spacing="None"))
     if item.members:
-        title = "Wie antwoordde wat"
+        title = "Wie antwoordde wat" if names else "Details"
         if item.explanations:
-            title += f" · {len(item.explanations)} " + ("toelichting" if len(item.explanations) == 1 else "toelichtingen")
-        items += toggle_section(f"team-{bouwsteen.id}", title, _bouwsteen_details(q, item, explanation_limit))
+            count = len(item.explanations)
+            title += f" · {count} " + ("toelichting" if count == 1 else "toelichtingen")
+        items += toggle_section(f"team-{bouwsteen.id}", title, _bouwsteen_details(q, item, explanation_limit, names))
     return items
 
 
@@ -127,9 +153,9 @@ def summary_card(q: Questionnaire, summary: TeamSummary, wave: Wave, *, centre_a
                  previous_answer: Response | None, previous_wave: Wave | None, now: datetime,
                  scholengroep_informed: tuple[str, ...] = ()) -> dict:
     """The director's Teamoverzicht; the toelichtingen are shortened as far as needed to fit 40 KB."""
-    for limit in EXPLANATION_LIMITS:
+    for limit, names in DETAIL_LEVELS:
         result = _summary_card(q, summary, wave, centre_answer, previous_answer, previous_wave, now,
-                               scholengroep_informed, limit)
+                               scholengroep_informed, limit, names)
         if len(json.dumps(result, ensure_ascii=False).encode()) <= CARD_BUDGET:
             break
     return result
@@ -137,7 +163,7 @@ def summary_card(q: Questionnaire, summary: TeamSummary, wave: Wave, *, centre_a
 
 def _summary_card(q: Questionnaire, summary: TeamSummary, wave: Wave, centre_answer: Response | None,
                   previous_answer: Response | None, previous_wave: Wave | None, now: datetime,
-                  scholengroep_informed: tuple[str, ...], explanation_limit: int) -> dict:
+                  scholengroep_informed: tuple[str, ...], explanation_limit: int, names: bool) -> dict:
     centre = summary.centre
     total = len(summary.members)
     body: list[dict] = [
@@ -156,7 +182,7 @@ def _summary_card(q: Questionnaire, summary: TeamSummary, wave: Wave, centre_ans
         text("**Per bouwsteen**", separator=True, spacing="Large"),
     ]
     for item in summary.bouwstenen:
-        body += _bouwsteen_block(q, item, previous_answer, previous_wave, explanation_limit)
+        body += _bouwsteen_block(q, item, previous_answer, previous_wave, explanation_limit, names)
 
     body.append(text("**Meest genoemde hefbomen**", separator=True, spacing="Large"))
     body += _top_lines(q, "hefbomen", summary.hefbomen, summary.hefbomen_answers)
@@ -242,13 +268,14 @@ def team_view(q: Questionnaire, bouwsteen_id: str, page: str, proposals: dict[st
                         color="Warning", spacing="None")
     else:
         status = _small("Wat de meerderheid koos, staat al ingevuld.", spacing="None")
+    written = sum(len(p.explanations) for p in shown)
+    limit = max(80, min(400, TEAM_VIEW_TEXT_BUDGET // written)) if written else 0
     details: list[dict] = []
     for proposal in shown:
         details.append(_small(f"**{q.question(proposal.question_id).short_label}**", spacing="Small"))
         details += _proposal_lines(q, proposal)
-        details += [_small(f"{safe_text(name)}: “{safe_text(_shorten(explanation, 400))}”", isSubtle=True,
-                           spacing="None")
-                    for name, explanation in proposal.explanations]
+        details += _paragraphs([f"{safe_text(name)}: “{safe_text(_shorten(explanation, limit))}”"
+                                for name, explanation in proposal.explanations], isSubtle=True, spacing="None")
     noun = "lid" if respondents == 1 else "leden"
     return [{"type": "Container", "style": "emphasis", "items": [
         _small(f"**Je team**: {respondents} {noun} beantwoordden deze vragen."),
@@ -311,7 +338,8 @@ def scholengroep_card(q: Questionnaire, centre: Centre, wave: Wave, centre_answe
     body = [
         heading(f"Zelfscan — {safe_text(centre.name)}"),
         subtle(f"{safe_text(wave.name)} · resultaten voor de scholengroep"),
-        text(f"{safe_text(centre.name)} verzond het antwoord van het centrum op {local_time(centre_answer.submitted_at)} "
+        text(f"{safe_text(centre.name)} verzond het antwoord van het centrum op "
+             f"{local_time(centre_answer.submitted_at)} "
              f"({safe_text(centre.director.name)}, directeur). {summary.finished} van {len(summary.members)} "
              "teamleden vulden de zelfscan in."),
         text("**Waar het centrum vandaag staat → waar het naartoe wil**", spacing="Medium"),

@@ -219,7 +219,8 @@ class RespondentDialog:
             return [Reply(text=str(refusal))]
         if subject.membership.role == "director" and self.centre_view is not None:
             # A button of one survey makes it the one the director's typed commands act on.
-            await self.centre_view.remember_focus(actor, subject.wave.id, "centre" if subject.kind == "centre" else "self")
+            focus = "centre" if subject.kind == "centre" else "self"
+            await self.centre_view.remember_focus(actor, subject.wave.id, focus)
         return self.marked(subject, await self._on_subject_payload(subject, payload))
 
     async def _on_subject_payload(self, subject: Subject, payload: CardPayload) -> list[Outgoing]:

@@ -6,7 +6,7 @@ Pure functions over responses; the director's card and the consolidation are bui
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from survey.answers import Response
 from survey.progress import progress
@@ -54,6 +54,9 @@ class BouwsteenSummary:
     # (member name, option labels, the "anders" text) of those who report differences.
     differences: tuple[tuple[str, tuple[str, ...], str], ...]
     explanations: tuple[Explanation, ...] = ()
+    # How many members answered the differences question, and the differences they ticked.
+    differences_respondents: int = 0
+    difference_counts: Counter = field(default_factory=Counter)
 
     @property
     def spread(self) -> int:
@@ -175,7 +178,8 @@ def summarise(questionnaire: Questionnaire, centre: Centre, responses: list[Resp
 
 def _bouwsteen_summary(questionnaire: Questionnaire, bouwsteen: Bouwsteen, responses: list[Response],
                        names: dict[str, str]) -> BouwsteenSummary:
-    members, differences, explanations = [], [], []
+    members, differences, explanations, difference_counts = [], [], [], Counter()
+    differences_respondents = 0
     counters = {"hefbomen": Counter(), "knelpunten": Counter()}
     respondents = {"hefbomen": 0, "knelpunten": 0}
     differences_question = questionnaire.question("differences")
@@ -192,6 +196,9 @@ def _bouwsteen_summary(questionnaire: Questionnaire, bouwsteen: Bouwsteen, respo
                 question = questionnaire.question(question_id)
                 counter.update(c for c in answer.choices if not question.option(c).exclusive)
         answer = response.answer(bouwsteen.id, "differences")
+        if answer:
+            differences_respondents += 1
+            difference_counts.update(c for c in answer.choices if not differences_question.option(c).exclusive)
         if answer and not any(differences_question.option(c).exclusive for c in answer.choices):
             labels = tuple(differences_question.short_option(c) for c in answer.choices)
             differences.append((name, labels, answer.other_text))
@@ -209,4 +216,6 @@ def _bouwsteen_summary(questionnaire: Questionnaire, bouwsteen: Bouwsteen, respo
         knelpunten_respondents=respondents["knelpunten"],
         differences=tuple(differences),
         explanations=tuple(explanations),
+        differences_respondents=differences_respondents,
+        difference_counts=difference_counts,
     )

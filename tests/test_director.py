@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import json
+from datetime import datetime, timezone
+
+from cards.director import CARD_BUDGET, summary_card
+from survey.questionnaire import STADIUM_IDS, load_questionnaire
+from survey.registry import Centre
+from survey.summary import summarise
+from survey.waves import Wave
 
 from tests.support.harness import DIRECTOR, MEMBERS, OTHER_DIRECTOR, OTHER_MEMBER, STRANGER
 from tests.support.scripts import CONTEXT, answer_page, complete_survey, new_card, start
+from tests.support.responses import filled_response
 from tests.support.teams import find_action, inputs_of, iter_elements, texts_in
 
 MO, LEA, SAM = MEMBERS
@@ -51,7 +60,8 @@ async def test_the_director_card_is_created_once_and_updated_in_place(teams, bot
     assert [c["type"] for c in charts] == ["Chart.HorizontalBar.Stacked"] * 2, "today and intended, as distributions"
     today = charts[0]
     assert today["data"][0]["title"] == "Behartiger van de leerling" and today["data"][1]["title"] == "Kernprocessen"
-    assert [d["legend"] for d in today["data"][0]["data"]] == ["Fragmentair", "Planmatig", "Geïntegreerd", "Systematisch"]
+    legends = [d["legend"] for d in today["data"][0]["data"]]
+    assert legends == ["Fragmentair", "Planmatig", "Geïntegreerd", "Systematisch"]
     assert [d["value"] for d in today["data"][0]["data"]] == [0, 2, 0, 1], "whole numbers of members, no averages"
     fallback_table = next(e for e in iter_elements(today["fallback"]) if e.get("type") == "Table")
     cells = [[c["items"][0]["text"] for c in row["cells"]] for row in fallback_table["rows"]]
@@ -102,7 +112,8 @@ async def test_the_director_records_the_centre_answer_from_the_majority(teams, b
     # A tie on the second bouwsteen: one says planmatig, one says systematisch.
     for user, stadium in ((MO, "planmatig"), (LEA, "systematisch")):
         card = new_card(await teams.say(user, "verder"))
-        card = await answer_page(teams, user, card, {**CONTEXT, "hefbomen": ["mensen_cultuur"]} if user is LEA else CONTEXT)
+        context = {**CONTEXT, "hefbomen": ["mensen_cultuur"]} if user is LEA else CONTEXT
+        card = await answer_page(teams, user, card, context)
         await answer_page(teams, user, card, {"current_stadium": stadium, "intention": "aanhouden"})
 
     calls = await teams.say(DIRECTOR, "centrum")
@@ -113,7 +124,8 @@ async def test_the_director_records_the_centre_answer_from_the_majority(teams, b
     hidden = next(e for e in iter_elements(page.card) if e.get("id") == "team-answers-behartiger-situering")
     assert hidden["isVisible"] is False, "the team's answers are one tap away, not in the way"
     lines = [e["text"] for e in iter_elements(hidden) if e.get("type") == "TextBlock"]
-    assert "**Huidig stadium**" in lines and "✔ Planmatig: 2 van 3 (ingevuld)" in lines and "Fragmentair: 1 van 3" in lines
+    assert "**Huidig stadium**" in lines
+    assert "✔ Planmatig: 2 van 3 (ingevuld)" in lines and "Fragmentair: 1 van 3" in lines
     context = await answer_page(teams, DIRECTOR, page, {})
     assert has_banner(context.card)
     hefbomen = inputs_of(context.card)["hefbomen"]
@@ -196,3 +208,25 @@ async def test_roles_are_enforced_on_the_server(teams, bot, connector):
     await bot.poolster.summaries.idle()
     theirs = [c for c in connector.calls if c.card and "Teamoverzicht" in str(c.card) and "Andere" in str(c.card)]
     assert theirs and all("Mo Medewerker" not in str(c.card) for c in theirs)
+
+
+def test_the_summary_card_of_a_large_talkative_team_stays_under_40_kb(card_validator):
+    q = load_questionnaire()
+    now = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
+    people = [{"name": f"Teamlid met een lange naam {n}", "email": f"lid{n}@clb.example"} for n in range(13)]
+    centre = Centre(id="c", name="GO! CLB Groot", director={"name": "Directeur", "email": "d@clb.example"},
+                    members=people)
+    long_text = "Een toelichting die uitlegt waarom we hier staan, met voorbeelden uit de praktijk. " * 23
+    responses = [filled_response(q, wave_id="w", centre_id="c", respondent_id=person.key, now=now,
+                                 stadium=STADIUM_IDS[n % 4], context={
+                                     "deliberate_choice_explanation": long_text, "hefbomen_explanation": long_text,
+                                     "knelpunten_explanation": long_text, "differences": "teams,anders",
+                                     "differences_other": "x" * 500, "differences_explanation": long_text})
+                 for n, person in enumerate(centre.people)]
+    wave = Wave(id="w", name="Zelfscan", status="open", created_at=now)
+    for team in (responses, responses[:4]):
+        card = summary_card(q, summarise(q, centre, team), wave, centre_answer=None, previous_answer=None,
+                            previous_wave=None, now=now)
+        card_validator.assert_valid(card)
+        assert len(json.dumps(card, ensure_ascii=False).encode()) <= CARD_BUDGET
+    assert "Teamlid met een lange naam 1: " in str(card), "a small team keeps the names"
