@@ -78,8 +78,8 @@ test-fast: install
 	$(PY) -m pytest -q -m "not slow"
 
 ## The bot plus the Microsoft 365 Agents Playground on http://127.0.0.1:56150 (Ctrl-C stops both), as one of
-## the mock people of playground/m365agentsplayground.yml: ALS=adele|lee|nestor (members), megan (director),
-## alex (POC+), lynne (in no centre). The data in data-playground/ stays when you switch.
+## the mock people of playground/m365agentsplayground.yml: ALS=adele|lee (members), megan (director),
+## nestor (the scholengroep's AD), alex (POC+), lynne (in no centre). The data in data-playground/ stays when you switch.
 ALS ?= adele
 playground: $(STAMP) $(PLAYGROUND_STAMP)
 	@mkdir -p data-playground && cp playground/centres.yaml data-playground/centres.yaml

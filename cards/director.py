@@ -23,8 +23,10 @@ from survey.waves import TIMEZONE, Wave
 
 # The four stadia in one letter each, for the narrow fallback tables (a legend says what they mean).
 STADIUM_LETTER = {"fragmentair": "F", "planmatig": "P", "geintegreerd": "G", "systematisch": "S"}
-# Room left for the rest of a message: the card itself must stay under Teams' 40 KB.
-CARD_BUDGET = 36 * 1024
+# Light to dark, as the stadia grow (Teams' sequential chart palette).
+STADIUM_COLOURS = ("sequential7", "sequential5", "sequential3", "sequential1")
+# Room left for the rest of the message (the activity around the card): Teams takes 40 KB in all.
+CARD_BUDGET = 39 * 1024
 # How much the summary card shows per bouwsteen, tried in order until the card fits: the length of
 # each toelichting (at 0 only their number; they are all on the cards of the centre's answer), and
 # whether each member's stadia are listed by name (a large team's card keeps only the counts).
@@ -55,7 +57,8 @@ def _distribution(q: Questionnaire, summary: TeamSummary, attribute: str, title:
     """Per bouwsteen how many members stand in each stadium: stacked bars, a table where charts don't draw."""
     data = [
         {"title": b.bouwsteen.short_title,
-         "data": [{"legend": q.stadium(s).label, "value": getattr(b, attribute)[s]} for s in STADIUM_IDS]}
+         "data": [{"legend": q.stadium(s).label, "value": getattr(b, attribute)[s], "color": colour}
+                  for s, colour in zip(STADIUM_IDS, STADIUM_COLOURS)]}
         for b in summary.bouwstenen
     ]
     legend = ", ".join(f"{STADIUM_LETTER[s]} = {q.stadium(s).label.lower()}" for s in STADIUM_IDS)
@@ -121,31 +124,41 @@ def _bouwsteen_block(q: Questionnaire, item: BouwsteenSummary, previous: Respons
                      previous_wave: Wave | None, explanation_limit: int, names: bool) -> list[dict]:
     bouwsteen = item.bouwsteen
     items = [
-        text(f"**{bouwsteen.number}. {safe_text(bouwsteen.title)}**", size="Small", spacing="Medium"),
+        text(f"**{bouwsteen.number}. {safe_text(bouwsteen.title)}**", size="Small"),
         _small(situation_text(q, item), spacing="None"),
     ]
     if item.far_apart:
-        items.append(_small(f"⚠ Ver uiteen: {item.range_text(q)}. Bespreek dit samen.", color="Warning",
-                            spacing="None"))
+        items.append(_small(f"**⚠ Ver uiteen**: {item.range_text(q)}. Bespreek dit samen.", spacing="None"))
     if previous is not None and previous_wave is not None and previous.choice(bouwsteen.id, "current_stadium"):
         items.append(_small(f"Vorige ronde ({safe_text(previous_wave.name)}): centrum "
                             f"{situation_of(q, previous, bouwsteen.id)}", isSubtle=True, spacing="None"))
-    if item.members:
-        title = "Wie antwoordde wat" if names else "Details"
-        if item.explanations:
-            count = len(item.explanations)
-            title += f" · {count} " + ("toelichting" if count == 1 else "toelichtingen")
-        items += toggle_section(f"team-{bouwsteen.id}", title, _bouwsteen_details(q, item, explanation_limit, names))
-    return items
+    if not item.members:
+        return items
+    title = "Wie antwoordde wat" if names else "Details"
+    if item.explanations:
+        count = len(item.explanations)
+        title += f" · {count} " + ("toelichting" if count == 1 else "toelichtingen")
+    details_id = f"team-{bouwsteen.id}"
+    # The whole block opens its details: eleven big buttons would double the card's length on a phone.
+    items.append(_small(f"▸ {title}", color="Accent", spacing="None"))
+    return [
+        {"type": "Container", "spacing": "Medium", "items": items,
+         "selectAction": {"type": "Action.ToggleVisibility", "title": title, "targetElements": [details_id]}},
+        {"type": "Container", "id": details_id, "isVisible": False, "items": _bouwsteen_details(
+            q, item, explanation_limit, names)},
+    ]
 
 
 def _top_lines(q: Questionnaire, question_id: str, counter: Counter, answers: int) -> list[dict]:
     if not answers:
         return [_small("nog geen antwoorden", spacing="None")]
     question = q.question(question_id)
+    # Out of the answers given (members × bouwstenen): "in 3 van 44 antwoorden".
+    out_of = "het enige antwoord" if answers == 1 else f"alle {answers} antwoorden"
     if not counter:
-        return [_small(f"{question.short_option('geen')} (in alle {answers} antwoorden)", spacing="None")]
-    return [_small(f"{safe_text(question.short_option(option))}: in {n} van {answers} antwoorden", spacing="None")
+        return [_small(f"{question.short_option('geen')} (in {out_of})", spacing="None")]
+    return [_small(f"{safe_text(question.short_option(option))}: " +
+                   (f"in {out_of}" if n == answers else f"in {n} van {answers} antwoorden"), spacing="None")
             for option, n in counter.most_common(3)]
 
 
@@ -170,11 +183,9 @@ def _summary_card(q: Questionnaire, summary: TeamSummary, wave: Wave, centre_ans
         heading(f"Teamoverzicht — {safe_text(centre.name)}"),
         subtle(f"{safe_text(wave.name)} · {wave.deadline_text()} · bijgewerkt {local_time(now)}"),
         text(f"**{summary.finished} van {total}** teamleden verzonden hun antwoorden.", spacing="Medium"),
-        *toggle_section("team-progress", "Wie is hoe ver?", [
-            _small(f"{safe_text(m.name)}: " + ("✔ verzonden" if m.submitted else
-                   f"{m.answered} van {m.total} bouwstenen" if m.started else "nog niet gestart"), spacing="None")
-            for m in summary.members
-        ]),
+        *_paragraphs([f"{safe_text(m.name)}: " + ("✔ verzonden" if m.submitted else
+                      f"{m.answered} van {m.total} bouwstenen" if m.started else "nog niet gestart")
+                      for m in summary.members], spacing="Small"),
         text("**Waar staat het team vandaag?**", separator=True, spacing="Large"),
         _distribution(q, summary, "current_counts", "Vandaag: aantal teamleden per stadium"),
         text("**Waar wil het team naartoe?**", spacing="Medium"),
@@ -216,7 +227,7 @@ def _summary_card(q: Questionnaire, summary: TeamSummary, wave: Wave, centre_ans
         if centre_answer is not None and centre_answer.started_at:
             state = flow.progress(q, centre_answer)
             body.append(text(f"Bezig: {state.answered} van {state.total} bouwstenen ingevuld."))
-            title = "Verder met het antwoord van het centrum"
+            title = "Verder invullen"
         else:
             body.append(text("Nog niet ingevuld. Als je team klaar is (of wanneer jij beslist), vul je het antwoord "
                              "van het centrum in, vertrekkend van de meerderheid in je team."))
@@ -250,7 +261,7 @@ def _proposal_lines(q: Questionnaire, proposal: Proposal) -> list[dict]:
         line = f"{safe_text(question.short_option(option))}: {n} van {proposal.respondents}"
         lines.append(_small(("✔ " + line + " (ingevuld)") if option in proposal.chosen else line, spacing="None"))
     if not proposal.chosen:
-        lines.append(_small("Geen meerderheid: kies zelf.", color="Warning", spacing="None"))
+        lines.append(_small("**Geen meerderheid**: kies zelf.", spacing="None"))
     return lines
 
 
@@ -264,8 +275,8 @@ def team_view(q: Questionnaire, bouwsteen_id: str, page: str, proposals: dict[st
     undecided = [q.question(p.question_id).short_label for p in shown if not p.decided]
     undecided += [q.question(qid).short_label for qid in PAGES[page] if qid not in proposals]
     if undecided:
-        status = _small(f"Wat een meerderheid koos, staat al ingevuld. Kies zelf bij: {', '.join(undecided)}.",
-                        color="Warning", spacing="None")
+        status = _small(f"Wat een meerderheid koos, staat al ingevuld. **Kies zelf** bij: {', '.join(undecided)}.",
+                        spacing="None")
     else:
         status = _small("Wat de meerderheid koos, staat al ingevuld.", spacing="None")
     written = sum(len(p.explanations) for p in shown)

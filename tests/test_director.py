@@ -49,11 +49,11 @@ async def test_the_director_card_is_created_once_and_updated_in_place(teams, bot
     last = updates[-1].card
     lines = [e["text"] for e in iter_elements(last) if e.get("type") == "TextBlock"]
     assert "2 planmatig, 1 systematisch → 2 willen planmatig, 1 wil systematisch" in lines, "the last state, in words"
-    assert any(line.startswith("⚠ Ver uiteen: van planmatig tot systematisch") for line in lines)
+    assert any(line.startswith("**⚠ Ver uiteen**: van planmatig tot systematisch") for line in lines)
     assert any("Mo Medewerker" in line and "Deels gekozen, deels door de context." in line for line in lines), \
         "the members' toelichtingen, with who wrote them"
     assert "Welbewuste keuze: 0 van" not in str(last)
-    assert "Mensen en cultuur" not in str(last) and "mensen en cultuur: in 3 van 3 antwoorden" in lines, \
+    assert "Mensen en cultuur" not in str(last) and "mensen en cultuur: in alle 3 antwoorden" in lines, \
         "counts say out of how many"
 
     charts = [e for e in iter_elements(last) if str(e.get("type", "")).startswith("Chart.")]
@@ -136,7 +136,7 @@ async def test_the_director_records_the_centre_answer_from_the_majority(teams, b
     assert not inputs_of(second.card)["current_stadium"].get("value"), "a tie must be chosen"
     texts = [e["text"] for e in iter_elements(second.card) if e.get("type") == "TextBlock"]
     assert "Planmatig: 1 van 2" in texts and "Systematisch: 1 van 2" in texts, "one neutral line per option"
-    assert any("Kies zelf bij: Huidig stadium" in t for t in texts), "what is open is said while collapsed"
+    assert any("**Kies zelf** bij: Huidig stadium" in t for t in texts), "what is open is said while collapsed"
     assert not any("voorstel" in t for t in texts)
     calls = await teams.press(DIRECTOR, second, "Bewaar", {})
     assert "Kies een antwoord" in texts_in(calls)
