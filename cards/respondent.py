@@ -406,7 +406,9 @@ def help_card(*, role: str, is_admin: bool = False) -> dict:
     ]
     if role == "director":
         rows += [("team", "het overzicht van je team, opnieuw"),
-                 ("centrum", "het antwoord van het centrum invullen")]
+                 ("centrum", "het antwoord van het centrum invullen"),
+                 ("eigen", "terug naar je eigen antwoorden"),
+                 ("rapport", "het rapport van het centrum (pdf)")]
     body = [heading("Wat kan je typen?"), facts(rows)]
     if is_admin:
         body += [text("**Voor POC+**", spacing="Medium"), facts([

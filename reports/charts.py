@@ -73,7 +73,7 @@ def distribution_chart(q: Questionnaire, counts: list[dict[str, int]], unit: str
     """Per bouwsteen how many (members, centres) stand in each stadium: stacked bars, whole numbers."""
     labels = [f"{b.number}. {b.short_title}" for b in q.bouwstenen]
     with pyplot.rc_context(FONT):
-        figure, axes = pyplot.subplots(figsize=(6.8, 3.6))
+        figure, axes = pyplot.subplots(figsize=(6.8, 2.9))
         left = [0] * len(labels)
         for stadium_id, colour in zip(STADIUM_IDS, STADIUM_COLOURS):
             values = [c.get(stadium_id, 0) for c in counts]
