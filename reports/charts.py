@@ -1,4 +1,4 @@
-"""The report's charts as SVG text: drawn by matplotlib (Agg, no display), embedded in the HTML.
+"""The report's charts as SVG text: drawn by matplotlib (no display), embedded in the HTML.
 
 Stadia are kinds, not numbers: the charts place them on a categorical axis or count people and
 centres per stadium; nothing is ever averaged.
@@ -7,15 +7,13 @@ centres per stadium; nothing is ever averaged.
 from __future__ import annotations
 
 import io
+import threading
 
 import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
-matplotlib.use("Agg")
-
-from matplotlib import pyplot  # noqa: E402 - the backend must be chosen first
-from matplotlib.ticker import MaxNLocator  # noqa: E402
-
-from survey.questionnaire import STADIUM_IDS, Questionnaire  # noqa: E402
+from survey.questionnaire import STADIUM_IDS, Questionnaire
 
 # Light to dark: the order of the stadia reads at a glance, also in grey print.
 STADIUM_COLOURS = ("#d9ecf2", "#8cc3d6", "#3f8fb0", "#10506f")
@@ -25,10 +23,14 @@ FONT = {"font.family": "DejaVu Sans", "font.size": 8.5, "text.color": TEXT_COLOU
         "svg.fonttype": "none"}
 
 
-def _svg(figure) -> str:
+# Figures are made without pyplot (no global figure manager, so no display and no backend to pick),
+# but the style is matplotlib's global rcParams: reports rendered in parallel threads draw one at a time.
+_drawing = threading.Lock()
+
+
+def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")
-    pyplot.close(figure)
     text = buffer.getvalue()
     return text[text.index("<svg"):]
 
@@ -36,8 +38,9 @@ def _svg(figure) -> str:
 def centre_chart(q: Questionnaire, today: list[str | None], intended: list[str | None]) -> str:
     """Per bouwsteen the centre's stadium today (dot) and where it wants to go (arrow to a ring)."""
     labels = [f"{b.number}. {b.short_title}" for b in q.bouwstenen]
-    with pyplot.rc_context(FONT):
-        figure, axes = pyplot.subplots(figsize=(6.8, 3.9))
+    with _drawing, matplotlib.rc_context(FONT):
+        figure = Figure(figsize=(6.8, 3.9))
+        axes = figure.subplots()
         for row, (now, goal) in enumerate(zip(today, intended)):
             if now is None:
                 continue
@@ -72,8 +75,9 @@ def centre_chart(q: Questionnaire, today: list[str | None], intended: list[str |
 def distribution_chart(q: Questionnaire, counts: list[dict[str, int]], unit: str) -> str:
     """Per bouwsteen how many (members, centres) stand in each stadium: stacked bars, whole numbers."""
     labels = [f"{b.number}. {b.short_title}" for b in q.bouwstenen]
-    with pyplot.rc_context(FONT):
-        figure, axes = pyplot.subplots(figsize=(6.8, 2.9))
+    with _drawing, matplotlib.rc_context(FONT):
+        figure = Figure(figsize=(6.8, 2.9))
+        axes = figure.subplots()
         left = [0] * len(labels)
         for stadium_id, colour in zip(STADIUM_IDS, STADIUM_COLOURS):
             values = [c.get(stadium_id, 0) for c in counts]
