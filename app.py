@@ -48,18 +48,15 @@ from cards import admin as admin_cards
 from dialogs.admin import AdminDialog
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS, REPORT_COMMANDS
 from dialogs.context import Actor, Services, utc_now
-from cards import director as director_cards
 from dialogs.director import DirectorDialog, report_input
 from dialogs.privacy import PrivacyDialog
 from dialogs.respondent import RespondentDialog
+from reports.render import file_name, render_pdf
 from storage.base import DocumentStore
 from storage.embedded import StoreLocked
 from storage.factory import open_store
-from reports.render import file_name, render_pdf
 from survey.questionnaire import load_questionnaire
-from survey.answers import Response
 from survey.registry import Centre, load_registry
-from survey.summary import summarise
 from survey.waves import Wave
 
 log = logging.getLogger("poolster")
@@ -153,14 +150,10 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     director = DirectorDialog(services, respondent, send_summary, report_links)
     bot.route_commands(DIRECTOR_COMMANDS | REPORT_COMMANDS, director.on_command)
     bot.route_actions({"adopt_own", "centre_start", "report"}, director.on_payload)
-
-    async def scholengroep_card(wave: Wave, centre: Centre, answer: Response) -> dict:
-        team = summarise(questionnaire, centre, await services.member_responses(wave.id, centre.id))
-        return director_cards.scholengroep_card(questionnaire, centre, wave, answer, team)
-
-    scholengroep = ScholengroepNotifier(services, reach, messenger, scholengroep_card, director.notices,
+    scholengroep = ScholengroepNotifier(services, reach, messenger, director.scholengroep_card, director.notices,
                                         summaries.schedule)
     summaries.on_centre_submitted = scholengroep.centre_submitted
+
     async def contact_details(user_id: str) -> dict | None:
         known = await people.users.get(user_id)
         return known.model_dump() if known else None

@@ -1,8 +1,8 @@
 """The director's live summary card: one message per centre and wave, updated in place.
 
-Every change to a member's answers, and to the centre's answer, schedules an update. Updates of one card are coalesced: at
-most one per `interval` seconds, and the last state is always delivered (a trailing update
-re-renders from the store when it runs). If the message is gone, a new one is sent and
+Every change to a member's answers, and to the centre's answer, schedules an update. Updates of
+one card are coalesced: at most one per `interval` seconds, and the last state is always
+delivered (a trailing update re-renders from the store when it runs). If the message is gone, a new one is sent and
 remembered. The director is reached in their 1:1 chat, which is created if they never spoke
 to the bot.
 """

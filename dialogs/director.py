@@ -115,6 +115,10 @@ class DirectorDialog:
             previous_answer=previous_answer if previous_answer and previous_answer.is_submitted else None,
             previous_wave=earlier, now=self.services.clock(), scholengroep_informed=informed)
 
+    async def scholengroep_card(self, wave: Wave, centre: Centre, answer: Response) -> dict:
+        _, team = await self.team(wave.id, centre)
+        return director_cards.scholengroep_card(self.q, centre, wave, answer, team)
+
     # ----- CentreView: what the respondent flow asks of the centre's answer ----------------------
 
     async def page_view(self, wave_id: str, centre: Centre, response: Response, bouwsteen_id: str,
@@ -171,6 +175,9 @@ class DirectorDialog:
         return []
 
     async def _own_answers(self, actor: Actor) -> list[Outgoing]:
+        if actor.membership is not None and actor.membership.role != "director":
+            # A member only has their own answers: the intro card says where they are.
+            return await self.respondent.intro(actor)
         try:
             subject = await self.respondent.subject(actor, "centre")
         except Refused as refusal:

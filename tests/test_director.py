@@ -171,7 +171,8 @@ async def test_commands_act_on_the_survey_the_director_is_in(teams, bot):
     own = new_card(await teams.press(DIRECTOR, intro, "Start"))
     assert not has_banner(own.card)
     assert not has_banner(new_card(await teams.say(DIRECTOR, "overzicht")).card), "now the own answers"
-    # Any button of the centre's answer takes the director back there.
+    assert "Ga verder waar je was" in str(new_card(await teams.say(MO, "eigen")).card), "a member has only their own"
+    # `centrum` takes the director back, and the typed commands follow.
     assert has_banner(new_card(await teams.say(DIRECTOR, "centrum")).card)
     assert has_banner(new_card(await teams.say(DIRECTOR, "overzicht")).card)
 
