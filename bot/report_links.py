@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-from pathlib import Path
 
 from bot.downloads import LIFETIME_SECONDS, DownloadLinks
 
@@ -27,6 +26,3 @@ class ReportLinks(DownloadLinks):
         temporary = self.folder / f".{name}.tmp-{os.getpid()}"
         temporary.write_bytes(content)
         os.replace(temporary, self.folder / name)
-
-    def path(self, name: str) -> Path:
-        return self.folder / name

@@ -187,6 +187,8 @@ def _summary_card(q: Questionnaire, summary: TeamSummary, wave: Wave, centre_ans
                       f"{m.answered} van {m.total} bouwstenen" if m.started else "nog niet gestart")
                       for m in summary.members], spacing="Small"),
         text("**Waar staat het team vandaag?**", separator=True, spacing="Large"),
+        _small("Aantal teamleden per stadium, van licht naar donker: "
+               + ", ".join(q.stadium(s).label.lower() for s in STADIUM_IDS) + ".", isSubtle=True, spacing="None"),
         _distribution(q, summary, "current_counts", "Vandaag: aantal teamleden per stadium"),
         text("**Waar wil het team naartoe?**", spacing="Medium"),
         _distribution(q, summary, "intended_counts", "Gewenst: aantal teamleden per stadium"),

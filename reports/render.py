@@ -64,7 +64,7 @@ def _labels(q: Questionnaire, response: Response, bouwsteen_id: str, question_id
     return labels
 
 
-def _movement(q: Questionnaire, before: str | None, now: str | None) -> str:
+def _movement(before: str | None, now: str | None) -> str:
     if before is None or now is None:
         return ""
     step = STADIUM_IDS.index(now) - STADIUM_IDS.index(before)
@@ -140,7 +140,7 @@ def report_context(data: ReportInput) -> dict:
             {"title": f"{b.number}. {b.short_title}",
              "before": situation_of(q, data.previous_answer, b.id),
              "now": situation_of(q, answer, b.id),
-             "change": _movement(q, data.previous_answer.choice(b.id, "current_stadium"), today[i])}
+             "change": _movement(data.previous_answer.choice(b.id, "current_stadium"), today[i])}
             for i, b in enumerate(q.bouwstenen)]}
     return {
         "title": q.title,
