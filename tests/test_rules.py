@@ -234,6 +234,28 @@ class TestRegistry:
             load_registry(tmp_path / "centres.yaml")
 
 
+class TestScholengroepContacts:
+    def test_a_contact_is_found_by_either_identity_for_every_centre_they_follow(self, tmp_path):
+        document = registry_document()
+        contact = {"name": "Anna Algemeen", "email": "Anna@Scholengroep.example", "aad_object_id": "aad-anna",
+                   "role": "AD"}
+        for centre in document["centres"]:
+            centre["scholengroep_contacts"] = [contact]
+        write_registry(tmp_path, document)
+        registry = load_registry(tmp_path / "centres.yaml")
+        assert [c.id for c, _ in registry.contact_centres("anna@scholengroep.EXAMPLE")] == ["clb-demo", "clb-andere"]
+        assert [c.id for c, _ in registry.contact_centres(None, "AAD-ANNA")] == ["clb-demo", "clb-andere"]
+        assert registry.contact_centres("mo.medewerker@clb-demo.example") == ()
+        assert registry.find("anna@scholengroep.example") is None, "a contact is not a member of the team"
+
+    def test_a_contact_needs_a_known_role(self, tmp_path):
+        document = registry_document()
+        document["centres"][0]["scholengroep_contacts"] = [{"name": "X", "email": "x@sg.example", "role": "CEO"}]
+        write_registry(tmp_path, document)
+        with pytest.raises(RegistryError, match="scholengroep_contacts"):
+            load_registry(tmp_path / "centres.yaml")
+
+
 class TestConsolidation:
     def responses(self, stadia: list[str], hefbomen: list[str]) -> list[Response]:
         result = []
