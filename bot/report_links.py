@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import secrets
 
 from bot.downloads import LIFETIME_SECONDS, DownloadLinks
 
@@ -23,6 +24,7 @@ class ReportLinks(DownloadLinks):
 
     def _write(self, name: str, content: bytes) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        temporary = self.folder / f".{name}.tmp-{os.getpid()}"
+        # Two requests for the same report may write at once: each its own temporary file.
+        temporary = self.folder / f".{name}.tmp-{secrets.token_hex(8)}"
         temporary.write_bytes(content)
         os.replace(temporary, self.folder / name)
