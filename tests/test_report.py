@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 import subprocess
+import time
 from datetime import datetime, timezone
 
 import pytest
 
+from bot.downloads import LIFETIME_SECONDS, DownloadLinks, LinkRefused
+from bot.report_links import ReportLinks
 from reports.render import NETWORK_MINIMUM, ReportInput, render_html, render_pdf
 from survey.questionnaire import STADIUM_IDS, load_questionnaire
 from survey.registry import Centre
@@ -138,3 +141,19 @@ def test_user_text_is_escaped():
     hostile = centre_answer(context={"hefbomen": "mensen_cultuur", "hefbomen_explanation": "<script>x</script> & co"})
     html = render_html(ReportInput(**{**data.__dict__, "centre_answer": hostile}))
     assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt; &amp; co" in html
+
+
+async def test_report_links_are_signed_short_lived_and_only_for_reports(tmp_path):
+    links = ReportLinks(tmp_path / "reports", "key", "https://poolster.example")
+    url = await links.publish("rapport-w-c.pdf", b"%PDF-1.7 test")
+    assert url.startswith("https://poolster.example/reports/")
+    token = url.rpartition("/")[2]
+    assert links.resolve(token).read_bytes() == b"%PDF-1.7 test"
+    (tmp_path / "exports").mkdir()
+    exports = DownloadLinks(tmp_path / "exports", "key", "https://poolster.example")
+    with pytest.raises(LinkRefused):
+        exports.resolve(token)  # a report's link opens no export, and the other way round
+    later = time.time() + LIFETIME_SECONDS + 1
+    with pytest.raises(LinkRefused, match="verlopen"):
+        links.resolve(token, now=later)
+    assert links.minutes == 15
