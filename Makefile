@@ -48,7 +48,14 @@ $(CHROMIUM):
 	$(SUDO) apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium
 
-install: $(STAMP) $(NODE_STAMP) $(AZURITE_STAMP) $(MANIFEST_STAMP) $(PLAYGROUND_STAMP) $(CHROMIUM)
+# The centre's report: WeasyPrint renders with Debian's pango and the DejaVu fonts; its tests read the
+# PDF with poppler's pdftotext and pdftoppm. All four come together when pdftotext is missing.
+PDFTOTEXT := /usr/bin/pdftotext
+$(PDFTOTEXT):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils
+
+install: $(STAMP) $(NODE_STAMP) $(AZURITE_STAMP) $(MANIFEST_STAMP) $(PLAYGROUND_STAMP) $(CHROMIUM) $(PDFTOTEXT)
 
 ## The Teams app package (manifest + icons) in build/poolster-teams-app.zip.
 package: $(STAMP) $(MANIFEST_STAMP)
@@ -72,8 +79,8 @@ test-fast: install
 	$(PY) -m pytest -q -m "not slow"
 
 ## The bot plus the Microsoft 365 Agents Playground on http://127.0.0.1:56150 (Ctrl-C stops both), as one of
-## the mock people of playground/m365agentsplayground.yml: ALS=adele|lee|nestor (members), megan (director),
-## alex (POC+), lynne (in no centre). The data in data-playground/ stays when you switch.
+## the mock people of playground/m365agentsplayground.yml: ALS=adele|lee (members), megan (director),
+## nestor (the scholengroep's AD), alex (POC+), lynne (in no centre). The data in data-playground/ stays when you switch.
 ALS ?= adele
 playground: $(STAMP) $(PLAYGROUND_STAMP)
 	@mkdir -p data-playground && cp playground/centres.yaml data-playground/centres.yaml

@@ -2,6 +2,7 @@
 
     python app.py                      start the bot (see README for configuration)
     python -m app export --ronde ID    write a wave's results as CSV and XLSX
+    python -m app rapport --ronde ID --centrum ID   a centre's report of a wave as PDF
     python -m app backup DEST          consistent snapshot of the data folder while the bot runs
     python -m app restore SRC          put a snapshot back (bot stopped)
     python -m app register import FILE [--toepassen]   preview (and apply) a registry from XLSX/CSV
@@ -42,19 +43,22 @@ from bot.messenger import Messenger
 from bot.outbox import Outbox, OutboxFanout, OutboxItem
 from bot.people import People
 from bot.reach import Reach
+from bot.report_links import ReportLinks
+from bot.scholengroep import ScholengroepNotifier
 from bot.serialization import classify_error_pages_by_status, use_fast_json_serialization
 from bot.summary_cards import SummaryPublisher
 from bot.teams_bot import PoolsterBot
 from cards import admin as admin_cards
 from dialogs.admin import AdminDialog
-from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS
+from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS, REPORT_COMMANDS
 from dialogs.context import Actor, Services, utc_now
-from dialogs.director import DirectorDialog
+from dialogs.director import DirectorDialog, report_input
 from dialogs.payloads import ADMIN_ACTIONS
 from dialogs.privacy import PrivacyDialog
 from dialogs.registry_admin import RegistryDialog
 from dialogs.respondent import RespondentDialog
 from dialogs.wave_service import WaveService
+from reports.render import file_name, render_pdf
 from storage.base import DocumentStore
 from storage.embedded import CorruptStore, StoreLocked
 from storage.factory import open_store
@@ -92,6 +96,8 @@ class Poolster:
     connector_clients: ConnectorClients
     reach: Reach
     registry_file: RegistryFile
+    report_links: ReportLinks
+    scholengroep: ScholengroepNotifier
 
     def use_registry(self, registry: Registry) -> None:
         """Swap the registry everywhere at once, without a restart. Its holders are Services (read by
@@ -173,9 +179,15 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     async def send_summary(wave_id: str, centre_id: str, _: Actor) -> None:
         await summaries.publish(wave_id, centre_id, fresh=True)
 
-    director = DirectorDialog(services, respondent, send_summary)
-    bot.route_commands(DIRECTOR_COMMANDS, director.on_command)
-    bot.route_actions({"adopt_own", "centre_start"}, director.on_payload)
+    report_links = ReportLinks(settings.data_dir / "reports", settings.signing_key.get_secret_value(),
+                               settings.public_url)
+    director = DirectorDialog(services, respondent, send_summary, report_links)
+    bot.route_commands(DIRECTOR_COMMANDS | REPORT_COMMANDS, director.on_command)
+    bot.route_actions({"adopt_own", "centre_start", "report"}, director.on_payload)
+    scholengroep = ScholengroepNotifier(services, reach, messenger, director.scholengroep_card, director.notices,
+                                        summaries.schedule)
+    summaries.on_centre_submitted = scholengroep.centre_submitted
+
     async def contact_details(user_id: str) -> dict | None:
         known = await people.users.get(user_id)
         return known.model_dump() if known else None
@@ -208,6 +220,7 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     bot.file_route = registry_dialog.on_file
     await outbox.resume(full_scan=True)
     await summaries.refresh_all()
+    await scholengroep.resume()
 
     async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
         log.error("turn failed", exc_info=(type(error), error, error.__traceback__),
@@ -228,7 +241,7 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     # (No gc.collect() first: start-up leaves little garbage, and a full collection costs 0.7 s here.)
     gc.freeze()
     poolster = Poolster(settings, services, adapter, bot, people, store, messenger, summaries, outbox, fanout, waves,
-                        admin, links, connector_clients, reach, registry_file)
+                        admin, links, connector_clients, reach, registry_file, report_links, scholengroep)
     return poolster
 
 
@@ -310,6 +323,15 @@ def create_app(poolster: Poolster) -> web.Application:
         return web.FileResponse(path, headers={"Content-Disposition": f'attachment; filename="{path.name}"',
                                                "Content-Type": DownloadLinks.content_type(path)})
 
+    async def report_download(request: web.Request) -> web.Response:
+        try:
+            path = poolster.report_links.resolve(request.match_info["token"])
+        except LinkRefused:
+            return web.Response(status=403, text="Deze link naar het rapport werkt niet (meer). Typ *rapport* in "
+                                "Teams voor een nieuwe.", content_type="text/plain", charset="utf-8")
+        return web.FileResponse(path, headers={"Content-Type": "application/pdf",
+                                               "Content-Disposition": f'inline; filename="{path.name}"'})
+
     async def scheduler(app: web.Application):
         async def every_minute() -> None:
             while True:
@@ -331,6 +353,7 @@ def create_app(poolster: Poolster) -> web.Application:
 
     app.cleanup_ctx.append(scheduler)
     app.router.add_get("/exports/{token}", download)
+    app.router.add_get("/reports/{token}", report_download)
     app.router.add_post("/api/messages", messages)
     app.router.add_post("/maintenance/backup", maintenance_backup)
     app.router.add_get("/healthz", healthz)
@@ -338,6 +361,7 @@ def create_app(poolster: Poolster) -> web.Application:
 
     async def close_store(_: web.Application) -> None:
         await poolster.summaries.stop()
+        await poolster.scholengroep.stop()
         await poolster.outbox.stop()
         if poolster.reach.graph is not None:
             await poolster.reach.graph.close()
@@ -374,26 +398,36 @@ async def serve(settings: Settings) -> None:
         await runner.cleanup()
 
 
+async def _offline_store(settings: Settings, teams_command: str) -> DocumentStore:
+    """The store for a command line job; the embedded store refuses while the bot runs."""
+    try:
+        return await open_store(settings.store, data_dir=settings.data_dir,
+                                blob_connection_string=settings.blob_connection_string.get_secret_value(),
+                                blob_container=settings.blob_container)
+    except StoreLocked as error:
+        raise maintenance.MaintenanceError(
+            f"De bot gebruikt de datamap nog: stop hem eerst, of typ *{teams_command}* in Teams.") from error
+
+
+async def _wave(services: Services, wave_reference: str) -> Wave:
+    waves = await services.waves.list()
+    wave = find_wave(waves, wave_reference)
+    if wave is None:
+        known = ", ".join(f"{w.id} ({w.name})" for w in waves if w.status != "draft") or "geen"
+        raise maintenance.MaintenanceError(f"Ronde ‘{wave_reference}’ niet gevonden. Rondes: {known}.")
+    return wave
+
+
 async def export_command(settings: Settings, wave_reference: str, destination: Path,
                          everything: bool = False) -> list[Path]:
     """The export of the Teams `export` command, from the command line of the people who run the bot."""
-    try:
-        store = await open_store(settings.store, data_dir=settings.data_dir,
-                                 blob_connection_string=settings.blob_connection_string.get_secret_value(),
-                                 blob_container=settings.blob_container)
-    except StoreLocked as error:
-        raise maintenance.MaintenanceError(
-            "De bot gebruikt de datamap nog: stop hem eerst, of typ *export* in Teams.") from error
+    store = await _offline_store(settings, "export")
     try:
         services = Services(await asyncio.to_thread(load_questionnaire),
                             await asyncio.to_thread(load_registry, settings.registry_path), store)
+        wave = await _wave(services, wave_reference)
         # The command line sends nothing: a wave service without a sender.
-        waves = WaveService(services, None)
-        wave = find_wave(await waves.launched(), wave_reference)
-        if wave is None:
-            known = ", ".join(f"{w.id} ({w.name})" for w in await waves.launched()) or "geen"
-            raise maintenance.MaintenanceError(f"Ronde ‘{wave_reference}’ niet gevonden. Rondes: {known}.")
-        return await waves.export(wave, destination, everything=everything)
+        return await WaveService(services, None).export(wave, destination, everything=everything)
     finally:
         await store.close()
 
@@ -426,6 +460,30 @@ async def register_import_command(settings: Settings, source: Path, apply: bool)
             "binnen een minuut over, zonder herstart.")
 
 
+async def report_command(settings: Settings, wave_reference: str, centre_id: str, destination: Path) -> Path:
+    """A centre's report of a wave as a PDF file, as directors and the scholengroep get it in Teams."""
+    store = await _offline_store(settings, "rapport")
+    try:
+        services = Services(await asyncio.to_thread(load_questionnaire),
+                            await asyncio.to_thread(load_registry, settings.registry_path), store)
+        wave = await _wave(services, wave_reference)
+        centre = services.registry.centre(centre_id)
+        if centre is None:
+            known = ", ".join(c.id for c in services.registry.centres) or "geen"
+            raise maintenance.MaintenanceError(f"Centrum ‘{centre_id}’ staat niet in het register. Centra: {known}.")
+        data = await report_input(services, wave, centre)
+        if data is None:
+            raise maintenance.MaintenanceError(
+                f"{centre.name} heeft het antwoord van het centrum voor ‘{wave.name}’ nog niet verzonden.")
+        pdf = await asyncio.to_thread(render_pdf, data)
+        path = destination / file_name(wave, centre)
+        await asyncio.to_thread(destination.mkdir, parents=True, exist_ok=True)
+        await asyncio.to_thread(path.write_bytes, pdf)
+        return path
+    finally:
+        await store.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m app", description="Poolster, de zelfscan-bot voor Teams")
     sub = parser.add_subparsers(dest="command")
@@ -436,6 +494,10 @@ def main(argv: list[str] | None = None) -> int:
     export_parser.add_argument("--ronde", required=True, help="the wave's id or name")
     export_parser.add_argument("--uit", type=Path, default=Path("."), help="folder for the files")
     export_parser.add_argument("--alles", action="store_true", help="also answers that were not submitted")
+    report_parser = sub.add_parser("rapport", help="a centre's report of a wave as PDF (stop the bot first)")
+    report_parser.add_argument("--ronde", required=True, help="the wave's id or name")
+    report_parser.add_argument("--centrum", required=True, help="the centre's id (as in centres.yaml)")
+    report_parser.add_argument("--uit", type=Path, default=Path("."), help="folder for the file")
     restore_parser = sub.add_parser("restore", help="put a snapshot back (stop the bot first)")
     restore_parser.add_argument("source", type=Path)
     register_parser = sub.add_parser("register", help="the registry of centres: import from XLSX/CSV, export")
@@ -478,6 +540,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "register":
             write_registry_xlsx(load_registry(settings.registry_path), args.file)
             print(f"Geschreven: {args.file} (het register, één rij per persoon; pas het aan en importeer het).")
+        elif args.command == "rapport":
+            print(f"Geschreven: {asyncio.run(report_command(settings, args.ronde, args.centrum, args.uit))}")
         elif args.command == "restore":
             asyncio.run(maintenance.restore(settings.data_dir, args.source))
             print(f"Back-up {args.source} teruggezet in {settings.data_dir}. Start de bot opnieuw.")

@@ -1,8 +1,8 @@
 """The director's live summary card: one message per centre and wave, updated in place.
 
-Every change to a member's answers schedules an update. Updates of one card are coalesced: at
-most one per `interval` seconds, and the last state is always delivered (a trailing update
-re-renders from the store when it runs). If the message is gone, a new one is sent and
+Every change to a member's answers, and to the centre's answer, schedules an update. Updates of
+one card are coalesced: at most one per `interval` seconds, and the last state is always
+delivered (a trailing update re-renders from the store when it runs). If the message is gone, a new one is sent and
 remembered. The director is reached in their 1:1 chat, which is created if they never spoke
 to the bot.
 """
@@ -60,11 +60,14 @@ class SummaryPublisher:
         self.interval = interval
         self.records: Repository[SummaryCardRecord] = Repository(services.store, "summary-cards", SummaryCardRecord)
         self._states: dict[tuple[str, str], _CardState] = {}
+        # Told when a centre's answer is sent (the scholengroep is informed then).
+        self.on_centre_submitted: Callable[[Response], None] | None = None
 
-    # ResponseListener
+    # ResponseListener: a member's change and the centre's answer (started, saved, sent) show on the card.
     async def response_changed(self, response: Response) -> None:
-        if response.kind == "member":
-            self.schedule(response.wave_id, response.centre_id)
+        self.schedule(response.wave_id, response.centre_id)
+        if response.kind == "centre" and response.is_submitted and self.on_centre_submitted is not None:
+            self.on_centre_submitted(response)
 
     def schedule(self, wave_id: str, centre_id: str) -> None:
         state = self._states.setdefault((wave_id, centre_id), _CardState())

@@ -180,7 +180,9 @@ class PoolsterBot(ActivityHandler):
                 log.info("card payload refused", extra={"reason": "shared conversation", "action": payload.action})
                 return [Reply(text=IN_CHANNEL)]
             own_centre = actor.membership.centre.id if actor.membership else None
-            if payload.centre is not None and payload.centre != own_centre:
+            # The report's route decides itself who may read a centre's report (its director and its
+            # scholengroep's contacts, who belong to no centre).
+            if payload.centre is not None and payload.centre != own_centre and payload.action != "report":
                 log.info("card payload refused", extra={"reason": "another centre", "action": payload.action})
                 return [Reply(text=OTHER_CENTRE)]
             route = self.payload_routes.get(payload.action)

@@ -1,227 +1,311 @@
-"""Cards for directors: the team's live summary with the data chart, and the team view that
-accompanies each question while the director records the centre's answer."""
+"""Cards for directors and the scholengroep: the team's live summary, the team's answers above each
+question of the centre's answer, the banner on every card of the centre's answer, and the cards that
+bring the report.
+
+Counts, never averages: a stadium is a kind, not a number. Texts wrap at 350 px without being cut.
+"""
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import datetime
 
-from cards.common import card, safe_text
+from cards.common import card, chart, heading, safe_text, subtle, text, toggle_section
+from cards.respondent import WAVE_LABEL_ID
 from dialogs.payloads import action_data
 from survey import progress as flow
 from survey.answers import PAGES, Response
 from survey.consolidation import Proposal
 from survey.questionnaire import STADIUM_IDS, Questionnaire
 from survey.registry import Centre
-from survey.summary import TeamSummary, intended_stadium
+from survey.summary import BouwsteenSummary, TeamSummary, situation_of, situation_text, stadia_text
 from survey.waves import TIMEZONE, Wave
 
-STADIUM_SHORT = {"fragmentair": "F", "planmatig": "P", "geintegreerd": "G", "systematisch": "S"}
+# The four stadia in one letter each, for the narrow fallback tables (a legend says what they mean).
+STADIUM_LETTER = {"fragmentair": "F", "planmatig": "P", "geintegreerd": "G", "systematisch": "S"}
+# Light to dark, as the stadia grow (Teams' sequential chart palette).
+STADIUM_COLOURS = ("sequential7", "sequential5", "sequential3", "sequential1")
+# Room left for the rest of the message (the activity around the card): Teams takes 40 KB in all.
+CARD_BUDGET = 39 * 1024
+# How much the summary card shows per bouwsteen, tried in order until the card fits: the length of
+# each toelichting (at 0 only their number; they are all on the cards of the centre's answer), and
+# whether each member's stadia are listed by name (a large team's card keeps only the counts).
+DETAIL_LEVELS = ((300, True), (160, True), (80, True), (0, True), (0, False))
+# What the toelichtingen above one page of the centre's answer may take, all together.
+TEAM_VIEW_TEXT_BUDGET = 12_000
 
 
-def _text(text: str, **style) -> dict:
-    return {"type": "TextBlock", "text": text, "wrap": True, **style}
+def local_time(moment: datetime) -> str:
+    return moment.astimezone(TIMEZONE).strftime("%d-%m-%Y om %H:%M")
 
 
-def _local(moment: datetime) -> str:
-    return moment.astimezone(TIMEZONE).strftime("%d-%m-%Y %H:%M")
+def _shorten(value: str, limit: int) -> str:
+    """At most `limit` characters, cut between words."""
+    if len(value) <= limit:
+        return value
+    cut = value.rfind(" ", 0, limit)
+    return value[: cut if cut > 0 else limit].rstrip(",;:. ") + " …"
 
 
-def _counts_line(counts: dict[str, int]) -> str:
-    return " · ".join(f"{STADIUM_SHORT[s]} {counts[s]}" for s in STADIUM_IDS)
+def _small(value: str, **style) -> dict:
+    return text(value, size="Small", **style)
 
 
-def _top(q: Questionnaire, question_id: str, counter: Counter, limit: int = 3) -> list[dict]:
+# ----- the Teamoverzicht ---------------------------------------------------------------------------
+
+def _distribution(q: Questionnaire, summary: TeamSummary, attribute: str, title: str) -> dict:
+    """Per bouwsteen how many members stand in each stadium: stacked bars, a table where charts don't draw."""
+    data = [
+        {"title": b.bouwsteen.short_title,
+         "data": [{"legend": q.stadium(s).label, "value": getattr(b, attribute)[s], "color": colour}
+                  for s, colour in zip(STADIUM_IDS, STADIUM_COLOURS)]}
+        for b in summary.bouwstenen
+    ]
+    legend = ", ".join(f"{STADIUM_LETTER[s]} = {q.stadium(s).label.lower()}" for s in STADIUM_IDS)
+    fallback = {"type": "Container", "items": [
+        _small(f"**{title}** (aantal teamleden; {legend})"),
+        _count_table([[safe_text(b.bouwsteen.short_title), *[str(getattr(b, attribute)[s]) for s in STADIUM_IDS]]
+                      for b in summary.bouwstenen]),
+    ]}
+    return chart("Chart.HorizontalBar.Stacked", title, data, fallback)
+
+
+def _count_table(rows: list[list[str]]) -> dict:
+    """Bouwsteen and four counts per row; bare number cells keep eleven rows small in bytes."""
+    def cell(value: str, wrap: bool) -> dict:
+        block = {"type": "TextBlock", "text": value, "wrap": True, "size": "Small"} if wrap else \
+            {"type": "TextBlock", "text": value}
+        return {"type": "TableCell", "items": [block]}
+
+    header = ["Bouwsteen", *STADIUM_LETTER.values()]
+    return {"type": "Table", "firstRowAsHeaders": True, "gridStyle": "accent",
+            "columns": [{"width": 4}, *[{"width": 1}] * 4],
+            "rows": [{"type": "TableRow", "cells": [cell(v, i == 0) for i, v in enumerate(row)]}
+                     for row in [header, *rows]]}
+
+
+def _option_counts(q: Questionnaire, question_id: str, counter: Counter, out_of: int, unit: str) -> list[str]:
     question = q.question(question_id)
-    return [{"title": str(n), "value": safe_text(question.option(option).label)} for option, n in counter.most_common(limit)]
+    return [f"{safe_text(question.short_option(option))}: {n} van {out_of} {unit}"
+            for option, n in counter.most_common()]
 
 
-def _chart(q: Questionnaire, series: list[tuple[str, list[float | None]]], title: str) -> dict:
-    """Grouped bars per bouwsteen (1 = fragmentair … 4 = systematisch), a table where charts don't draw."""
-    numbers = [str(b.number) for b in q.bouwstenen]
-    table = {
-        "type": "Table",
-        "firstRowAsHeaders": True,
-        "gridStyle": "accent",
-        "columns": [{"width": 3}, *[{"width": 1} for _ in series]],
-        "rows": [
-            {"type": "TableRow", "cells": [_cell("Bouwsteen"), *[_cell(name) for name, _ in series]]},
-            *[
-                {"type": "TableRow", "cells": [_cell(f"{b.number}. {b.title}"),
-                                               *[_cell(_number(values[i])) for _, values in series]]}
-                for i, b in enumerate(q.bouwstenen)
-            ],
-        ],
-    }
-    return {
-        "type": "Chart.VerticalBar.Grouped",
-        "title": title,
-        "xAxisTitle": "Bouwsteen",
-        "yAxisTitle": "Stadium (1 = fragmentair … 4 = systematisch)",
-        "data": [
-            {"legend": name, "values": [{"x": numbers[i], "y": round(v or 0, 2)} for i, v in enumerate(values)]}
-            for name, values in series
-        ],
-        "fallback": table,
-    }
+def _paragraphs(lines: list[str], **style) -> list[dict]:
+    """Lines as paragraphs of one TextBlock: the same text at a fraction of the card's bytes."""
+    return [_small("\n\n".join(lines), **style)] if lines else []
 
 
-def _cell(text: str) -> dict:
-    return {"type": "TableCell", "items": [_text(text, size="Small")]}
+def _bouwsteen_details(q: Questionnaire, item: BouwsteenSummary, explanation_limit: int, names: bool) -> list[dict]:
+    members = [f"{safe_text(m.name)}: {stadia_text(q, m.current, m.intended)}" for m in item.members] if names else []
+    counts = []
+    for question_id, counter, respondents in (("hefbomen", item.hefbomen, item.hefbomen_respondents),
+                                              ("knelpunten", item.knelpunten, item.knelpunten_respondents)):
+        if respondents:
+            lines = _option_counts(q, question_id, counter, respondents, "leden") or [
+                q.question(question_id).short_option("geen")]
+            counts.append(f"**{q.question(question_id).short_label}**: " + "; ".join(lines))
+    if item.difference_counts:
+        counts.append("**Verschillen**: " + "; ".join(
+            _option_counts(q, "differences", item.difference_counts, item.differences_respondents, "leden")))
+    if explanation_limit:
+        explanations = [f"**{safe_text(e.name)}** ({q.question(e.question_id).short_label}): "
+                        f"{safe_text(_shorten(e.text, explanation_limit))}" for e in item.explanations]
+        explanations += [f"**{safe_text(name)}** (Verschillen, anders): {safe_text(_shorten(other, explanation_limit))}"
+                         for name, _, other in item.differences if other]
+    elif item.explanations:
+        explanations = [f"{len(item.explanations)} toelichtingen: je leest ze bij elke vraag van het antwoord van "
+                        "het centrum."]
+    else:
+        explanations = []
+    return [*_paragraphs(members, spacing="None"), *_paragraphs(counts), *_paragraphs(explanations)]
 
 
-def _number(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}".replace(".", ",")
+def _bouwsteen_block(q: Questionnaire, item: BouwsteenSummary, previous: Response | None,
+                     previous_wave: Wave | None, explanation_limit: int, names: bool) -> list[dict]:
+    bouwsteen = item.bouwsteen
+    items = [
+        text(f"**{bouwsteen.number}. {safe_text(bouwsteen.title)}**", size="Small"),
+        _small(situation_text(q, item), spacing="None"),
+    ]
+    if item.far_apart:
+        items.append(_small(f"**⚠ Ver uiteen**: {item.range_text(q)}. Bespreek dit samen.", spacing="None"))
+    if previous is not None and previous_wave is not None and previous.choice(bouwsteen.id, "current_stadium"):
+        items.append(_small(f"Vorige ronde ({safe_text(previous_wave.name)}): centrum "
+                            f"{situation_of(q, previous, bouwsteen.id)}", isSubtle=True, spacing="None"))
+    if not item.members:
+        return items
+    title = "Wie antwoordde wat" if names else "Details"
+    if item.explanations:
+        count = len(item.explanations)
+        title += f" · {count} " + ("toelichting" if count == 1 else "toelichtingen")
+    details_id = f"team-{bouwsteen.id}"
+    # The whole block opens its details: eleven big buttons would double the card's length on a phone.
+    items.append(_small(f"▸ {title}", color="Accent", spacing="None"))
+    return [
+        {"type": "Container", "spacing": "Medium", "items": items,
+         "selectAction": {"type": "Action.ToggleVisibility", "title": title, "targetElements": [details_id]}},
+        {"type": "Container", "id": details_id, "isVisible": False, "items": _bouwsteen_details(
+            q, item, explanation_limit, names)},
+    ]
 
 
-def _stadium_ranks(q: Questionnaire, response: Response) -> tuple[list[float | None], list[float | None]]:
-    current, intended = [], []
-    for b in q.bouwstenen:
-        now = response.choice(b.id, "current_stadium")
-        goal = intended_stadium(q, response, b.id)
-        current.append(STADIUM_IDS.index(now) + 1 if now else None)
-        intended.append(STADIUM_IDS.index(goal) + 1 if goal else None)
-    return current, intended
+def _top_lines(q: Questionnaire, question_id: str, counter: Counter, answers: int) -> list[dict]:
+    if not answers:
+        return [_small("nog geen antwoorden", spacing="None")]
+    question = q.question(question_id)
+    # Out of the answers given (members × bouwstenen): "in 3 van 44 antwoorden".
+    out_of = "het enige antwoord" if answers == 1 else f"alle {answers} antwoorden"
+    if not counter:
+        return [_small(f"{question.short_option('geen')} (in {out_of})", spacing="None")]
+    return [_small(f"{safe_text(question.short_option(option))}: " +
+                   (f"in {out_of}" if n == answers else f"in {n} van {answers} antwoorden"), spacing="None")
+            for option, n in counter.most_common(3)]
 
 
 def summary_card(q: Questionnaire, summary: TeamSummary, wave: Wave, *, centre_answer: Response | None,
-                 previous: TeamSummary | None, previous_wave: Wave | None, now: datetime) -> dict:
+                 previous_answer: Response | None, previous_wave: Wave | None, now: datetime,
+                 scholengroep_informed: tuple[str, ...] = ()) -> dict:
+    """The director's Teamoverzicht; the toelichtingen are shortened as far as needed to fit 40 KB."""
+    for limit, names in DETAIL_LEVELS:
+        result = _summary_card(q, summary, wave, centre_answer, previous_answer, previous_wave, now,
+                               scholengroep_informed, limit, names)
+        if len(json.dumps(result, ensure_ascii=False).encode()) <= CARD_BUDGET:
+            break
+    return result
+
+
+def _summary_card(q: Questionnaire, summary: TeamSummary, wave: Wave, centre_answer: Response | None,
+                  previous_answer: Response | None, previous_wave: Wave | None, now: datetime,
+                  scholengroep_informed: tuple[str, ...], explanation_limit: int, names: bool) -> dict:
     centre = summary.centre
+    total = len(summary.members)
     body: list[dict] = [
-        _text(f"Teamoverzicht — {safe_text(centre.name)}", size="Large", weight="Bolder"),
-        _text(f"{safe_text(wave.name)} · {wave.deadline_text()} · bijgewerkt {_local(now)}",
-              isSubtle=True, spacing="None", size="Small"),
-        _text(f"**{summary.finished} van {len(summary.members)}** teamleden verzonden hun antwoorden.", spacing="Medium"),
-        {"type": "FactSet", "facts": [
-            {"title": safe_text(m.name), "value": "✔ verzonden" if m.submitted else
-             (f"{m.answered}/{m.total} bouwstenen" if m.started else "nog niet gestart")}
-            for m in summary.members
-        ]},
+        heading(f"Teamoverzicht — {safe_text(centre.name)}"),
+        subtle(f"{safe_text(wave.name)} · {wave.deadline_text()} · bijgewerkt {local_time(now)}"),
+        text(f"**{summary.finished} van {total}** teamleden verzonden hun antwoorden.", spacing="Medium"),
+        *_paragraphs([f"{safe_text(m.name)}: " + ("✔ verzonden" if m.submitted else
+                      f"{m.answered} van {m.total} bouwstenen" if m.started else "nog niet gestart")
+                      for m in summary.members], spacing="Small"),
+        text("**Waar staat het team vandaag?**", separator=True, spacing="Large"),
+        _small("Aantal teamleden per stadium, van licht naar donker: "
+               + ", ".join(q.stadium(s).label.lower() for s in STADIUM_IDS) + ".", isSubtle=True, spacing="None"),
+        _distribution(q, summary, "current_counts", "Vandaag: aantal teamleden per stadium"),
+        text("**Waar wil het team naartoe?**", spacing="Medium"),
+        _distribution(q, summary, "intended_counts", "Gewenst: aantal teamleden per stadium"),
+        text("**Per bouwsteen**", separator=True, spacing="Large"),
     ]
+    for item in summary.bouwstenen:
+        body += _bouwsteen_block(q, item, previous_answer, previous_wave, explanation_limit, names)
 
-    if centre_answer is not None and centre_answer.is_submitted:
-        current, intended = _stadium_ranks(q, centre_answer)
-        series = [("Centrum vandaag", current), ("Centrum gewenst", intended)]
-    else:
-        series = [("Team vandaag", [b.average(b.current_counts) for b in summary.bouwstenen]),
-                  ("Team gewenst", [b.average(b.intended_counts) for b in summary.bouwstenen])]
-    if previous is not None and previous_wave is not None:
-        series.append((f"Vandaag in {previous_wave.name}"[:40], [b.average(b.current_counts) for b in previous.bouwstenen]))
-    body.append(_text("Huidig en gewenst stadium per bouwsteen", weight="Bolder", separator=True, spacing="Large"))
-    body.append(_chart(q, series, "Huidig en gewenst stadium per bouwsteen"))
+    body.append(text("**Meest genoemde hefbomen**", separator=True, spacing="Large"))
+    body += _top_lines(q, "hefbomen", summary.hefbomen, summary.hefbomen_answers)
+    body.append(text("**Meest genoemde knelpunten**", spacing="Medium"))
+    body += _top_lines(q, "knelpunten", summary.knelpunten, summary.knelpunten_answers)
 
-    body.append(_text("Per bouwsteen (F = fragmentair, P = planmatig, G = geïntegreerd, S = systematisch)",
-                      weight="Bolder", separator=True, spacing="Large"))
-    for index, item in enumerate(summary.bouwstenen):
-        bouwsteen = item.bouwsteen
-        warning = " · ⚠ ver uiteen" if item.spread >= 2 else ""
-        detail_id = f"team-{bouwsteen.id}"
-        body.append({
-            "type": "ColumnSet",
-            "spacing": "Small",
-            "columns": [
-                {"type": "Column", "width": "stretch", "items": [
-                    _text(f"**{bouwsteen.number}. {safe_text(bouwsteen.title)}**", size="Small"),
-                    _text(f"vandaag {_counts_line(item.current_counts)} → gewenst {_counts_line(item.intended_counts)}{warning}",
-                          size="Small", isSubtle=True, spacing="None"),
-                ]},
-                {"type": "Column", "width": "auto", "verticalContentAlignment": "Center", "items": [
-                    {"type": "ActionSet", "actions": [{"type": "Action.ToggleVisibility", "title": "Wie?",
-                                                       "targetElements": [detail_id]}]},
-                ]},
-            ],
-        })
-        members = [{"title": safe_text(m.name), "value": f"{q.stadium(m.current).label} → {q.stadium(m.intended).label}"}
-                   for m in item.members]
-        differences = [f"{safe_text(name)}: {safe_text(', '.join(labels))}{(' — ' + safe_text(other)) if other else ''}"
-                       for name, labels, other in item.differences]
-        if previous is not None:
-            before = previous.bouwstenen[index].average(previous.bouwstenen[index].current_counts)
-            now = item.average(item.current_counts)
-            if before is not None and now is not None:
-                members.append({"title": "Sinds vorige ronde", "value": _movement(before, now)})
-        body.append({"type": "Container", "id": detail_id, "isVisible": False, "items": [
-            {"type": "FactSet", "facts": members or [{"title": "–", "value": "nog geen antwoorden"}]},
-            *([_text("Verschillen tussen deelgroepen: " + "; ".join(differences), size="Small")] if differences else []),
-        ]})
-
-    body.append(_text("Meest genoemde hefbomen", weight="Bolder", separator=True, spacing="Large"))
-    body.append({"type": "FactSet", "facts": _top(q, "hefbomen", summary.hefbomen) or [{"title": "–", "value": "nog geen"}]})
-    body.append(_text("Meest genoemde knelpunten", weight="Bolder"))
-    body.append({"type": "FactSet", "facts": _top(q, "knelpunten", summary.knelpunten) or [{"title": "–", "value": "nog geen"}]})
-
+    closing_count = sum(1 for m in summary.members if m.submitted)
     if summary.priorities or summary.inspiring_practices or summary.no_inspiring_practice:
-        body.append(_text("Slotvragen van het team", weight="Bolder", separator=True, spacing="Large"))
-        body.append({"type": "FactSet", "facts": [
-            {"title": f"{points} ptn", "value": safe_text(q.bouwsteen(b).title)} for b, points in summary.priorities.most_common(5)
-        ] or [{"title": "–", "value": "nog geen prioriteiten"}]})
-        inspiring = ", ".join(f"{safe_text(q.bouwsteen(b).title)} ({n})" for b, n in summary.inspiring_practices.most_common())
+        body.append(text("**Slotvragen van het team**", separator=True, spacing="Large"))
+        body.append(_small("Prioriteiten (een eerste plaats telt 5 punten, een vijfde 1):", spacing="None"))
+        body += [_small(f"{n}. {safe_text(q.bouwsteen(b).title)} ({points} punten)", spacing="None")
+                 for n, (b, points) in enumerate(summary.priorities.most_common(5), start=1)]
+        out_of = max(closing_count, 1)
+        inspiring = [f"{safe_text(q.bouwsteen(b).title)} ({n} van {out_of})"
+                     for b, n in summary.inspiring_practices.most_common()]
         if summary.no_inspiring_practice:
-            inspiring = (inspiring + "; " if inspiring else "") + f"nog niet op dat punt ({summary.no_inspiring_practice})"
-        body.append(_text(f"Inspirerende praktijk: {inspiring or '–'}", size="Small"))
+            inspiring.append(f"nog niet op dat punt ({summary.no_inspiring_practice} van {out_of})")
+        body.append(_small("Inspirerende praktijk: " + "; ".join(inspiring)))
 
-    body.append(_text("Antwoord van het centrum", weight="Bolder", separator=True, spacing="Large"))
+    body.append(text("**Antwoord van het centrum**", separator=True, spacing="Large"))
     actions = []
     if centre_answer is not None and centre_answer.is_submitted:
-        body.append(_text(f"✔ Verzonden op {_local(centre_answer.submitted_at)}.", color="Good"))
+        body.append(text(f"✔ Verzonden op {local_time(centre_answer.submitted_at)} door "
+                         f"{safe_text(centre.director.name)}.", color="Good", weight="Bolder"))
+        if scholengroep_informed:
+            body.append(_small("De scholengroep kreeg het rapport: " + ", ".join(map(safe_text, scholengroep_informed))
+                               + "."))
+        actions.append({"type": "Action.Submit", "title": "Rapport downloaden (pdf)",
+                        "data": action_data("report", centre=centre.id, wave=wave.id)})
     else:
         if centre_answer is not None and centre_answer.started_at:
             state = flow.progress(q, centre_answer)
-            body.append(_text(f"Bezig: {state.answered} van {state.total} bouwstenen ingevuld."))
+            body.append(text(f"Bezig: {state.answered} van {state.total} bouwstenen ingevuld."))
+            title = "Verder invullen"
         else:
-            body.append(_text("Nog niet ingevuld. Als je team klaar is (of wanneer jij beslist), vul je hier het "
-                              "antwoord van het centrum in, vertrekkend van de meerderheid in je team."))
-        actions.append({"type": "Action.Submit", "title": "Antwoord van het centrum invullen",
+            body.append(text("Nog niet ingevuld. Als je team klaar is (of wanneer jij beslist), vul je het antwoord "
+                             "van het centrum in, vertrekkend van de meerderheid in je team."))
+            title = "Antwoord van het centrum invullen"
+        actions.append({"type": "Action.Submit", "title": title,
                         "data": action_data("centre_start", subject="centre", centre=centre.id, wave=wave.id)})
     return card(body, actions, full_width=True)
 
 
-def _movement(before: float, now: float) -> str:
-    if now > before + 0.05:
-        return f"↑ van {_number(before)} naar {_number(now)}"
-    if now < before - 0.05:
-        return f"↓ van {_number(before)} naar {_number(now)}"
-    return f"= {_number(now)}"
+# ----- the centre's answer -------------------------------------------------------------------------
+
+def centre_banner(centre_name: str) -> dict:
+    """On top of every card of the centre's answer, so it is never mistaken for the director's own."""
+    return {"type": "Container", "style": "accent", "bleed": True, "items": [
+        text(f"**Antwoord van het centrum — {safe_text(centre_name)}**"),
+        subtle("Je eigen antwoorden: typ *eigen*."),
+    ]}
+
+
+def with_banner(built: dict, banner: dict) -> dict:
+    """The card with the centre's-answer banner on top, under the wave's label when it has one."""
+    body = built.get("body", [])
+    labelled = 1 if body and body[0].get("id") == WAVE_LABEL_ID else 0
+    return {**built, "body": [*body[:labelled], banner, *body[labelled:]]}
+
+
+def _proposal_lines(q: Questionnaire, proposal: Proposal) -> list[dict]:
+    question = q.question(proposal.question_id)
+    lines = []
+    for option in question.option_ids:
+        n = proposal.counts[option]
+        if not n:
+            continue
+        line = f"{safe_text(question.short_option(option))}: {n} van {proposal.respondents}"
+        lines.append(_small(("✔ " + line + " (ingevuld)") if option in proposal.chosen else line, spacing="None"))
+    if not proposal.chosen:
+        lines.append(_small("**Geen meerderheid**: kies zelf.", spacing="None"))
+    return lines
 
 
 def team_view(q: Questionnaire, bouwsteen_id: str, page: str, proposals: dict[str, Proposal]) -> list[dict]:
-    """What the team answered on this page, shown above the questions of the centre's answer."""
-    if not proposals:
-        return [_text("Nog geen teamleden beantwoordden deze bouwsteen.", isSubtle=True, size="Small")]
-    items: list[dict] = [_text("Wat je team antwoordde", weight="Bolder", size="Small")]
-    toggles: list[dict] = []
-    for question_id in PAGES[page]:
-        proposal = proposals.get(question_id)
-        if proposal is None:
-            continue
-        question = q.question(question_id)
-        counts = ", ".join(f"{question.option(o).label.rstrip(':')}: {proposal.counts[o]}"
-                           for o in question.option_ids if proposal.counts[o])
-        if proposal.is_tie:
-            verdict = "⚖ gelijke stand tussen " + " en ".join(question.option(o).label.rstrip(":") for o in proposal.tied) \
-                      + " — kies zelf"
-        else:
-            verdict = "voorstel: " + ", ".join(question.option(o).label.rstrip(":") for o in proposal.choices or ())
-        label = question.render_text(q.bouwsteen(bouwsteen_id)).split("?")[0][:60]
-        items.append(_text(f"**{safe_text(label)}…** {safe_text(counts)} ({proposal.respondents} antw.) — {safe_text(verdict)}",
-                           size="Small", spacing="Small", color="Attention" if proposal.is_tie else "Default"))
-        if proposal.explanations:
-            toggle_id = f"explanations-{question_id}"
-            toggles.append({"type": "ActionSet", "actions": [{
-                "type": "Action.ToggleVisibility", "title": f"Toelichtingen ({len(proposal.explanations)})",
-                "targetElements": [toggle_id]}]})
-            toggles.append({"type": "Container", "id": toggle_id, "isVisible": False, "items": [
-                _text(f"**{safe_text(name)}**: {safe_text(text[:400] + ('…' if len(text) > 400 else ''))}", size="Small")
-                for name, text in proposal.explanations
-            ]})
-    return [{"type": "Container", "style": "emphasis", "items": items + toggles}]
+    """What the team answered on this page, above the questions: one line, the rest one tap away."""
+    shown = [proposals[qid] for qid in PAGES[page] if qid in proposals]
+    if not shown:
+        return [{"type": "Container", "style": "emphasis", "items": [
+            _small("Nog geen teamleden beantwoordden deze bouwsteen: kies zelf.")]}]
+    respondents = max(p.respondents for p in shown)
+    undecided = [q.question(p.question_id).short_label for p in shown if not p.decided]
+    undecided += [q.question(qid).short_label for qid in PAGES[page] if qid not in proposals]
+    if undecided:
+        status = _small(f"Wat een meerderheid koos, staat al ingevuld. **Kies zelf** bij: {', '.join(undecided)}.",
+                        spacing="None")
+    else:
+        status = _small("Wat de meerderheid koos, staat al ingevuld.", spacing="None")
+    written = sum(len(p.explanations) for p in shown)
+    limit = max(80, min(400, TEAM_VIEW_TEXT_BUDGET // written)) if written else 0
+    details: list[dict] = []
+    for proposal in shown:
+        details.append(_small(f"**{q.question(proposal.question_id).short_label}**", spacing="Small"))
+        details += _proposal_lines(q, proposal)
+        details += _paragraphs([f"{safe_text(name)}: “{safe_text(_shorten(explanation, limit))}”"
+                                for name, explanation in proposal.explanations], isSubtle=True, spacing="None")
+    noun = "lid" if respondents == 1 else "leden"
+    return [{"type": "Container", "style": "emphasis", "items": [
+        _small(f"**Je team**: {respondents} {noun} beantwoordden deze vragen."),
+        status,
+        *toggle_section(f"team-answers-{bouwsteen_id}-{page}", "Toon wat je team antwoordde", details),
+    ]}]
 
 
 def adopt_own_card(centre: Centre, wave: Wave) -> dict:
     return card([
-        _text("Antwoord van het centrum", size="Large", weight="Bolder"),
-        _text(f"Jij bent de enige van {safe_text(centre.name)} die de zelfscan invulde. Wil je jouw verzonden "
-              "antwoorden gebruiken als het antwoord van het centrum? Dat is definitief."),
+        heading("Antwoord van het centrum"),
+        text(f"Jij bent de enige van {safe_text(centre.name)} die de zelfscan invulde. Wil je jouw verzonden "
+             "antwoorden gebruiken als het antwoord van het centrum? Dat is definitief."),
     ], [
         {"type": "Action.Submit", "title": "Ja, verzend mijn antwoorden als antwoord van het centrum",
          "style": "positive", "data": action_data("adopt_own", subject="centre", centre=centre.id, wave=wave.id)},
@@ -231,4 +315,75 @@ def adopt_own_card(centre: Centre, wave: Wave) -> dict:
 
 
 def adopted_card(centre: Centre) -> dict:
-    return card([_text(f"✔ Verzonden als het antwoord van {safe_text(centre.name)}.", weight="Bolder", color="Good")])
+    return card([text(f"✔ Verzonden als het antwoord van {safe_text(centre.name)}.", weight="Bolder", color="Good")])
+
+
+def already_sent_card(q: Questionnaire, centre: Centre, wave: Wave, centre_answer: Response) -> dict:
+    """What "centrum" shows once the centre's answer is sent: when, by whom, and the report."""
+    return card([
+        heading("Antwoord van het centrum"),
+        subtle(f"{safe_text(centre.name)} · {safe_text(wave.name)}"),
+        text(f"✔ Verzonden op {local_time(centre_answer.submitted_at)} door {safe_text(centre.director.name)}. "
+             "Het kan niet meer gewijzigd worden.", color="Good"),
+        *_centre_lines(q, centre_answer),
+    ], [
+        {"type": "Action.Submit", "title": "Rapport downloaden (pdf)",
+         "data": action_data("report", centre=centre.id, wave=wave.id)},
+    ])
+
+
+# ----- the report and the scholengroep -------------------------------------------------------------
+
+def _centre_lines(q: Questionnaire, centre_answer: Response) -> list[dict]:
+    return [_small(f"{b.number}. {safe_text(b.title)}: **{situation_of(q, centre_answer, b.id)}**", spacing="None")
+            for b in q.bouwstenen]
+
+
+def report_link_card(centre: Centre, wave: Wave, url: str, minutes: int) -> dict:
+    return card([
+        heading(f"Rapport — {safe_text(centre.name)}", size="Medium"),
+        subtle(safe_text(wave.name)),
+        text(f"Het rapport (pdf, A4) met het antwoord van het centrum en het beeld van het team. De link werkt "
+             f"{minutes} minuten; typ daarna *rapport* voor een nieuwe."),
+    ], [{"type": "Action.OpenUrl", "title": "Open het rapport", "url": url}])
+
+
+def scholengroep_card(q: Questionnaire, centre: Centre, wave: Wave, centre_answer: Response,
+                      summary: TeamSummary) -> dict:
+    """For the scholengroep's AD, CODI, DICO: the centre's answer and the team's numbers, never a member's."""
+    priorities = centre_answer.closing.priorities if centre_answer.closing else ()
+    body = [
+        heading(f"Zelfscan — {safe_text(centre.name)}"),
+        subtle(f"{safe_text(wave.name)} · resultaten voor de scholengroep"),
+        text(f"{safe_text(centre.name)} verzond het antwoord van het centrum op "
+             f"{local_time(centre_answer.submitted_at)} "
+             f"({safe_text(centre.director.name)}, directeur). {summary.finished} van {len(summary.members)} "
+             "teamleden vulden de zelfscan in."),
+        text("**Waar het centrum vandaag staat → waar het naartoe wil**", spacing="Medium"),
+        *_centre_lines(q, centre_answer),
+    ]
+    if priorities:
+        body.append(text("**Prioriteiten op korte termijn**", spacing="Medium"))
+        body += [_small(f"{n}. {safe_text(q.bouwsteen(b).title)}", spacing="None") for n, b in enumerate(priorities, 1)]
+    body.append(_small("Het rapport toont per bouwsteen ook de toelichtingen en de spreiding in het team. "
+                       "Antwoorden van individuele teamleden zie je niet.", isSubtle=True))
+    return card(body, [{"type": "Action.Submit", "title": "Rapport downloaden (pdf)",
+                        "data": action_data("report", centre=centre.id, wave=wave.id)}])
+
+
+def contact_intro_card(centres: list[tuple[Centre, Response | None]]) -> dict:
+    """A scholengroep contact who talks to the bot: which centres they follow and how far they are."""
+    body = [heading("Poolster voor de scholengroep"),
+            text("Je volgt de zelfscan van deze centra. Zodra een centrum zijn antwoord verzendt, krijg je hier "
+                 "een kaart met de resultaten en het rapport.")]
+    actions = []
+    for centre, answer in centres:
+        if answer is not None and answer.is_submitted:
+            body.append(_small(f"**{safe_text(centre.name)}**: verzonden op {local_time(answer.submitted_at)}",
+                               spacing="Small"))
+            actions.append({"type": "Action.Submit", "title": f"Rapport {centre.name}"[:60],
+                            "data": action_data("report", centre=centre.id, wave=answer.wave_id)})
+        else:
+            body.append(_small(f"**{safe_text(centre.name)}**: nog niet verzonden", spacing="Small"))
+    body.append(subtle("Typ *rapport* voor de rapporten."))
+    return card(body, actions)

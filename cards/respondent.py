@@ -523,14 +523,16 @@ def help_card(*, role: str, is_admin: bool = False, about: Sequence[dict] = (), 
     ]
     if role == "director":
         rows += [("team", "het overzicht van je team, opnieuw"),
-                 ("centrum", "het antwoord van het centrum invullen")]
+                 ("centrum", "het antwoord van het centrum invullen"),
+                 ("eigen", "terug naar je eigen antwoorden"),
+                 ("rapport", "het rapport van het centrum (pdf)")]
     body = [heading("Hulp"), *about, text("**Wat kan je typen?**", spacing="Medium"), facts(rows)]
     if is_admin:
         body += [text("**Voor POC+**", spacing="Medium"), facts(admin_help_rows(today or date.today()))]
     return card(body)
 
 
-def progress_card(q: Questionnaire, response: Response) -> dict:
+def progress_card(q: Questionnaire, response: Response, *, subject: str = "self", centre: str | None = None) -> dict:
     state = progress(q, response)
     bar = "".join("■" if response.is_bouwsteen_answered(b.id) else "□" for b in q.bouwstenen)
     body = [heading("Je voortgang"), text(f"**{state.answered} van {state.total}** bouwstenen beantwoord"),
@@ -542,7 +544,8 @@ def progress_card(q: Questionnaire, response: Response) -> dict:
     if state.submitted:
         body.append(text("✔ Je antwoorden zijn verzonden.", color="Good"))
         return card(body)
-    return card(body, [submit("Ga verder", action_data("start", wave=response.wave_id), style="positive")])
+    return card(body, [submit("Ga verder", action_data("start", wave=response.wave_id, **_subject_args(subject, centre)),
+                              style="positive")])
 
 
 # ----- two waves side by side ----------------------------------------------------------------------

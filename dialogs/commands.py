@@ -41,6 +41,8 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "my_data": ("mijn gegevens", "privacy", "wat bewaar je", "welke gegevens"),
     "team": ("team", "teamoverzicht", "samenvatting team", "centrumoverzicht"),
     "centre_answer": ("centrum", "centrumantwoord", "antwoord centrum", "consolideer", "consolidatie"),
+    "own_answers": ("eigen", "eigen antwoorden", "mijn eigen antwoorden", "mijn zelfscan", "eigen zelfscan"),
+    "report": ("rapport", "verslag", "datagrafiek"),
     "new_wave": ("nieuwe ronde", "nieuwe bevraging", "start ronde"),
     "status": ("status",),
     "waves": ("rondes", "alle rondes", "lijst rondes", "welke rondes"),
@@ -53,7 +55,9 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
 }
 ADMIN_COMMANDS = frozenset({"new_wave", "waves", "status", "remind", "close_wave", "export", "results", "purge",
                             "registry"})
-DIRECTOR_COMMANDS = frozenset({"team", "centre_answer"})
+DIRECTOR_COMMANDS = frozenset({"team", "centre_answer", "own_answers"})
+# Directors and the scholengroep's contacts ask for a centre's report.
+REPORT_COMMANDS = frozenset({"report"})
 
 
 def normalise(text: str) -> str:

@@ -1,38 +1,98 @@
-"""The director's side: the team's live picture and recording the centre's answer.
+"""The director's side, and the scholengroep's: the team's live picture, recording the centre's
+answer, and the centre's report.
 
 The centre's answer reuses the respondent flow with subject "centre"; this dialog adds what the
-director sees on top of each card (every member's answer, the majority, ties) and the shortcut
-for a centre whose director answered alone.
+director sees on top of each card (the team's answers, the majority, what is left open), the banner
+that tells the centre's answer from the director's own, which of the two the typed commands act on
+(the director's *focus*), and the shortcut for a centre whose director answered alone.
 """
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable
+import asyncio
+from datetime import datetime
+from typing import Awaitable, Callable, Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
 
 from cards import director as director_cards
 from dialogs.commands import Command
 from dialogs.context import Actor, Outgoing, ReplaceSubmitted, Reply, Services
-from dialogs.payloads import AdoptOwnPayload, CardPayload, CentreStartPayload
-from dialogs.respondent import Refused, RespondentDialog
+from dialogs.payloads import AdoptOwnPayload, CardPayload, CentreStartPayload, ReportPayload
+from dialogs.respondent import Refused, RespondentDialog, Subject
+from reports.render import ReportInput, file_name, render_pdf
 from survey import progress as flow
 from survey.answers import Response
 from survey.consolidation import propose, proposed_closing_inputs, proposed_inputs
 from survey.registry import Centre
 from survey.summary import TeamSummary, summarise
 from survey.waves import Wave, previous_wave
-from storage.repository import Unchanged
+from storage.repository import Repository, Unchanged
 
 ONLY_DIRECTORS = "Dit is voor de directeur van een centrum."
+NOT_YOUR_REPORT = "Dit rapport is enkel voor de directeur van het centrum en de contactpersonen van zijn scholengroep."
+NO_REPORT_YET = "Het rapport van {centre} komt er zodra het antwoord van het centrum verzonden is."
+
+Focus = Literal["self", "centre"]
+
+
+class FocusRecord(BaseModel):
+    """Which survey a director's typed commands act on: their own answers or the centre's answer."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    wave_id: str
+    kind: Focus
+
+
+class ScholengroepNotice(BaseModel):
+    """A scholengroep contact received the centre's results of a wave (sent once)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    wave_id: str
+    centre_id: str
+    contact_key: str
+    name: str
+    role: str
+    sent_at: datetime
+
+
+class ReportFiles(Protocol):
+    """Where a rendered report goes and the short-lived link to it (bot layer)."""
+
+    minutes: int
+
+    async def publish(self, name: str, content: bytes) -> str: ...
+
+
+async def report_input(services: Services, wave: Wave, centre: Centre) -> ReportInput | None:
+    """Everything the report of a centre and wave shows; None until the centre's answer is sent."""
+    answer = await services.centre_answers.get(wave.id, centre.id)
+    if answer is None or not answer.is_submitted:
+        return None
+    team = summarise(services.questionnaire, centre, await services.member_responses(wave.id, centre.id))
+    earlier = previous_wave(await services.waves.list(), wave)
+    previous_answer = await services.centre_answers.get(earlier.id, centre.id) if earlier else None
+    if previous_answer is not None and not previous_answer.is_submitted:
+        previous_answer = None
+    network = tuple(await services.centre_answers.list(wave.id))
+    return ReportInput(services.questionnaire, centre, wave, answer, team, earlier if previous_answer else None,
+                       previous_answer, network, services.clock())
 
 
 class DirectorDialog:
     def __init__(self, services: Services, respondent: RespondentDialog,
-                 send_summary: Callable[[str, str, Actor], Awaitable[None]]):
+                 send_summary: Callable[[str, str, Actor], Awaitable[None]], report_files: ReportFiles | None):
         self.services = services
         self.q = services.questionnaire
         self.respondent = respondent
         # Sends a fresh summary card to the director and makes it the one kept up to date.
         self.send_summary = send_summary
+        self.report_files = report_files
+        self.focus_records: Repository[FocusRecord] = Repository(services.store, "director-focus", FocusRecord)
+        self.notices: Repository[ScholengroepNotice] = Repository(services.store, "scholengroep-notices",
+                                                                 ScholengroepNotice)
         respondent.centre_view = self
 
     # ----- what the director sees ------------------------------------------------------------
@@ -47,29 +107,54 @@ class DirectorDialog:
     async def summary_card(self, wave: Wave, centre: Centre) -> dict:
         _, summary = await self.team(wave.id, centre)
         earlier = previous_wave(await self.services.waves.list(), wave)
-        previous = None
-        if earlier is not None:
-            previous = summarise(self.q, centre, await self.services.member_responses(earlier.id, centre.id))
+        previous_answer = await self.services.centre_answers.get(earlier.id, centre.id) if earlier else None
         centre_answer = await self.services.centre_answers.get(wave.id, centre.id)
-        return director_cards.summary_card(self.q, summary, wave, centre_answer=centre_answer,
-                                           previous=previous, previous_wave=earlier,
-                                           now=self.services.clock())
+        informed = tuple(f"{n.name} ({n.role})" for n in await self.notices.list(wave.id, centre.id))
+        return director_cards.summary_card(
+            self.q, summary, wave, centre_answer=centre_answer,
+            previous_answer=previous_answer if previous_answer and previous_answer.is_submitted else None,
+            previous_wave=earlier, now=self.services.clock(), scholengroep_informed=informed)
+
+    async def scholengroep_card(self, wave: Wave, centre: Centre, answer: Response) -> dict:
+        _, team = await self.team(wave.id, centre)
+        return director_cards.scholengroep_card(self.q, centre, wave, answer, team)
+
+    # ----- CentreView: what the respondent flow asks of the centre's answer ----------------------
 
     async def page_view(self, wave_id: str, centre: Centre, response: Response, bouwsteen_id: str,
                         page: str) -> tuple[dict[str, str] | None, list[dict]]:
         responses = await self.services.member_responses(wave_id, centre.id)
         proposals = propose(self.q, bouwsteen_id, responses, self.names(centre))
-        values = None if response.is_page_answered(bouwsteen_id, page) else proposed_inputs(proposals, page)
+        values = None if response.is_page_answered(bouwsteen_id, page) else proposed_inputs(self.q, proposals, page)
         return values, director_cards.team_view(self.q, bouwsteen_id, page, proposals)
 
     async def closing_values(self, wave_id: str, centre: Centre) -> dict[str, str]:
         return proposed_closing_inputs(self.q, await self.services.member_responses(wave_id, centre.id))
+
+    def banner(self, subject: Subject) -> dict:
+        return director_cards.centre_banner(subject.membership.centre.name)
+
+    async def focus(self, actor: Actor, wave_id: str) -> Focus:
+        record = await self.focus_records.get(actor.key)
+        return record.kind if record is not None and record.wave_id == wave_id else "self"
+
+    async def remember_focus(self, actor: Actor, wave_id: str, kind: Focus) -> None:
+        def change(current: FocusRecord | None) -> FocusRecord:
+            if current is not None and current.wave_id == wave_id and current.kind == kind:
+                raise Unchanged()
+            return FocusRecord(wave_id=wave_id, kind=kind)
+
+        await self.focus_records.update((actor.key,), change)
 
     # ----- commands and buttons -------------------------------------------------------------
 
     async def on_command(self, actor: Actor, command: Command, text: str) -> list[Outgoing]:
         if command.name == "team":
             return await self._team(actor)
+        if command.name == "own_answers":
+            return await self._own_answers(actor)
+        if command.name == "report":
+            return await self._reports(actor)
         return await self._centre_answer(actor)
 
     async def on_payload(self, actor: Actor, payload: CardPayload) -> list[Outgoing]:
@@ -77,6 +162,8 @@ class DirectorDialog:
             return await self._adopt_own(actor, payload)
         if isinstance(payload, CentreStartPayload):
             return await self._centre_answer(actor, payload.centre, payload.wave)
+        if isinstance(payload, ReportPayload):
+            return await self._report_for(actor, payload.centre, payload.wave)
         return [Reply(text=ONLY_DIRECTORS)]
 
     async def _team(self, actor: Actor) -> list[Outgoing]:
@@ -88,6 +175,23 @@ class DirectorDialog:
         for wave in subject.open_waves or (subject.wave,):
             await self.send_summary(wave.id, subject.membership.centre.id, actor)
         return []
+
+    async def _own_answers(self, actor: Actor) -> list[Outgoing]:
+        if actor.membership is not None and actor.membership.role != "director":
+            # A member only has their own answers: the intro card says where they are.
+            return await self.respondent.intro(actor)
+        try:
+            subject = await self.respondent.subject(actor, "centre")
+        except Refused as refusal:
+            return [Reply(text=str(refusal))]
+        await self.remember_focus(actor, subject.wave.id, "self")
+        own = await self.respondent.load(await self.respondent.subject(actor))
+        switched = Reply(text="Je werkt nu aan je eigen antwoorden. Typ *centrum* om terug te gaan naar het antwoord "
+                              "van het centrum.")
+        if own.started_at is None:
+            # Switching is not starting: the intro card lets the director start when they want.
+            return [switched, *await self.respondent.intro(actor)]
+        return [switched, *await self.respondent.start_subject(await self.respondent.subject(actor))]
 
     async def _centre_answer(self, actor: Actor, centre_id: str | None = None,
                              wave_id: str | None = None) -> list[Outgoing]:
@@ -106,14 +210,17 @@ class DirectorDialog:
         others = [r for r in responses if r.respondent_id != subject.membership.person.key and r.answers]
         own = next((r for r in responses if r.respondent_id == subject.membership.person.key), None)
         centre_answer = await self.services.centre_answers.get(subject.wave.id, centre.id)
+        if centre_answer is not None and centre_answer.is_submitted:
+            return [Reply(card=director_cards.already_sent_card(self.q, centre, subject.wave, centre_answer))]
         if not others and own is not None and own.is_submitted and centre_answer is None:
             return [Reply(card=director_cards.adopt_own_card(centre, subject.wave))]
+        await self.remember_focus(actor, subject.wave.id, "centre")
         intro = Reply(text=(
-            f"Je vult nu het antwoord van {centre.name} in. Bij elke vraag zie je wat je teamleden "
-            f"antwoordden; de meerderheid staat al ingevuld, een gelijke stand moet je zelf kiezen. "
-            f"{summary.finished} van {len(summary.members)} teamleden verzonden hun antwoorden."
+            f"Je vult nu het antwoord van {centre.name} in; typ *eigen* om naar je eigen antwoorden te gaan. Bij elke "
+            f"vraag zie je wat je teamleden antwoordden: wat een meerderheid koos, staat al ingevuld, de rest kies je "
+            f"zelf. {summary.finished} van {len(summary.members)} teamleden verzonden hun antwoorden."
         ))
-        return [intro, *await self.respondent.start_subject(subject)]
+        return [intro, *self.respondent.marked(subject, await self.respondent.start_subject(subject))]
 
     async def _adopt_own(self, actor: Actor, payload: AdoptOwnPayload) -> list[Outgoing]:
         try:
@@ -141,3 +248,55 @@ class DirectorDialog:
             ReplaceSubmitted(director_cards.adopted_card(subject.membership.centre)),
             Reply(text=f"Je antwoorden zijn verzonden als het antwoord van {subject.membership.centre.name}."),
         ]
+
+    # ----- the report --------------------------------------------------------------------------
+
+    def _report_centres(self, actor: Actor) -> list[Centre]:
+        """The centres whose report this person may read: their own as director, those they follow."""
+        centres = [actor.membership.centre] if actor.membership and actor.membership.role == "director" else []
+        for centre, _ in self.services.registry.contact_centres(actor.aad_object_id, actor.email):
+            if centre not in centres:
+                centres.append(centre)
+        return centres
+
+    async def _reports(self, actor: Actor) -> list[Outgoing]:
+        centres = self._report_centres(actor)
+        if not centres:
+            return [Reply(text=NOT_YOUR_REPORT)]
+        replies: list[Outgoing] = []
+        for centre in centres:
+            wave = await self.services.current_wave(centre.id)
+            if wave is None:
+                replies.append(Reply(text=f"Er loopt geen bevraging voor {centre.name}."))
+                continue
+            replies += await self._report(wave, centre)
+        return replies
+
+    async def _report_for(self, actor: Actor, centre_id: str | None, wave_id: str | None) -> list[Outgoing]:
+        centre = next((c for c in self._report_centres(actor) if c.id == centre_id), None)
+        wave = await self.services.waves.get(wave_id) if wave_id else None
+        if centre is None or wave is None or not wave.includes(centre.id):
+            return [Reply(text=NOT_YOUR_REPORT)]
+        return await self._report(wave, centre)
+
+    async def _report(self, wave: Wave, centre: Centre) -> list[Outgoing]:
+        data = await report_input(self.services, wave, centre)
+        if data is None:
+            return [Reply(text=NO_REPORT_YET.format(centre=centre.name))]
+        # Rendering takes a second or two of CPU: never on the event loop.
+        pdf = await asyncio.to_thread(render_pdf, data)
+        url = await self.report_files.publish(file_name(wave, centre), pdf)
+        return [Reply(card=director_cards.report_link_card(centre, wave, url, self.report_files.minutes))]
+
+    # ----- a scholengroep contact who talks to the bot --------------------------------------
+
+    async def contact_intro(self, actor: Actor) -> list[Outgoing] | None:
+        """The greeting for a scholengroep contact outside any policy team; None for anyone else."""
+        pairs = self.services.registry.contact_centres(actor.aad_object_id, actor.email)
+        if actor.membership is not None or not pairs:
+            return None
+        states = []
+        for centre, _ in pairs:
+            wave = await self.services.current_wave(centre.id)
+            states.append((centre, await self.services.centre_answers.get(wave.id, centre.id) if wave else None))
+        return [Reply(card=director_cards.contact_intro_card(states))]

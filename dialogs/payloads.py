@@ -114,6 +114,10 @@ class AdoptOwnPayload(_Payload):
     action: Literal["adopt_own"]
 
 
+class ReportPayload(_Payload):
+    action: Literal["report"]
+
+
 class ConfirmLaunchPayload(_Payload):
     action: Literal["confirm_launch"]
     # Close the waves already open for these centres first, instead of running beside them.
@@ -159,6 +163,7 @@ CardPayload = Annotated[
         PausePayload,
         CentreStartPayload,
         AdoptOwnPayload,
+        ReportPayload,
         ConfirmLaunchPayload,
         CancelLaunchPayload,
         ApplyRegistryImportPayload,

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from cards import respondent as cards
 from cards.common import plural, safe_text
+from cards.director import with_banner
 from dialogs.commands import Command, find_bouwsteen, find_glossary
 from dialogs.context import Actor, MoveOn, Outgoing, Reply, Services
 from dialogs.payloads import (
@@ -95,6 +96,14 @@ class CentreView(Protocol):
 
     async def closing_values(self, wave_id: str, centre: Centre) -> dict[str, str]: ...
 
+    def banner(self, subject: Subject) -> dict: ...
+
+    async def focus(self, actor: Actor, wave_id: str) -> str: ...
+
+    async def remember_focus(self, actor: Actor, wave_id: str, kind: str) -> None: ...
+
+    async def contact_intro(self, actor: Actor) -> list[Outgoing] | None: ...
+
 
 class RespondentDialog:
     def __init__(self, services: Services):
@@ -137,6 +146,29 @@ class RespondentDialog:
     async def load(self, subject: Subject) -> Response:
         return await subject.repository.get(*subject.parts) or subject.empty_response()
 
+    async def command_subject(self, actor: Actor) -> Subject:
+        """What a typed command acts on: the own answers, or the centre's answer a director is working on."""
+        subject = await self.subject(actor)
+        if subject.membership.role == "director" and self.centre_view is not None and \
+                await self.centre_view.focus(actor, subject.wave.id) == "centre":
+            return await self.subject(actor, "centre")
+        return subject
+
+    def marked(self, subject: Subject, outgoing: list[Outgoing]) -> list[Outgoing]:
+        """Every card of the centre's answer carries its banner, so it is never taken for the own answers."""
+        if subject.kind != "centre" or self.centre_view is None:
+            return outgoing
+        banner = self.centre_view.banner(subject)
+
+        def with_its_banner(item: Outgoing) -> Outgoing:
+            if isinstance(item, Reply) and item.card:
+                return Reply(text=item.text, card=with_banner(item.card, banner))
+            if isinstance(item, MoveOn):
+                return MoveOn(with_banner(item.card, banner), item.in_place)
+            return item
+
+        return [with_its_banner(item) for item in outgoing]
+
     # ----- typed commands -----------------------------------------------------------------
 
     async def on_command(self, actor: Actor, command: Command | None, text: str) -> list[Outgoing]:
@@ -150,9 +182,13 @@ class RespondentDialog:
         if name == "thanks":
             return [Reply(text=THANKS)]
         try:
-            subject = await self.subject(actor)
+            subject = await self.command_subject(actor)
         except Refused as refusal:
-            return [Reply(text=str(refusal))]
+            return await self._contact_intro(actor) or [Reply(text=str(refusal))]
+        return self.marked(subject, await self._on_subject_command(subject, command))
+
+    async def _on_subject_command(self, subject: Subject, command: Command | None) -> list[Outgoing]:
+        name = command.name if command else None
         if name == "pause":
             return [Reply(text=PAUSED)]
         named = subject
@@ -190,7 +226,7 @@ class RespondentDialog:
                 # POC+ belongs to no centre: greet them with what they can do, not with a refusal.
                 return [Reply(card=cards.help_card(role=self._role(actor), is_admin=True,
                                                    today=self.services.clock().date()))]
-            return [Reply(text=str(refusal))]
+            return await self._contact_intro(actor) or [Reply(text=str(refusal))]
         chosen = await self.choose_wave(subject, "hello")
         if isinstance(chosen, dict):
             return [Reply(card=chosen)]
@@ -220,9 +256,13 @@ class RespondentDialog:
             subject = await self.subject(actor, payload.subject, payload.centre, payload.wave)
         except Refused as refusal:
             return [Reply(text=str(refusal))]
-        return self._labelled(await self._on_payload(subject, payload), subject)
+        if subject.membership.role == "director" and self.centre_view is not None:
+            # A button of one survey makes it the one the director's typed commands act on.
+            focus = "centre" if subject.kind == "centre" else "self"
+            await self.centre_view.remember_focus(actor, subject.wave.id, focus)
+        return self.marked(subject, self._labelled(await self._on_subject_payload(subject, payload), subject))
 
-    async def _on_payload(self, subject: Subject, payload: CardPayload) -> list[Outgoing]:
+    async def _on_subject_payload(self, subject: Subject, payload: CardPayload) -> list[Outgoing]:
         # Every button moves its own card on (one request to Teams); texts only for refusals.
         if isinstance(payload, PausePayload):
             return [MoveOn(cards.paused_card(self.q, await self.load(subject), **subject.card_args))]
@@ -496,12 +536,20 @@ class RespondentDialog:
 
     async def _progress(self, subject: Subject, *, named: bool) -> list[Outgoing]:
         if named or len(subject.open_waves) < 2:
-            return [Reply(card=cards.progress_card(self.q, await self.load(subject))), *await self._elsewhere(subject)]
+            return [Reply(card=cards.progress_card(self.q, await self.load(subject), **subject.card_args)),
+                    *await self._elsewhere(subject)]
         # Two waves open: the progress in each, every card naming its wave.
-        return [Reply(card=cards.with_wave_label(cards.progress_card(self.q, await self._response_in(subject, w)),
-                                                 w.name)) for w in subject.open_waves]
+        return [Reply(card=cards.with_wave_label(cards.progress_card(self.q, await self._response_in(subject, w),
+                                                                     **subject.card_args), w.name))
+                for w in subject.open_waves]
 
     # ----- helpers ------------------------------------------------------------------------
+
+    async def _contact_intro(self, actor: Actor) -> list[Outgoing] | None:
+        """A scholengroep contact in no policy team is greeted as such, not refused."""
+        if actor.membership is not None or self.centre_view is None:
+            return None
+        return await self.centre_view.contact_intro(actor)
 
     async def _card_for_next_step(self, response: Response, subject: Subject, *, note: str | None = None) -> dict:
         step = flow.next_step(self.q, response)

@@ -1,8 +1,8 @@
-"""The centre's answer proposed from its members' answers: the majority, with ties left open.
+"""The centre's answer proposed from its members' answers: what a majority chose, the rest left open.
 
-A proposal never decides a tie: the director sees it as a tie and must choose. Single-choice
-questions take the option most members chose; a multi-select takes every option that more than
-half of the members chose, and an option exactly half chose is a tie.
+A proposal never decides for the director where the team did not: an option is pre-filled only
+when more than half of the members who answered chose it. Everything else the members chose
+(a tie, a plurality without a majority, a minority's tick) is shown, count by count, and left open.
 """
 
 from __future__ import annotations
@@ -17,18 +17,21 @@ from survey.questionnaire import Questionnaire
 @dataclass(frozen=True)
 class Proposal:
     question_id: str
-    # The proposed options, or None when a tie leaves the answer to the director.
-    choices: tuple[str, ...] | None
+    multiple: bool
+    # The options a majority chose: pre-filled on the card.
+    chosen: tuple[str, ...]
+    # Options some members chose without a majority: shown, left to the director.
+    open: tuple[str, ...]
     counts: Counter
-    tied: tuple[str, ...]
     respondents: int
     other_texts: tuple[str, ...]
     # (member name, toelichting) for the members who wrote one.
     explanations: tuple[tuple[str, str], ...]
 
     @property
-    def is_tie(self) -> bool:
-        return bool(self.tied)
+    def decided(self) -> bool:
+        """The team's majority answers this question completely: nothing is left to choose."""
+        return not self.open if self.multiple else bool(self.chosen)
 
 
 def propose(questionnaire: Questionnaire, bouwsteen_id: str, responses: list[Response],
@@ -43,18 +46,17 @@ def propose(questionnaire: Questionnaire, bouwsteen_id: str, responses: list[Res
                 continue
             question = questionnaire.question(question_id)
             counts = Counter(choice for _, answer in given for choice in answer.choices)
+            chosen = tuple(o for o in question.option_ids if counts[o] * 2 > len(given))
             if question.multiple:
-                chosen = tuple(o for o in question.option_ids if counts[o] * 2 > len(given))
-                tied = tuple(o for o in question.option_ids if counts[o] * 2 == len(given))
+                undecided = tuple(o for o in question.option_ids if counts[o] and o not in chosen)
             else:
-                best = max(counts.values())
-                leaders = tuple(o for o in question.option_ids if counts[o] == best)
-                chosen, tied = (leaders, ()) if len(leaders) == 1 else ((), leaders)
+                undecided = () if chosen else tuple(o for o in question.option_ids if counts[o])
             proposals[question_id] = Proposal(
                 question_id=question_id,
-                choices=None if tied or not chosen else chosen,
+                multiple=question.multiple,
+                chosen=chosen,
+                open=undecided,
                 counts=counts,
-                tied=tied,
                 respondents=len(given),
                 other_texts=tuple(a.other_text for _, a in given if a.other_text),
                 explanations=tuple(
@@ -64,15 +66,16 @@ def propose(questionnaire: Questionnaire, bouwsteen_id: str, responses: list[Res
     return proposals
 
 
-def proposed_inputs(proposals: dict[str, Proposal], page: str) -> dict[str, str]:
-    """The proposal as the raw input values of a page card (ties stay empty)."""
+def proposed_inputs(questionnaire: Questionnaire, proposals: dict[str, Proposal], page: str) -> dict[str, str]:
+    """The proposal as the raw input values of a page card: what a majority chose, nothing else."""
     values: dict[str, str] = {}
     for question_id in PAGES[page]:
         proposal = proposals.get(question_id)
-        if proposal is None or proposal.choices is None:
+        if proposal is None or not proposal.chosen:
             continue
-        values[question_id] = ",".join(proposal.choices)
-        if proposal.other_texts:
+        values[question_id] = ",".join(proposal.chosen)
+        question = questionnaire.question(question_id)
+        if proposal.other_texts and any(question.option(o).needs_text for o in proposal.chosen):
             values[f"{question_id}_other"] = "; ".join(dict.fromkeys(proposal.other_texts))[:2000]
     return values
 

@@ -29,6 +29,8 @@ class _Strict(BaseModel):
 class Option(_Strict):
     id: str = Field(pattern=r"^[a-z0-9_]+$")
     label: str = Field(min_length=1)
+    # The option in a few words ("mensen en cultuur") for summaries; the label when not given.
+    short_label: str | None = Field(default=None, min_length=1, max_length=32)
     # An exclusive option ("neen, geen hefbomen", "nee") cannot be combined with any other.
     exclusive: bool = False
     # An option that needs its own text ("ja, anders: ...").
@@ -57,6 +59,13 @@ class Question(_Strict):
     def option(self, option_id: str) -> Option | None:
         return next((option for option in self.options if option.id == option_id), None)
 
+    def short_option(self, option_id: str) -> str:
+        """The option as summaries name it: its short label, else its label without a trailing colon."""
+        option = self.option(option_id)
+        if option is None:
+            return option_id
+        return option.short_label or option.label.rstrip(":")
+
     def render_text(self, bouwsteen: "Bouwsteen") -> str:
         return self.text.replace("{bouwsteen}", bouwsteen.in_sentence)
 
@@ -82,6 +91,8 @@ class Bouwsteen(_Strict):
     # Section number in the manual, e.g. "4.1".
     section: str
     title: str
+    # The title in at most a few words ("Kernprocessen"), for chart axes and narrow tables.
+    short_title: str = Field(min_length=1, max_length=26)
     # How the bouwsteen reads inside a question, e.g. "preventie".
     in_sentence: str
     definition: str

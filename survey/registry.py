@@ -111,6 +111,23 @@ class Registry(_Strict):
                 return membership
         return None
 
+    @cached_property
+    def _contacts_by_identity(self) -> dict[str, tuple[tuple[Centre, ScholengroepContact], ...]]:
+        index: dict[str, list[tuple[Centre, ScholengroepContact]]] = {}
+        for centre in self.centres:
+            for contact in centre.scholengroep_contacts:
+                for identity in {i.lower() for i in (contact.email, contact.aad_object_id) if i}:
+                    index.setdefault(identity, []).append((centre, contact))
+        return {identity: tuple(pairs) for identity, pairs in index.items()}
+
+    def contact_centres(self, *identities: str | None) -> tuple[tuple[Centre, ScholengroepContact], ...]:
+        """The centres whose scholengroep contact this person (AAD object id, e-mail or UPN) is."""
+        found: dict[str, tuple[Centre, ScholengroepContact]] = {}
+        for identity in identities:
+            for centre, contact in self._contacts_by_identity.get((identity or "").lower(), ()):
+                found.setdefault(centre.id, (centre, contact))
+        return tuple(found.values())
+
     def centre(self, centre_id: str) -> Centre | None:
         return next((c for c in self.centres if c.id == centre_id), None)
 

@@ -13,8 +13,8 @@ from survey import progress as flow
 from survey.answers import InvalidAnswer, QuestionAnswer, Response, validate_closing, validate_page
 from survey.consolidation import propose, proposed_closing_inputs, proposed_inputs
 from survey.questionnaire import load_questionnaire
-from survey.registry import RegistryError, load_registry
-from survey.summary import summarise
+from survey.registry import Centre, RegistryError, load_registry
+from survey.summary import situation_text, summarise
 from tests.support.harness import registry_document, write_registry
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
@@ -305,6 +305,28 @@ class TestRegistry:
             load_registry(tmp_path / "centres.yaml")
 
 
+class TestScholengroepContacts:
+    def test_a_contact_is_found_by_either_identity_for_every_centre_they_follow(self, tmp_path):
+        document = registry_document()
+        contact = {"name": "Anna Algemeen", "email": "Anna@Scholengroep.example", "aad_object_id": "aad-anna",
+                   "role": "AD"}
+        for centre in document["centres"]:
+            centre["scholengroep_contacts"] = [contact]
+        write_registry(tmp_path, document)
+        registry = load_registry(tmp_path / "centres.yaml")
+        assert [c.id for c, _ in registry.contact_centres("anna@scholengroep.EXAMPLE")] == ["clb-demo", "clb-andere"]
+        assert [c.id for c, _ in registry.contact_centres(None, "AAD-ANNA")] == ["clb-demo", "clb-andere"]
+        assert registry.contact_centres("mo.medewerker@clb-demo.example") == ()
+        assert registry.find("anna@scholengroep.example") is None, "a contact is not a member of the team"
+
+    def test_a_contact_needs_a_known_role(self, tmp_path):
+        document = registry_document()
+        document["centres"][0]["scholengroep_contacts"] = [{"name": "X", "email": "x@sg.example", "role": "CEO"}]
+        write_registry(tmp_path, document)
+        with pytest.raises(RegistryError, match="scholengroep_contacts"):
+            load_registry(tmp_path / "centres.yaml")
+
+
 class TestConsolidation:
     def responses(self, stadia: list[str], hefbomen: list[str]) -> list[Response]:
         result = []
@@ -322,18 +344,39 @@ class TestConsolidation:
         responses = self.responses(["planmatig", "planmatig", "fragmentair"],
                                    ["missie_visie,mensen_cultuur", "missie_visie", "geen"])
         proposals = propose(Q, "behartiger", responses, {})
-        assert proposals["current_stadium"].choices == ("planmatig",)
-        assert proposals["hefbomen"].choices == ("missie_visie",)
+        assert proposals["current_stadium"].chosen == ("planmatig",)
+        assert proposals["current_stadium"].decided
+        assert proposals["hefbomen"].chosen == ("missie_visie",)
+        assert proposals["hefbomen"].open == ("mensen_cultuur", "geen"), "the minority's ticks are shown, not ticked"
         assert len(proposals["hefbomen"].explanations) == 3
-        assert proposed_inputs(proposals, "situering")["current_stadium"] == "planmatig"
+        assert proposed_inputs(Q, proposals, "situering")["current_stadium"] == "planmatig"
+        assert proposed_inputs(Q, proposals, "context")["hefbomen"] == "missie_visie"
+
+    def test_every_option_a_majority_ticked_is_ticked_even_beside_a_tie(self):
+        responses = self.responses(["planmatig"] * 4, ["mensen_cultuur,missie_visie", "mensen_cultuur,missie_visie",
+                                                       "mensen_cultuur", "systemen_structuur"])
+        proposals = propose(Q, "behartiger", responses, {})
+        hefbomen = proposals["hefbomen"]
+        assert hefbomen.chosen == ("mensen_cultuur",), "3 of 4 ticked it"
+        assert hefbomen.open == ("missie_visie", "systemen_structuur"), "2 of 4 is a tie, 1 of 4 a minority"
+        assert not hefbomen.decided
+        assert proposed_inputs(Q, proposals, "context")["hefbomen"] == "mensen_cultuur"
+
+    def test_a_plurality_without_a_majority_is_left_open(self):
+        responses = self.responses(["planmatig", "planmatig", "fragmentair", "systematisch", "geintegreerd"],
+                                   ["geen"] * 5)
+        proposals = propose(Q, "behartiger", responses, {})
+        assert proposals["current_stadium"].chosen == ()
+        assert proposals["current_stadium"].open == ("fragmentair", "planmatig", "geintegreerd", "systematisch")
+        assert "current_stadium" not in proposed_inputs(Q, proposals, "situering")
 
     def test_a_tie_is_surfaced_and_left_open(self):
         responses = self.responses(["planmatig", "systematisch"], ["missie_visie", "mensen_cultuur"])
         proposals = propose(Q, "behartiger", responses, {})
-        assert proposals["current_stadium"].choices is None
-        assert set(proposals["current_stadium"].tied) == {"planmatig", "systematisch"}
-        assert "current_stadium" not in proposed_inputs(proposals, "situering")
-        assert proposals["hefbomen"].is_tie
+        assert proposals["current_stadium"].chosen == ()
+        assert set(proposals["current_stadium"].open) == {"planmatig", "systematisch"}
+        assert "current_stadium" not in proposed_inputs(Q, proposals, "situering")
+        assert not proposals["hefbomen"].decided and proposals["hefbomen"].chosen == ()
 
     def test_closing_priorities_are_ranked_by_points(self):
         responses = self.responses(["planmatig"] * 3, ["geen"] * 3)
@@ -359,3 +402,15 @@ class TestConsolidation:
         assert summary.hefbomen["missie_visie"] == 2
         assert [m.answered for m in summary.members] == [0, 1, 1, 0]
         assert len(summary.members) == 4
+        assert first.far_apart and first.range_text(Q) == "van fragmentair tot systematisch"
+        assert situation_text(Q, first) == "1 fragmentair, 1 systematisch → 1 wil fragmentair, 1 wil systematisch"
+        assert first.hefbomen_respondents == 2 and summary.hefbomen_answers == 2
+        assert [(e.name, e.question_id, e.text) for e in first.explanations] == [
+            ("Mo Medewerker", "hefbomen", "uitleg 0"), ("Lea Lid", "hefbomen", "uitleg 1")]
+        assert situation_text(Q, summary.bouwstenen[1]) == "nog geen antwoorden"
+
+    def test_the_team_in_plain_dutch(self):
+        responses = self.responses(["planmatig", "planmatig", "geintegreerd"], ["geen"] * 3)
+        item = summarise(Q, Centre(id="c", name="C", director={"name": "D", "email": "d@x.be"}), responses).bouwstenen[0]
+        assert situation_text(Q, item) == "2 planmatig, 1 geïntegreerd → 2 willen planmatig, 1 wil geïntegreerd"
+        assert not item.far_apart

@@ -29,7 +29,7 @@ DESKTOP = {"width": 1280, "height": 900}
 # A 390 px wide phone leaves a card about 350 px in Teams mobile.
 PHONE_CARD_WIDTH = 350
 # Tall enough for the longest card, so a screenshot shows all of it.
-TALL = 2600
+TALL = 4200
 
 
 # In the rendered card: buttons and texts that reach past the card's right edge (the card hides

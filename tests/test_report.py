@@ -1,0 +1,159 @@
+"""The centre's report: a valid A4 PDF whose text holds the centre's answer, the team's numbers, the
+movement since the previous wave, and the network only when at least five centres submitted."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import time
+from datetime import datetime, timezone
+
+import pytest
+
+from bot.downloads import LIFETIME_SECONDS, DownloadLinks, LinkRefused
+from bot.report_links import ReportLinks
+from reports.render import NETWORK_MINIMUM, ReportInput, render_html, render_pdf
+from survey.questionnaire import STADIUM_IDS, load_questionnaire
+from survey.registry import Centre
+from survey.summary import summarise
+from survey.waves import Wave
+from tests.support.responses import filled_response
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
+Q = load_questionnaire()
+IDS = [b.id for b in Q.bouwstenen]
+CENTRE = Centre(id="clb-demo", name="GO! CLB Demo", scholengroep="Scholengroep Rivierenland",
+                director={"name": "Megan Bowen", "email": "megan@clb-demo.example"},
+                members=[{"name": name, "email": f"{name.split()[0].lower()}@clb-demo.example"}
+                         for name in ("Adele Vance", "Lee Gu", "Nestor Wilke")])
+WAVE = Wave(id="zelfscan-2026", name="Zelfscan 2026-2027", status="open", created_at=NOW, launched_at=NOW)
+EARLIER = Wave(id="zelfscan-2025", name="Zelfscan 2025-2026", status="closed", created_at=NOW,
+               launched_at=NOW.replace(year=2025))
+SECRET = "Alleen Adele weet dit."
+
+
+def centre_answer(wave_id: str = WAVE.id, centre_id: str = CENTRE.id, stadium="planmatig", **kwargs):
+    return filled_response(Q, wave_id=wave_id, centre_id=centre_id, respondent_id=centre_id, kind="centre", now=NOW,
+                           stadium=stadium, **kwargs)
+
+
+def team():
+    responses = []
+    for i, person in enumerate(CENTRE.people):
+        stadia = {b: ("planmatig" if i < 3 else "geintegreerd") for b in IDS}
+        stadia["preventie"] = ("fragmentair", "planmatig", "geintegreerd", "geintegreerd")[i]
+        responses.append(filled_response(
+            Q, wave_id=WAVE.id, centre_id=CENTRE.id, respondent_id=person.key, now=NOW, stadium=stadia,
+            context={"hefbomen": "mensen_cultuur" if i else "missie_visie",
+                     "deliberate_choice_explanation": SECRET if person.name == "Adele Vance" else ""}))
+    return summarise(Q, CENTRE, responses)
+
+
+def report(*, centres: int = 1, previous: bool = True) -> ReportInput:
+    answer = centre_answer(
+        stadium={b: ("geintegreerd" if b == "preventie" else "planmatig") for b in IDS},
+        target={b: ("systematisch" if b == "preventie" else "geintegreerd") for b in IDS},
+        context={"hefbomen": "mensen_cultuur,systemen_structuur",
+                 "hefbomen_explanation": "De nieuwe cellenwerking helpt.", "differences": "teams,anders",
+                 "differences_other": "tussen de vestigingen in het oosten"},
+        closing={"priorities_1": "plg", "priorities_2": "preventie", "priorities_3": "teamwerk",
+                 "inspiring_practices_none": "true"})
+    others = tuple(centre_answer(centre_id=f"clb-{n}", stadium=STADIUM_IDS[n % 4]) for n in range(centres - 1))
+    return ReportInput(Q, CENTRE, WAVE, answer, team(), EARLIER if previous else None,
+                       centre_answer(EARLIER.id) if previous else None, (answer, *others), NOW)
+
+
+def pdf_text(pdf: bytes, tmp_path, *, layout: bool = True) -> str:
+    """The PDF's text: laid out as on the page (table rows on one line), or in reading order, as one line."""
+    path = tmp_path / "rapport.pdf"
+    path.write_bytes(pdf)
+    command = ["pdftotext", *(["-layout"] if layout else []), str(path), "-"]
+    text = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    return re.sub(r"[ \t]+", " ", text) if layout else re.sub(r"\s+", " ", text)
+
+
+@pytest.fixture(scope="module")
+def pdf() -> bytes:
+    return render_pdf(report(centres=NETWORK_MINIMUM))
+
+
+def test_the_pdf_is_a_valid_a4_document(pdf, tmp_path):
+    assert pdf.startswith(b"%PDF-")
+    path = tmp_path / "rapport.pdf"
+    path.write_bytes(pdf)
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
+    assert re.search(r"Page size:\s+595(\.\d+)? x 841(\.\d+)? pts \(A4\)", info), info
+    pages = int(re.search(r"Pages:\s+(\d+)", info)[1])
+    assert 3 <= pages <= 12
+    assert "GO! CLB Demo" in info, "the document's title names the centre"
+
+
+def test_the_text_holds_the_centres_answer_and_the_teams_numbers(pdf, tmp_path):
+    text = pdf_text(pdf, tmp_path)
+    assert "GO! CLB Demo" in text and "Zelfscan 2026-2027" in text and "Scholengroep Rivierenland" in text
+    assert "verzonden op 24-11-2026 om 11:00 door Megan Bowen (directeur)" in text
+    assert "4 van 4 teamleden verzonden hun antwoorden" in text
+    assert "3. Preventie geïntegreerd → systematisch" in text, "today and intended per bouwsteen"
+    assert "1. Behartiger van de leerling planmatig → geïntegreerd" in text
+    assert "De nieuwe cellenwerking helpt." in text, "the centre's toelichtingen"
+    assert "ja, anders: tussen de vestigingen in het oosten" in text
+    assert "Vandaag: 1 fragmentair, 1 planmatig, 2 geïntegreerd." in text, "the team's spread on preventie"
+    assert "De teamleden liepen ver uiteen: van fragmentair tot geïntegreerd." in text
+    assert "mensen en cultuur: 3 van 4" in text
+    priorities = text.index("Prioriteiten op korte termijn")
+    assert text.index("Ontwikkeling als professionele", priorities) < text.index("Preventie", priorities) \
+        < text.index("Sterk teamwerk", priorities), "priorities in their order"
+    assert "nog niet op het punt dat het een inspirerende praktijk kan bieden" in pdf_text(pdf, tmp_path, layout=False)
+
+
+def test_no_members_answer_is_in_the_report(pdf, tmp_path):
+    text = pdf_text(pdf, tmp_path)
+    for person in CENTRE.members:
+        assert person.name not in text
+    assert SECRET not in text
+
+
+def test_the_movement_since_the_previous_wave(pdf, tmp_path):
+    text = pdf_text(pdf, tmp_path)
+    assert "Sinds de vorige ronde (Zelfscan 2025-2026)" in text
+    assert re.search(r"3\. Preventie planmatig → geïntegreerd geïntegreerd → systematisch \+1 stadium", text)
+    assert re.search(r"4\. Sterk teamwerk planmatig → geïntegreerd planmatig → geïntegreerd gelijk", text)
+    assert "Sinds de vorige ronde" not in render_html(report(centres=NETWORK_MINIMUM, previous=False))
+
+
+def test_the_network_appears_only_from_five_centres(pdf, tmp_path):
+    text = pdf_text(pdf, tmp_path)
+    assert f"Hoeveel van de {NETWORK_MINIMUM} centra" in text
+    few = render_html(report(centres=NETWORK_MINIMUM - 1))
+    assert "Hoeveel van de" not in few and "zodra minstens 5 centra hun antwoord verzonden" in few
+    assert "clb-1" not in text
+
+
+def test_a_report_without_member_answers_says_so():
+    data = report()
+    without_team = ReportInput(**{**data.__dict__, "team": summarise(Q, CENTRE, [])})
+    html = render_html(without_team)
+    assert "De antwoorden van de teamleden zijn niet (meer) bewaard" in html
+
+
+def test_user_text_is_escaped():
+    data = report()
+    hostile = centre_answer(context={"hefbomen": "mensen_cultuur", "hefbomen_explanation": "<script>x</script> & co"})
+    html = render_html(ReportInput(**{**data.__dict__, "centre_answer": hostile}))
+    assert "<script>x" not in html and "&lt;script&gt;x&lt;/script&gt; &amp; co" in html
+
+
+async def test_report_links_are_signed_short_lived_and_only_for_reports(tmp_path):
+    links = ReportLinks(tmp_path / "reports", "key", "https://poolster.example")
+    url = await links.publish("rapport-w-c.pdf", b"%PDF-1.7 test")
+    assert url.startswith("https://poolster.example/reports/")
+    token = url.rpartition("/")[2]
+    assert links.resolve(token).read_bytes() == b"%PDF-1.7 test"
+    (tmp_path / "exports").mkdir()
+    exports = DownloadLinks(tmp_path / "exports", "key", "https://poolster.example")
+    with pytest.raises(LinkRefused):
+        exports.resolve(token)  # a report's link opens no export, and the other way round
+    later = time.time() + LIFETIME_SECONDS + 1
+    with pytest.raises(LinkRefused, match="verlopen"):
+        links.resolve(token, now=later)
+    assert links.minutes == 15
