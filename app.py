@@ -31,12 +31,12 @@ from bot import maintenance
 from bot.auth import install_key_sets
 from bot.config import Settings
 from bot.connectors import ConnectorClients, reuse_connector_clients
-from bot.delivery import RateLimiter
 from bot.downloads import DownloadLinks, LinkRefused
 from bot.logs import configure_logging
 from bot.messenger import Messenger
 from bot.outbox import Outbox, OutboxFanout, OutboxItem
 from bot.people import People
+from bot.rate_limits import Priority, RateLimiter
 from bot.reach import Reach
 from bot.serialization import use_fast_json_serialization
 from bot.summary_cards import SummaryPublisher
@@ -137,7 +137,8 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     services.listener = summaries
 
     async def send_summary(wave_id: str, centre_id: str, _: Actor) -> None:
-        await summaries.publish(wave_id, centre_id, fresh=True)
+        # The director asked for it and is waiting: a reply, not background traffic.
+        await summaries.publish(wave_id, centre_id, fresh=True, priority=Priority.INTERACTIVE)
 
     director = DirectorDialog(services, respondent, send_summary)
     bot.route_commands(DIRECTOR_COMMANDS, director.on_command)

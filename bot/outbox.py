@@ -1,7 +1,8 @@
 """The persistent outbox: invitations and reminders, one stored item per recipient and purpose.
 
 Every item has a recorded status: queued -> sending -> sent, or failed with a reason. The worker
-drains queued items concurrently within Teams' limits (the shared RateLimiter) and with retries
+drains queued items concurrently within Teams' limits (the shared RateLimiter, as background traffic:
+people's replies go first) and with retries
 (`call_teams`); a 403 (the user blocked the bot) is recorded, not retried. Items are claimed with
 an e_tag-conditional update (queued -> sending, with `claimed_by` = this process and
 `claimed_until` = now + CLAIM_LEASE), so two drains (two instances on a shared store, or two waves
@@ -31,6 +32,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.delivery import DeliveryFailed
 from bot.messenger import Messenger, card_activity
 from bot.people import People
+from bot.rate_limits import Priority
 from bot.reach import Reach
 from dialogs.context import Services
 from survey.registry import Person
@@ -204,7 +206,7 @@ class Outbox:
         reference = await self.reach.reference(membership.person)
         if reference is None:
             raise DeliveryFailed(UNREACHABLE, permanent=True)
-        await self.messenger.send(reference, card_activity(await self.card_for(item)))
+        await self.messenger.send(reference, card_activity(await self.card_for(item)), Priority.BACKGROUND)
 
     async def report(self, wave_id: str, purpose_prefix: str = "") -> dict:
         items = [i for i in await self.items.list(wave_id) if i.purpose.startswith(purpose_prefix)]
@@ -239,7 +241,7 @@ class OutboxFanout:
             return
         report = await self.outbox.report(wave.id, purpose)
         try:
-            await self.messenger.send(reference, card_activity(self.report_card(wave, report)))
+            await self.messenger.send(reference, card_activity(self.report_card(wave, report)), Priority.BACKGROUND)
         except DeliveryFailed as failure:
             log.warning("launch report not delivered", extra={"reason": failure.reason})
 

@@ -15,9 +15,10 @@ from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, Tur
 from botbuilder.schema import ChannelAccount
 
 from bot.config import Settings
-from bot.delivery import DeliveryFailed, RateLimiter, call_teams
+from bot.delivery import DeliveryFailed, call_teams
 from bot.messenger import card_activity
 from bot.people import People, tenant_of
+from bot.rate_limits import Priority, RateLimiter
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS, Command, parse_command
 from dialogs.context import Actor, Outgoing, ReplaceSubmitted, Reply
 from dialogs.payloads import PayloadRejected, parse_payload
@@ -161,7 +162,10 @@ class PoolsterBot(ActivityHandler):
         await self.people.identify(turn_context)
 
     async def deliver(self, turn_context: TurnContext, outgoing: list[Outgoing]) -> None:
-        """Send the replies of a turn; a failure is logged, never raised: the state is already saved."""
+        """Send the replies of a turn; a failure is logged, never raised: the state is already saved.
+
+        The person is waiting for these: they go before background traffic in the tenant's budget.
+        """
         conversation_id = turn_context.activity.conversation.id
         tenant_id = tenant_of(turn_context.activity) or ""
         for item in outgoing:
@@ -173,11 +177,13 @@ class PoolsterBot(ActivityHandler):
                     update = card_activity(item.card)
                     update.id = replied_to
                     await call_teams(lambda: turn_context.update_activity(update), conversation_id=conversation_id,
-                                     tenant_id=tenant_id, limiter=self.limiter, policy=self.settings.retry_policy)
+                                     tenant_id=tenant_id, limiter=self.limiter, policy=self.settings.retry_policy,
+                                     priority=Priority.INTERACTIVE)
                 else:
                     message = card_activity(item.card, item.text) if item.card else MessageFactory.text(item.text)
                     await call_teams(lambda: turn_context.send_activity(message), conversation_id=conversation_id,
-                                     tenant_id=tenant_id, limiter=self.limiter, policy=self.settings.retry_policy)
+                                     tenant_id=tenant_id, limiter=self.limiter, policy=self.settings.retry_policy,
+                                     priority=Priority.INTERACTIVE)
             except DeliveryFailed as failure:
                 log.error("reply not delivered", extra={"conversation_id": conversation_id, "reason": failure.reason})
                 return
