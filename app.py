@@ -277,6 +277,7 @@ def create_app(poolster: Poolster) -> web.Application:
         await poolster.summaries.stop()
         await poolster.outbox.stop()
         await poolster.store.close()
+        await poolster.connector_clients.close()
 
     app.on_cleanup.append(close_store)
     return app

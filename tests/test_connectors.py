@@ -7,8 +7,9 @@ from types import SimpleNamespace
 
 import pytest
 from botframework.connector.auth import ClaimsIdentity, ConnectorFactory
+from msrest.pipeline import SansIOHTTPPolicy
 
-from bot.connectors import reuse_connector_clients
+from bot.connectors import AiohttpSender, reuse_connector_clients
 
 
 class Credentials:
@@ -31,7 +32,8 @@ class CountingFactory(ConnectorFactory):
     async def create(self, service_url: str, audience: str = None):
         self.built.append((service_url, audience))
         return SimpleNamespace(service_url=service_url, config=SimpleNamespace(
-            retry_policy=SimpleNamespace(retries=3), credentials=Credentials()))
+            credentials=Credentials(), user_agent_policy=SansIOHTTPPolicy(), http_logger_policy=SansIOHTTPPolicy(),
+            pipeline=None))
 
 
 class FakeAuthentication:
@@ -74,7 +76,7 @@ async def test_turns_share_one_client_per_service_url_and_proactive_sends_too():
         "https://smba.example/emea/", "https://api.botframework.com")
     assert proactive is first
     assert len(authentication.connectors) == 2 and authentication.token_clients == 1
-    assert first.config.retry_policy.retries == 0, "retries are call_teams' job, inside the rate limiter"
+    assert isinstance(first.config.pipeline._sender, AiohttpSender), "no requests, no thread, no urllib3 retries"
 
 
 async def test_a_refused_token_is_still_refused():
