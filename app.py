@@ -104,8 +104,8 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
                          clock: Callable[[], datetime] = utc_now, signing_keys: list[dict] | None = None,
                          credentials_factory: ServiceClientCredentialsFactory | None = None) -> Poolster:
     """Assemble the bot. signing_keys / credentials_factory replace the Bot Framework's (tests)."""
-    # botbuilder sends through `requests` in the loop's default executor, and the store works in
-    # threads too: give them room, so a wave's fan-out does not starve users' turns.
+    # The store works in the loop's default executor (calls to Teams do not: bot/connectors.py):
+    # give it room, so a wave's fan-out does not starve users' turns.
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32, thread_name_prefix="poolster"))
     questionnaire = await asyncio.to_thread(load_questionnaire)
     registry = await asyncio.to_thread(load_registry, settings.registry_path)
