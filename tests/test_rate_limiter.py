@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 
+import aiohttp
+
 from bot.rate_limits import (
     TEAMS_CONVERSATION_LIMITS,
     ConversationWindows,
@@ -18,6 +20,9 @@ from bot.rate_limits import (
     Ticket,
     Window,
 )
+from tests.support.harness import start_bot
+from tests.support.teams import TeamsClient, texts_in
+from tests.test_admin import INVITED, MO, invitations, launch
 
 KEPT = tuple(Window(w.seconds, w.limit - 1) for w in TEAMS_CONVERSATION_LIMITS)  # as RateLimiter keeps them
 I, B = Priority.INTERACTIVE, Priority.BACKGROUND
@@ -177,3 +182,26 @@ async def test_a_cancelled_wait_gives_its_moment_to_the_next_request():
     waiting.cancel()
     third = await limiter.acquire("third", "go")
     assert waiting.cancelled() and third > 0
+
+
+async def test_a_member_answering_while_a_wave_launches_is_answered_before_the_invitations(data_dir, connector):
+    """End to end: the bot tags its replies INTERACTIVE and the outbox's invitations BACKGROUND."""
+    running = await start_bot(data_dir, default_wave=False)
+    # A slow budget (4 requests a second) keeps the launch's invitations queued while the member talks.
+    slow = RateLimiter(per_app=4, burst=1)
+    running.poolster.bot.limiter = running.poolster.messenger.limiter = slow
+    try:
+        async with aiohttp.ClientSession() as session:
+            teams = TeamsClient(session, running.url, connector)
+            await teams.say(MO, "hallo")
+            calls, _ = await launch(teams, running, wait=False)
+            assert "gelanceerd" in texts_in(calls)
+            reply = await teams.say(MO, "help")
+            assert reply, "the member got an answer"
+            answered_at = connector.calls.index(reply[-1])
+            await running.poolster.outbox.idle()
+            sent = [connector.calls.index(c) for user in INVITED for c in invitations(connector, user)]
+            assert len(sent) == len(INVITED), "every invitation left: background traffic is not starved"
+            assert sum(1 for at in sent if at < answered_at) < len(sent) // 2, "the reply did not queue behind the wave"
+    finally:
+        await running.stop()
