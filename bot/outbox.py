@@ -72,7 +72,9 @@ CardFor = Callable[[OutboxItem], Awaitable[dict]]
 
 class Outbox:
     def __init__(self, services: Services, reach: Reach, messenger: Messenger, card_for: CardFor, *,
-                 concurrency: int = 50, lease: timedelta = CLAIM_LEASE):
+                 concurrency: int = 8, lease: timedelta = CLAIM_LEASE):
+        # A few sends in flight keep Teams' budget busy (each takes milliseconds; the rate limiter sets
+        # the pace); more only hold store writes and CPU that people answering at the same time need.
         # Unique per process run: a restarted bot is another claimer than the run that crashed.
         self.instance = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
         self.lease = lease
@@ -97,7 +99,9 @@ class Outbox:
         now = self.services.clock()
         # The marker first: if this process dies while queueing, another one still finds the wave.
         await self.pending.put(PendingWave(wave_id=wave_id), wave_id)
-        slots = asyncio.Semaphore(32)  # writes wait on the disk, not the CPU: let them overlap
+        # A few writes overlap on the disk; a thousand at once would queue people's turns behind them
+        # in the store's worker threads.
+        slots = asyncio.Semaphore(4)
 
         async def create(centre_id: str, person: Person) -> bool:
             item = OutboxItem(wave_id=wave_id, purpose=purpose, centre_id=centre_id, person_key=person.key,
