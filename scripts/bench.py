@@ -347,7 +347,7 @@ async def main(smoke: bool) -> None:
     from scripts.bench_one_tenant import bench_one_tenant
 
     one_tenant = await bench_one_tenant(50 if smoke else 10000, 1.5 if smoke else 8.0,
-                                        [10] if smoke else [20, 40, 60, 80, 100],
+                                        [10] if smoke else [20, 30, 40, 50, 60, 70, 80, 90, 100],
                                         10 if smoke else 30, 20 if smoke else 1000)
     print(table("2. Throughput in one tenant (GO!: one budget of 50 requests a second; embedded store)",
                 one_tenant["sustained"]), flush=True)
