@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 
 import aiohttp
@@ -123,7 +122,7 @@ def write_registry(data_dir: Path, members: list[TeamsUser], invitees: int) -> l
 
 async def install_for_invitees(data_dir: Path, store, connector_url: str) -> None:
     """As if the app had been installed for the wave's people: the bot knows their 1:1 chats."""
-    registry = load_registry(data_dir / "centres.yaml")
+    registry = await asyncio.to_thread(load_registry, data_dir / "centres.yaml")
     known = People(store, registry, ())
     for centre in registry.centres:
         for person in centre.people:
@@ -185,13 +184,12 @@ async def sustained_level(respondents, connector: TenantConnector, pid: int, dur
 
 
 async def launch_during_answers(respondents, connector: TenantConnector, teams: TeamsClient, wave_centres: list[str],
-                                invitees: int, member_chats: set[str]) -> dict:
+                                invitees: int) -> dict:
     """POC+ launches a wave for `invitees` people while the members keep answering."""
     await asyncio.gather(*(r.turn() for r in respondents))
     connector.add_member(ADMIN.as_member())
     await teams.post(teams.activity(ADMIN, text="hallo", tenant=TENANT))
     timings: list[tuple[float, float]] = []
-    invited: list[float] = []
     stop = asyncio.Event()
     rejected_before = len(connector.rejections)
 
@@ -208,8 +206,8 @@ async def launch_during_answers(respondents, connector: TenantConnector, teams: 
         started = time.monotonic()
         await teams.post(teams.activity(ADMIN, value=value, reply_to_id=card_id, tenant=TENANT))
         while True:
-            invited[:] = [at for at, method, chat in connector.arrivals
-                          if at >= started and method == "POST" and "aad-bench-invitee-" in chat]
+            invited = [at for at, method, chat in connector.arrivals
+                       if at >= started and method == "POST" and "aad-bench-invitee-" in chat]
             if len(invited) >= invitees:
                 return started, max(invited)
             await asyncio.sleep(0.2)
@@ -267,7 +265,7 @@ async def bench_one_tenant(stored: int, duration: float, levels: list[int], wave
         await connector.start()
         for user in members:
             connector.add_member(user.as_member())
-        store = await prefill("embedded", data_dir, users[:max(stored, needed)])
+        store = await prefill("embedded", data_dir, users)
         await install_for_invitees(data_dir, store, connector.url)
         await store.close()
         bot = BotProcess(data_dir, POOLSTER_DEFAULT_WAVE="false", POOLSTER_SUMMARY_UPDATE_INTERVAL="2",
@@ -287,8 +285,7 @@ async def bench_one_tenant(stored: int, duration: float, levels: list[int], wave
                     if sustained[-1]["p95_ms"] > P95_GOAL_MS:
                         break
                 respondents = member_respondents(members[needed - wave_members:needed], teams, connector)
-                chats = {r.user.conversation_id for r in respondents}
-                launch = await launch_during_answers(respondents, connector, teams, wave_centres, invitees, chats)
+                launch = await launch_during_answers(respondents, connector, teams, wave_centres, invitees)
                 measured.append(respondents)
         finally:
             bot.stop()
