@@ -87,7 +87,8 @@ class AiohttpSender(AsyncHTTPSender):
 
     async def send(self, request, **config) -> Response:
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
+            # trust_env: proxy settings (HTTPS_PROXY, NO_PROXY) and .netrc apply as they did with requests.
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), trust_env=True)
         outgoing = request.http_request
         try:
             raw = await self._session.request(outgoing.method, outgoing.url, headers=dict(outgoing.headers),
