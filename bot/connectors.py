@@ -96,7 +96,7 @@ class AiohttpSender(AsyncHTTPSender):
             response = _LoadedResponse(outgoing, raw)
             await response.load_body()
         except aiohttp.ClientError as error:
-            raise ClientRequestError(f"Error occurred in request: {type(error).__name__}", error=error) from error
+            raise ClientRequestError(f"Error occurred in request: {type(error).__name__}", inner_exception=error) from error
         return Response(request, response)
 
     async def close(self) -> None:
