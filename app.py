@@ -35,13 +35,13 @@ from bot import inbound, maintenance
 from bot.auth import TokenGate, install_key_sets
 from bot.config import Settings
 from bot.connectors import ConnectorClients, reuse_connector_clients
-from bot.delivery import RateLimiter
 from bot.downloads import DownloadLinks, LinkRefused
 from bot.graph import Graph, MsalTokens
 from bot.logs import configure_logging
 from bot.messenger import Messenger
 from bot.outbox import Outbox, OutboxFanout, OutboxItem
 from bot.people import People
+from bot.rate_limits import Priority, RateLimiter
 from bot.reach import Reach
 from bot.report_links import ReportLinks
 from bot.scholengroep import ScholengroepNotifier
@@ -141,8 +141,8 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
                          clock: Callable[[], datetime] = utc_now, signing_keys: list[dict] | None = None,
                          credentials_factory: ServiceClientCredentialsFactory | None = None) -> Poolster:
     """Assemble the bot. signing_keys / credentials_factory replace the Bot Framework's (tests)."""
-    # botbuilder sends through `requests` in the loop's default executor, and the store works in
-    # threads too: give them room, so a wave's fan-out does not starve users' turns.
+    # The store works in the loop's default executor (calls to Teams do not: bot/connectors.py):
+    # give it room, so a wave's fan-out does not starve users' turns.
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32, thread_name_prefix="poolster"))
     questionnaire = await asyncio.to_thread(load_questionnaire)
     registry_file = RegistryFile(settings.registry_path)
@@ -177,7 +177,8 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     services.listener = summaries
 
     async def send_summary(wave_id: str, centre_id: str, _: Actor) -> None:
-        await summaries.publish(wave_id, centre_id, fresh=True)
+        # The director asked for it and is waiting: a reply, not background traffic.
+        await summaries.publish(wave_id, centre_id, fresh=True, priority=Priority.INTERACTIVE)
 
     report_links = ReportLinks(settings.data_dir / "reports", settings.signing_key.get_secret_value(),
                                settings.public_url)
@@ -366,6 +367,7 @@ def create_app(poolster: Poolster) -> web.Application:
         if poolster.reach.graph is not None:
             await poolster.reach.graph.close()
         await poolster.store.close()
+        await poolster.connector_clients.close()
 
     app.on_cleanup.append(close_store)
     return app

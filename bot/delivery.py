@@ -14,14 +14,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import time
-from collections import deque
 from dataclasses import dataclass
 from typing import Awaitable, Callable, TypeVar
 
 from botbuilder.schema import ErrorResponseException
 from msrest.exceptions import ClientRequestError
 
+from bot.rate_limits import Priority, RateLimiter
 from survey.reach_outcomes import NotReached
 
 T = TypeVar("T")
@@ -127,52 +126,6 @@ class RetryPolicy:
         return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
 
 
-class RateLimiter:
-    """Teams' published limits: 50 requests a second for the app in each tenant, 7 per conversation.
-
-    Per tenant, requests are paced at `per_app` a second with room for a burst of `burst` after a
-    quiet moment (the generic cell rate algorithm): a lone reply never waits, and in any second at
-    most per_app + burst requests leave (48 + 2 = Teams' 50). Pacing rather than letting a second's
-    worth out at once matters: a burst leaves together but arrives spread out by the thread pool, and
-    its tail would count in Teams' next second. Moments are booked on the schedule itself, not after
-    the previous grant, so timer overshoot does not slow the pace. Per conversation: a sliding window.
-    """
-
-    def __init__(self, per_app: int = 48, per_conversation: int = 6, window: float = 1.0, burst: int = 2):
-        self.per_conversation = per_conversation
-        self.window = window
-        self._interval = window / per_app
-        self._tolerance = (burst - 1) * self._interval
-        self._theoretical: dict[str, float] = {}  # tenant -> when its next request is due on the pace
-        self._conversations: dict[str, deque[float]] = {}
-        self._lock = asyncio.Lock()
-
-    async def acquire(self, conversation_id: str, tenant_id: str = "") -> float:
-        """Wait for this request's turn; returns the moment (time.monotonic) booked for it."""
-        while True:
-            async with self._lock:
-                now = time.monotonic()
-                sent = self._conversations.setdefault(conversation_id, deque())
-                while sent and now - sent[0] >= self.window:
-                    sent.popleft()
-                if len(sent) < self.per_conversation:
-                    due = max(now, self._theoretical.get(tenant_id, now))
-                    slot = max(now, due - self._tolerance)
-                    self._theoretical[tenant_id] = due + self._interval
-                    sent.append(slot)
-                    if len(self._conversations) > 10_000:
-                        self._forget_quiet_conversations(now)
-                    break
-                wait = self.window - (now - sent[0])
-            await asyncio.sleep(wait)
-        delay = slot - time.monotonic()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        return slot
-
-    def _forget_quiet_conversations(self, now: float) -> None:
-        self._conversations = {key: sent for key, sent in self._conversations.items()
-                               if sent and now - sent[-1] < self.window}
 
 
 async def call_teams(
@@ -183,15 +136,20 @@ async def call_teams(
     limiter: RateLimiter | None = None,
     policy: RetryPolicy = RetryPolicy(),
     classify: Classify = classify_teams_error,
+    priority: Priority = Priority.BACKGROUND,
 ) -> T:
-    """Run one call with rate limiting and retries; raises DeliveryFailed when it gives up."""
+    """Run one call with rate limiting and retries; raises DeliveryFailed when it gives up.
+
+    `priority`: INTERACTIVE for the reply to what a person just did, BACKGROUND for the rest (see
+    bot/rate_limits.py).
+    """
     last = Failure(NotReached.TEAMS_UNAVAILABLE, "onbekende fout")
     failures = throttles = 0
     # A 429 is the service saying "not yet", not a failure: it is waited out (up to a bound) without
     # using up the attempts that 5xx and time-outs get.
     while failures < policy.attempts and throttles < policy.max_throttles:
         if limiter is not None:
-            await limiter.acquire(conversation_id, tenant_id)
+            await limiter.acquire(conversation_id, tenant_id, priority)
         try:
             return await asyncio.wait_for(call(), timeout=policy.call_timeout)
         except Exception as error:  # noqa: BLE001 - what the classifier does not know is raised as is

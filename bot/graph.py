@@ -30,13 +30,13 @@ from pydantic import SecretStr
 from bot.delivery import (
     DeliveryFailed,
     Failure,
-    RateLimiter,
     RetryPolicy,
     RETRYABLE_STATUS,
     call_teams,
     classify_transport,
     parse_retry_after,
 )
+from bot.rate_limits import RateLimiter, Window
 from survey.reach_outcomes import NotReached
 
 GRAPH_SCOPE = "https://graph.microsoft.com/.default"
@@ -204,7 +204,8 @@ class Graph:
 def _pacer(per_second: float) -> RateLimiter:
     """At most `per_second` requests in any second: paced at two less, with a burst of two (as for Teams)."""
     limit = max(1, int(per_second))
-    return RateLimiter(per_app=max(1, limit - 2), per_conversation=limit, burst=min(2, limit))
+    return RateLimiter(per_app=max(1, limit - 2), burst=min(2, limit), conversation_limits=(Window(1.0, limit),),
+                       margin=0)
 
 
 async def _error_code(response: aiohttp.ClientResponse) -> str:

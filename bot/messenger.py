@@ -1,7 +1,8 @@
 """Proactive messages: send, update and open 1:1 chats outside of a user's turn.
 
 Used for the director's live card, invitations and reminders. Every call goes through
-`call_teams`, so it is rate limited and retried like any other call to Teams.
+`call_teams`, so it is rate limited and retried like any other call to Teams; nobody is watching
+these leave, so they are BACKGROUND traffic unless a caller says a person is waiting.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from botbuilder.schema import (
     ConversationReference,
 )
 
-from bot.delivery import RateLimiter, RetryPolicy, call_teams
+from bot.delivery import RetryPolicy, call_teams
+from bot.rate_limits import Priority, RateLimiter
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 T = TypeVar("T")
@@ -42,7 +44,7 @@ class Messenger:
         self.policy = policy
 
     async def _in_conversation(self, reference: ConversationReference,
-                               action: Callable[[TurnContext], Awaitable[T]]) -> T:
+                               action: Callable[[TurnContext], Awaitable[T]], priority: Priority) -> T:
         """Run action in a proactive turn, rate limited and retried.
 
         The adapter hands exceptions of a turn to its on_turn_error handler, which would swallow a
@@ -66,20 +68,22 @@ class Messenger:
 
         return await call_teams(attempt, conversation_id=reference.conversation.id,
                                 tenant_id=reference.conversation.tenant_id or "", limiter=self.limiter,
-                                policy=self.policy)
+                                policy=self.policy, priority=priority)
 
-    async def send(self, reference: ConversationReference, activity: Activity) -> str:
+    async def send(self, reference: ConversationReference, activity: Activity,
+                   priority: Priority = Priority.BACKGROUND) -> str:
         """Send into an existing conversation; returns the new message's id."""
 
         async def deliver(turn_context: TurnContext) -> str:
             response = await turn_context.send_activity(activity)
             return response.id if response else ""
 
-        return await self._in_conversation(reference, deliver)
+        return await self._in_conversation(reference, deliver, priority)
 
-    async def update(self, reference: ConversationReference, activity_id: str, activity: Activity) -> None:
+    async def update(self, reference: ConversationReference, activity_id: str, activity: Activity,
+                     priority: Priority = Priority.BACKGROUND) -> None:
         activity.id = activity_id
-        await self._in_conversation(reference, lambda turn_context: turn_context.update_activity(activity))
+        await self._in_conversation(reference, lambda turn_context: turn_context.update_activity(activity), priority)
 
     async def open_personal_chat(self, user_id: str, tenant_id: str, service_url: str) -> ConversationReference:
         """Create (or get) the 1:1 chat with a user; CloudAdapter needs tenant and service URL set by us."""
@@ -99,5 +103,6 @@ class Messenger:
             lambda: self.adapter.create_conversation(self.app_id, remember, parameters, channel_id="msteams",
                                                      service_url=service_url),
             conversation_id=f"new:{user_id}", tenant_id=tenant_id, limiter=self.limiter, policy=self.policy,
+            priority=Priority.BACKGROUND,
         )
         return references[-1]

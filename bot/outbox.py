@@ -2,10 +2,11 @@
 
 Every item has a recorded status: queued -> sending -> sent, or failed with the reason as a NotReached
 code (survey/reach_outcomes.py: not installed, blocked, not found, ...). The worker drains queued
-items concurrently within Teams' limits (the shared RateLimiter) and with retries (`call_teams`);
-a refusal is recorded, not retried. Reaching someone who never met Poolster may take several steps
-(find them in Graph, install Poolster, get the chat: bot/reach.py), each recorded for the person as
-it is done, so a crash between them repeats none that finished. Items are claimed with
+items concurrently within Teams' limits (the shared RateLimiter, as background traffic: people's
+replies go first) and with retries (`call_teams`); a refusal is recorded, not retried. Reaching
+someone who never met Poolster may take several steps (find them in Graph, install Poolster, get
+the chat: bot/reach.py), each recorded for the person as it is done, so a crash between them
+repeats none that finished. Items are claimed with
 an e_tag-conditional update (queued -> sending, with `claimed_by` = this process and
 `claimed_until` = now + CLAIM_LEASE), so two drains (two instances on a shared store, or two waves
 of sending in one process) never send the same item: an item in "sending" is taken over only when
@@ -39,6 +40,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.delivery import DeliveryFailed
 from bot.messenger import Messenger, card_activity
 from bot.people import People
+from bot.rate_limits import Priority
 from bot.reach import Reach
 from dialogs.context import Services
 from survey.reach_outcomes import NotReached, explain
@@ -79,7 +81,9 @@ CardFor = Callable[[OutboxItem], Awaitable[dict]]
 
 class Outbox:
     def __init__(self, services: Services, reach: Reach, card_for: CardFor, *,
-                 concurrency: int = 50, lease: timedelta = CLAIM_LEASE):
+                 concurrency: int = 8, lease: timedelta = CLAIM_LEASE):
+        # A few sends in flight keep Teams' budget busy (each takes milliseconds; the rate limiter sets
+        # the pace); more only hold store writes and CPU that people answering at the same time need.
         # Unique per process run: a restarted bot is another claimer than the run that crashed.
         self.instance = f"{socket.gethostname()}/{os.getpid()}/{uuid.uuid4().hex[:8]}"
         self.lease = lease
@@ -105,7 +109,9 @@ class Outbox:
         now = self.services.clock()
         # The marker first: if this process dies while queueing, another one still finds the wave.
         await self.pending.put(PendingWave(wave_id=wave_id), wave_id)
-        slots = asyncio.Semaphore(32)  # writes wait on the disk, not the CPU: let them overlap
+        # A few writes overlap on the disk; a thousand at once would queue people's turns behind them
+        # in the store's worker threads.
+        slots = asyncio.Semaphore(4)
 
         async def create(centre_id: str, person: Person) -> bool:
             item = OutboxItem(wave_id=wave_id, purpose=purpose, centre_id=centre_id, person_key=person.key,
@@ -339,7 +345,7 @@ class OutboxFanout:
             return
         card = self.report_card(wave, await self.report(wave.id, promise.purpose))
         try:
-            await self.messenger.send(reference, card_activity(card))
+            await self.messenger.send(reference, card_activity(card), Priority.BACKGROUND)
         except DeliveryFailed as failure:
             log.warning("report not delivered", extra={"reason": failure.reason, "wave_id": wave.id})
             if claimed.attempts < REPORT_ATTEMPTS:

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.delivery import DeliveryFailed
 from bot.messenger import Messenger, card_activity
+from bot.rate_limits import Priority
 from bot.reach import Reach
 from dialogs.context import Services
 from survey.answers import Response
@@ -104,7 +105,9 @@ class SummaryPublisher:
         for record in await self.records.list():
             self.schedule(record.wave_id, record.centre_id)
 
-    async def publish(self, wave_id: str, centre_id: str, *, fresh: bool = False) -> None:
+    async def publish(self, wave_id: str, centre_id: str, *, fresh: bool = False,
+                      priority: Priority = Priority.BACKGROUND) -> None:
+        """Bring the card up to date; BACKGROUND after an answer, INTERACTIVE when the director asked for it."""
         wave = await self.services.waves.get(wave_id)
         centre = self.services.registry.centre(centre_id)
         if wave is None or centre is None:
@@ -113,7 +116,8 @@ class SummaryPublisher:
         if record is not None:
             reference = ConversationReference().deserialize(record.reference)
             try:
-                await self.messenger.update(reference, record.activity_id, card_activity(await self.render(wave, centre)))
+                await self.messenger.update(reference, record.activity_id, card_activity(await self.render(wave, centre)),
+                                            priority)
                 return
             except DeliveryFailed as failure:
                 if failure.status != 404:
@@ -125,7 +129,7 @@ class SummaryPublisher:
         except DeliveryFailed as failure:
             log.info("director cannot be reached", extra={"centre_id": centre_id, "reason": failure.reason})
             return
-        activity_id = await self.messenger.send(reference, card_activity(await self.render(wave, centre)))
+        activity_id = await self.messenger.send(reference, card_activity(await self.render(wave, centre)), priority)
         await self.records.put(SummaryCardRecord(wave_id=wave_id, centre_id=centre_id,
                                                  reference=reference.serialize(), activity_id=activity_id,
                                                  updated_at=self.services.clock()), wave_id, centre_id)

@@ -16,10 +16,11 @@ from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, Tur
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
 from bot.config import Settings
-from bot.delivery import DeliveryFailed, RateLimiter, call_teams
+from bot.delivery import DeliveryFailed, call_teams
 from bot.live_cards import LiveCards
 from bot.messenger import Messenger, card_activity
 from bot.people import People, tenant_of
+from bot.rate_limits import Priority, RateLimiter
 from cards.respondent import replaced_card
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS, Command, parse_command
 from dialogs.context import Actor, MoveOn, Outgoing, PrivateReply, ReplaceSubmitted, Reply
@@ -234,7 +235,10 @@ class PoolsterBot(ActivityHandler):
         await self.people.identify(turn_context)
 
     async def deliver(self, turn_context: TurnContext, outgoing: list[Outgoing]) -> None:
-        """Send the replies of a turn; a failure is logged, never raised: the state is already saved."""
+        """Send the replies of a turn; a failure is logged, never raised: the state is already saved.
+
+        The person is waiting for these: they go before background traffic in the tenant's budget.
+        """
         conversation_id = turn_context.activity.conversation.id
         personal = turn_context.activity.conversation.conversation_type in (None, "personal")
         for item in outgoing:
@@ -299,7 +303,8 @@ class PoolsterBot(ActivityHandler):
     async def _call(self, turn_context: TurnContext, call):
         activity = turn_context.activity
         return await call_teams(call, conversation_id=activity.conversation.id, tenant_id=tenant_of(activity) or "",
-                                limiter=self.limiter, policy=self.settings.retry_policy)
+                                limiter=self.limiter, policy=self.settings.retry_policy,
+                                priority=Priority.INTERACTIVE)
 
     async def _send_privately(self, turn_context: TurnContext, item: PrivateReply) -> Reply:
         """Send into the sender's 1:1 chat with the bot (opened now if they never had one); returns
@@ -311,7 +316,7 @@ class PoolsterBot(ActivityHandler):
             if reference is None:
                 reference = await self.messenger.open_personal_chat(activity.from_property.id,
                                                                     tenant_of(activity) or "", activity.service_url)
-            await self.messenger.send(reference, card_activity(item.card))
+            await self.messenger.send(reference, card_activity(item.card), Priority.INTERACTIVE)
         except DeliveryFailed as failure:
             log.warning("private reply not delivered", extra={"reason": failure.reason})
             return Reply(text=PRIVATE_NOT_DELIVERED)

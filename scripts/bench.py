@@ -1,4 +1,5 @@
-"""Poolster benchmarks: turn latency, throughput, wave fan-out, memory and start-up.
+"""Poolster benchmarks: turn latency, throughput in one tenant and in many, wave fan-out, memory and
+start-up, CPU against a plain botbuilder bot.
 
     python scripts/bench.py            full sizes (takes several minutes; results go in docs/benchmarks.md)
     python scripts/bench.py --smoke    tiny sizes, to prove the benchmark runs (CI)
@@ -13,6 +14,7 @@ import argparse
 import asyncio
 import json
 import logging
+import math
 import os
 import random
 import sys
@@ -21,6 +23,7 @@ import time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 import aiohttp
 import yaml
@@ -39,10 +42,9 @@ from tests.support.process import BotProcess  # noqa: E402
 from tests.support.teams import TeamsClient, TeamsUser  # noqa: E402
 
 MEMBERS_PER_CENTRE = 10
-# Teams allows an app 50 requests a second per tenant, and every answer is answered with a card: in one
-# tenant Teams itself caps a bot at about 48 answers a second (the bot's rate limiter sees to that).
-# The simulated users are spread over several tenants (schools and centres with a Microsoft 365
-# tenant of their own) so the benchmarks measure the bot, not Teams' limit.
+# Tables 1 and 2b spread the simulated users over several tenants (schools and centres with a
+# Microsoft 365 tenant of their own), so they measure the bot, not Teams' 50 requests a second per
+# tenant; GO! itself is one tenant, which scripts/bench_one_tenant.py measures (table 2).
 TENANTS = 10
 WAVE = "bench-wave"
 Q = load_questionnaire()
@@ -102,22 +104,32 @@ async def prefill(kind: str, data_dir: Path, users: list[TeamsUser], store=None,
 
 
 class Respondent:
-    """A simulated user who keeps changing their answer to bouwsteen 1 (every turn writes)."""
+    """A simulated user who keeps changing their answer to bouwsteen 1 (every turn writes).
 
-    def __init__(self, user: TeamsUser, teams: TeamsClient, tenant: str):
+    With `reply_to`, each submission carries `replyToId` (the id of the message with the card), as
+    Teams sends it; the bot then also rewrites the answered card.
+    """
+
+    def __init__(self, user: TeamsUser, teams: TeamsClient, tenant: str,
+                 reply_to: Callable[[TeamsUser], str | None] | None = None):
         self.user, self.teams, self.tenant, self.rev, self.turns = user, teams, tenant, 15, 0
+        self.reply_to = reply_to
+        self.answered_at = -math.inf  # time.perf_counter() when the bot acknowledged the last answer
 
     async def turn(self) -> float:
         stadium = "fragmentair" if self.turns % 2 == 0 else "planmatig"
         value = {"action": "save_page", "v": 1, "wave": WAVE, "bouwsteen": "behartiger", "page": "situering",
                  "rev": self.rev, "current_stadium": stadium, "intention": "systematisch"}
         started = time.perf_counter()
-        status = await self.teams.post(self.teams.activity(self.user, value=value, tenant=self.tenant))
+        reply_to_id = self.reply_to(self.user) if self.reply_to else None
+        status = await self.teams.post(self.teams.activity(self.user, value=value, tenant=self.tenant,
+                                                           reply_to_id=reply_to_id))
         elapsed = time.perf_counter() - started
         if status not in (200, 201):
             raise RuntimeError(f"HTTP {status}")
         self.rev += 1
         self.turns += 1
+        self.answered_at = started + elapsed
         return elapsed
 
 
@@ -146,7 +158,7 @@ async def run_turns(kind: str, stored: int, turns: int, active: int, blob_connec
                     await respondent.turn()
                 timings = []
                 for _ in range(turns):
-                    timings.append(await random.choice(respondents).turn())
+                    timings.append(await (await next_reader(respondents)).turn())
                     # The fake connector keeps what it receives; in this shared process that would
                     # grow the garbage collector's work turn after turn and blur the bot's numbers.
                     connector.calls.clear()
@@ -154,6 +166,23 @@ async def run_turns(kind: str, stored: int, turns: int, active: int, blob_connec
             await running.stop()
             await connector.stop()
         return timings
+
+
+# No person answers a card sooner than this after their previous answer. Without it, 20 simulated
+# users answering one after another at 5-15 ms a turn each answer 3-10 times a second, past Teams'
+# 7 messages a second per chat: the replies then wait in the rate limiter for the chat's next second
+# (the 300-1,000 ms p99 of earlier runs), which measures Teams' limit, not the bot.
+READING_TIME = 0.6
+
+
+async def next_reader(respondents: list["Respondent"]) -> "Respondent":
+    """A random respondent among those who have had READING_TIME since their last answer."""
+    while True:
+        now = time.perf_counter()
+        ready = [r for r in respondents if now - r.answered_at >= READING_TIME]
+        if ready:
+            return random.choice(ready)
+        await asyncio.sleep(min(r.answered_at for r in respondents) + READING_TIME - now)
 
 
 STORE_NAMES = {"embedded": "TinyDB (embedded)", "memory": "MemoryStorage", "blob": "Azure Blob (Azurite)"}
@@ -238,21 +267,32 @@ async def bench_throughput(stored: int, duration: float, max_concurrency: int) -
         finally:
             bot.stop()
             await connector.stop()
-        # Verify afterwards (the running bot holds the store's lock): every acknowledged answer is
-        # stored, in order: the revision counts every turn, the last answer is the stored one.
-        store = await open_store("embedded", data_dir=data_dir)
-        try:
-            responses = Repository(store, "responses", Response)
-            for row, respondents in zip(rows, respondents_by_level):
-                for respondent in respondents:
-                    centre = f"centrum-{users.index(respondent.user) // MEMBERS_PER_CENTRE}"
-                    response = await responses.get(WAVE, centre, respondent.user.email)
-                    expected = "planmatig" if respondent.turns % 2 == 0 else "fragmentair"
-                    if response.revision != respondent.rev or response.choice("behartiger", "current_stadium") != expected:
-                        row["lost_or_misordered"] += 1
-        finally:
-            await store.close()
+        for row, lost in zip(rows, await verify_responses(data_dir, users, respondents_by_level)):
+            row["lost_or_misordered"] = lost
     return rows
+
+
+async def verify_responses(data_dir: Path, users: list[TeamsUser], groups: list[list[Respondent]]) -> list[int]:
+    """Per group, the respondents whose stored response lost or misordered an acknowledged answer:
+    the revision counts every turn, the last answer is the stored one. (After the bot stopped: a
+    running bot holds the store's lock.)"""
+    store = await open_store("embedded", data_dir=data_dir)
+    try:
+        responses = Repository(store, "responses", Response)
+        index = {user.email: n for n, user in enumerate(users)}
+        counts = []
+        for respondents in groups:
+            lost = 0
+            for respondent in respondents:
+                centre = f"centrum-{index[respondent.user.email] // MEMBERS_PER_CENTRE}"
+                response = await responses.get(WAVE, centre, respondent.user.email)
+                expected = "planmatig" if respondent.turns % 2 == 0 else "fragmentair"
+                if response.revision != respondent.rev or response.choice("behartiger", "current_stadium") != expected:
+                    lost += 1
+            counts.append(lost)
+        return counts
+    finally:
+        await store.close()
 
 
 async def bench_memory_startup(stored: int) -> dict:
@@ -304,21 +344,29 @@ async def main(smoke: bool) -> None:
     turns = 30 if smoke else 400
     latency = await bench_latency(sizes, turns)
     print(table("1. Turn latency (one save per turn, 20 active users)", latency), flush=True)
+    from scripts.bench_one_tenant import bench_one_tenant
+
+    one_tenant = await bench_one_tenant(50 if smoke else 10000, 1.5 if smoke else 8.0,
+                                        [10] if smoke else [20, 30, 40, 50, 60, 70, 80, 90, 100],
+                                        10 if smoke else 30, 20 if smoke else 1000)
+    print(table("2. Throughput in one tenant (GO!: one budget of 50 requests a second; embedded store)",
+                one_tenant["sustained"]), flush=True)
     throughput = await bench_throughput(50 if smoke else 10000, 1.0 if smoke else 5.0, 25 if smoke else 800)
-    print(table("2. Throughput on one process (embedded store)", throughput), flush=True)
-    try:
-        from scripts.bench_fanout import bench_fanout
-    except ImportError:
-        fanout = []
-    else:
-        fanout = [await bench_fanout(20 if smoke else 1000, met_before=met) for met in (True, False)]
-        fanout.append(await bench_fanout(20 if smoke else 1000, met_before=False, via_graph=True))
+    print(table(f"2b. Throughput over {TENANTS} tenants (the bot without Teams' per-tenant cap)", throughput),
+          flush=True)
+    from scripts.bench_fanout import bench_fanout
+
+    fanout = [await bench_fanout(20 if smoke else 1000, met_before=met) for met in (True, False)]
+    fanout.append(await bench_fanout(20 if smoke else 1000, met_before=False, via_graph=True))
     print(table("3. Wave fan-out through the rate-limited fake connector", fanout), flush=True)
+    print(table("3b. A wave launched in the tenant while members answer", [one_tenant["launch"]]), flush=True)
     memory = await bench_memory_startup(50 if smoke else 10000)
     print(table("4. Memory and start-up", [memory]), flush=True)
+    print(table("5. CPU per answer against a plain botbuilder bot (same load, same run)", [one_tenant["cpu"]]),
+          flush=True)
     if not smoke:
-        results = {"latency": latency, "throughput": throughput, "fanout": fanout, "memory": memory,
-                   "when": datetime.now(timezone.utc).isoformat(), "cpus": os.cpu_count()}
+        results = {"latency": latency, "one_tenant": one_tenant, "throughput": throughput, "fanout": fanout,
+                   "memory": memory, "when": datetime.now(timezone.utc).isoformat(), "cpus": os.cpu_count()}
         (ROOT / "docs" / "benchmarks.json").write_text(json.dumps(results, indent=2))
 
 

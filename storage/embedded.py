@@ -149,7 +149,10 @@ class _PartitionFile(TinyStorage):
         temporary = self.path.with_name(f"{self.path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
         try:
             with open(temporary, "w", encoding="utf-8") as handle:
-                json.dump(data, handle, ensure_ascii=False, separators=(",", ":"))
+                # dumps, not dump: json.dump streams through the pure-Python encoder, which holds the
+                # GIL (and so the event loop) for milliseconds per partition write (profile in
+                # docs/benchmarks.md); the C encoder writes the same bytes.
+                handle.write(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
                 handle.flush()
                 if self.folder_sync:
                     os.fsync(handle.fileno())

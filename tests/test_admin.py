@@ -44,12 +44,14 @@ def invitations(connector, user) -> list:
             and c.conversation_id in (user.conversation_id, f"personal-{user.aad_object_id}")]
 
 
-async def launch(teams, running, name="Zelfscan 2027 tot 15-06-2027"):
+async def launch(teams, running, name="Zelfscan 2027 tot 15-06-2027", *, wait=True):
+    """POC+ launches a wave; with `wait`, until every invitation is settled."""
     await teams.say(ADMIN, "hallo")
     card = new_card(await teams.say(ADMIN, f"nieuwe ronde {name}"))
     assert "Lanceer" in str(card.card)
     calls = await teams.press(ADMIN, card, "Lanceer")
-    await running.poolster.outbox.idle()
+    if wait:
+        await running.poolster.outbox.idle()
     return calls, card
 
 

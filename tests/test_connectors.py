@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 from types import SimpleNamespace
 
 import pytest
+from botbuilder.integration.aiohttp import ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity, ErrorResponseException
 from botframework.connector.auth import ClaimsIdentity, ConnectorFactory
+from msrest.exceptions import ClientRequestError
+from msrest.pipeline import SansIOHTTPPolicy
 
-from bot.connectors import reuse_connector_clients
+from bot.config import Settings
+from bot.connectors import AiohttpSender, reuse_connector_clients
 
 
 class Credentials:
@@ -31,7 +37,8 @@ class CountingFactory(ConnectorFactory):
     async def create(self, service_url: str, audience: str = None):
         self.built.append((service_url, audience))
         return SimpleNamespace(service_url=service_url, config=SimpleNamespace(
-            retry_policy=SimpleNamespace(retries=3), credentials=Credentials()))
+            credentials=Credentials(), user_agent_policy=SansIOHTTPPolicy(), http_logger_policy=SansIOHTTPPolicy(),
+            pipeline=None))
 
 
 class FakeAuthentication:
@@ -74,7 +81,7 @@ async def test_turns_share_one_client_per_service_url_and_proactive_sends_too():
         "https://smba.example/emea/", "https://api.botframework.com")
     assert proactive is first
     assert len(authentication.connectors) == 2 and authentication.token_clients == 1
-    assert first.config.retry_policy.retries == 0, "retries are call_teams' job, inside the rate limiter"
+    assert isinstance(first.config.pipeline._sender, AiohttpSender), "no requests, no thread, no urllib3 retries"
 
 
 async def test_a_refused_token_is_still_refused():
@@ -110,3 +117,30 @@ async def test_azure_ad_out_of_reach_does_not_refuse_the_incoming_turn():
     finally:
         Credentials.get_access_token = working
     assert client.service_url == "https://smba.example/emea/"
+
+
+async def test_teams_calls_over_aiohttp_keep_what_call_teams_reads_from_errors(connector):
+    """Status, Retry-After and connection failures look as they did with msrest's requests sender."""
+    authentication = ConfigurationBotFrameworkAuthentication(Settings().bot_framework_config())
+    clients = reuse_connector_clients(authentication)
+    factory = authentication.create_connector_factory(ClaimsIdentity({}, True))
+    try:
+        client = await factory.create(connector.url, "https://api.botframework.com")
+        sent = await client.conversations.send_to_conversation("chat-1", Activity(type="message", text="hallo"))
+        assert sent.id and connector.sends("chat-1")[0].text == "hallo"
+
+        connector.retry_after_seconds = 3
+        connector.failures.append(429)
+        with pytest.raises(ErrorResponseException) as throttled:
+            await client.conversations.send_to_conversation("chat-1", Activity(type="message", text="nog eens"))
+        assert throttled.value.response.status_code == 429
+        assert throttled.value.response.headers.get("Retry-After") == "3"
+
+        with socket.socket() as closed:
+            closed.bind(("127.0.0.1", 0))
+            nobody = f"http://127.0.0.1:{closed.getsockname()[1]}/"
+        unreachable = await factory.create(nobody, "https://api.botframework.com")
+        with pytest.raises(ClientRequestError):
+            await unreachable.conversations.send_to_conversation("chat-1", Activity(type="message", text="hallo"))
+    finally:
+        await clients.close()

@@ -114,7 +114,8 @@ async def test_a_launch_with_only_e_mails_reaches_everyone_who_exists_and_says_w
     assert report, "POC+ got the launch report"
     shown = str(report[-1].card)
     for code in (NotReached.BLOCKED, NotReached.DISABLED_BY_ADMIN, NotReached.NOT_FOUND):
-        assert explain(code.value)[0] in shown and code.value not in shown, code
+        # (A reason's title opens its line, capitalised.)
+        assert explain(code.value)[0].lower() in shown.lower() and code.value not in shown, code
 
 
 async def test_what_graph_told_is_remembered_and_asked_again_when_it_no_longer_holds(tmp_path, connector, graph):
@@ -145,10 +146,9 @@ def who(path: str) -> str:
 
 
 async def reminders(running) -> None:
-    admin = running.poolster.admin
     wave = (await running.poolster.services.waves.list())[0]
     people = [(c.id, p) for c in running.poolster.services.registry.centres for p in c.people]
-    await admin.fanout.send(wave, "reminder-manual-1", people, None)
+    await running.poolster.fanout.send(wave, "reminder-manual-1", people, None)
     await running.poolster.outbox.idle()
 
 
