@@ -202,7 +202,10 @@ async def launch_during_answers(respondents, connector: TenantConnector, teams: 
         command = f"nieuwe ronde Bench-golf tot 01-06-2099 voor {', '.join(wave_centres)}"
         await teams.post(teams.activity(ADMIN, text=command, tenant=TENANT))
         card_id = connector.last_card[ADMIN.conversation_id]
-        value = fill_card(connector.admin_cards[card_id], "Lanceer de ronde")
+        confirmation = connector.admin_cards[card_id]
+        # With another wave open (the default one) the card offers to run both: keep the members' wave open.
+        value = fill_card(confirmation, "Lanceer, laat beide open" if "laat beide open" in str(confirmation)
+                          else "Lanceer de ronde")
         started = time.monotonic()
         await teams.post(teams.activity(ADMIN, value=value, reply_to_id=card_id, tenant=TENANT))
         while True:

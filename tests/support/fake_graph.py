@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from bot.delivery import RETRYABLE_STATUS
 from tests.support.fake_connector import HTML_ERROR_PAGE, FakeConnector
 
 CATALOG_APP_ID = "a1b2c3d4-0000-4000-8000-00000000c0de"
@@ -76,8 +77,10 @@ class FakeGraph:
         self._install(user_id)
 
     def posts(self, user_id: str) -> int:
+        """Installs asked for this user and answered (a throttled or failed request is asked again)."""
         return sum(1 for r in self.requests
-                   if r.method == "POST" and r.path == f"/v1.0/users/{user_id}/teamwork/installedApps")
+                   if r.method == "POST" and r.path == f"/v1.0/users/{user_id}/teamwork/installedApps"
+                   and r.status not in RETRYABLE_STATUS)
 
     def _install(self, user_id: str) -> None:
         self.installations[user_id] = f"installation-{user_id}"
