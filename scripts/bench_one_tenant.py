@@ -144,15 +144,24 @@ def member_respondents(users: list[TeamsUser], teams: TeamsClient, connector: Te
             for user in users]
 
 
-async def answer_for(respondents: list[Respondent], seconds: float, timings: list[tuple[float, float]]) -> None:
-    """Every respondent answers every THINK_TIME s for `seconds`; (started, latency) per answer."""
+async def answer_for(respondents: list[Respondent], seconds: float, timings: list[tuple[float, float]],
+                     failures: list[str] | None = None) -> None:
+    """Every respondent answers every THINK_TIME s for `seconds`; (started, latency) per answer.
+
+    A turn the bot answers with an error is counted in `failures` (the plain peer bot, which does not
+    retry, answers 500 when Teams throttles it); without that list it ends the run."""
     deadline = time.perf_counter() + seconds
 
     async def member(respondent: Respondent) -> None:
         await asyncio.sleep(random.uniform(0, THINK_TIME))
         while time.perf_counter() < deadline:
             started = time.monotonic()
-            timings.append((started, await respondent.turn()))
+            try:
+                timings.append((started, await respondent.turn()))
+            except RuntimeError as error:
+                if failures is None:
+                    raise
+                failures.append(str(error))
             await asyncio.sleep(THINK_TIME)
 
     await asyncio.gather(*(member(r) for r in respondents))
@@ -177,9 +186,10 @@ async def sustained_level(respondents, connector: TenantConnector, pid: int, dur
                           member_chats: set[str]) -> dict:
     await first_messages(respondents)
     timings: list[tuple[float, float]] = []
+    failures: list[str] = []
     rejected_before = len(connector.rejections)
     started, cpu_before = time.monotonic(), cpu_seconds(pid)
-    await answer_for(respondents, duration, timings)
+    await answer_for(respondents, duration, timings, failures)
     elapsed, cpu = time.monotonic() - started, cpu_seconds(pid) - cpu_before
     arrivals = connector.between(started, started + elapsed)
     replies = sum(1 for _, _, chat in arrivals if chat in member_chats)
@@ -187,8 +197,8 @@ async def sustained_level(respondents, connector: TenantConnector, pid: int, dur
     return {"members": len(respondents), "answers_per_s": answers / elapsed,
             **latency_columns([latency for _, latency in timings]),
             "requests_per_answer": replies / answers, "background_per_s": (len(arrivals) - replies) / elapsed,
-            "429s": len(connector.rejections) - rejected_before, "bot_cpu_ms_per_answer": cpu / answers * 1000,
-            "lost_or_misordered": 0}
+            "429s": len(connector.rejections) - rejected_before, "failed_turns": len(failures),
+            "bot_cpu_ms_per_answer": cpu / answers * 1000, "lost_or_misordered": 0}
 
 
 async def launch_during_answers(respondents, connector: TenantConnector, teams: TeamsClient, wave_centres: list[str],
@@ -323,6 +333,7 @@ async def bench_one_tenant(stored: int, duration: float, levels: list[int], wave
                "ratio": best["bot_cpu_ms_per_answer"] / peer_row["bot_cpu_ms_per_answer"],
                "poolster_requests_per_answer": best["requests_per_answer"],
                "peer_requests_per_answer": peer_row["requests_per_answer"],
-               "poolster_p95_ms": best["p95_ms"], "peer_p95_ms": peer_row["p95_ms"]}
+               "poolster_p95_ms": best["p95_ms"], "peer_p95_ms": peer_row["p95_ms"],
+               "peer_failed_turns": peer_row["failed_turns"]}
         return {"sustained": sustained, "best": best, "launch": launch, "cpu": cpu}
 
