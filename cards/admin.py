@@ -76,12 +76,13 @@ def launch_card(wave: Wave, centres: tuple[str, ...], people: int,
     body.append(text(
         f"**Sluit {names} en lanceer**: wat er al is ingevuld, blijft bewaard en leesbaar, maar kan niet meer "
         "gewijzigd of afgewerkt worden.\n\n"
-        "**Laat beide open**: wie al bezig is, kiest bij *verder* in welke ronde hij of zij werkt; elke kaart "
-        "zegt bij welke ronde ze hoort.", size="Small"))
+        f"**Laat {'beide' if one else 'alle'} open**: wie al bezig is, kiest bij *verder* in welke ronde hij of zij "
+        "werkt; elke kaart zegt bij welke ronde ze hoort.", size="Small"))
     return card(body, [
         submit(f"Sluit de open ronde{'' if one else 's'} en lanceer",
                action_data("confirm_launch", wave=wave.id, close_others=True), style="positive"),
-        submit("Lanceer, laat beide open", action_data("confirm_launch", wave=wave.id)),
+        # With two waves open already, the new one makes three: "beide" would miscount.
+        submit(f"Lanceer, laat {'beide' if one else 'alle'} open", action_data("confirm_launch", wave=wave.id)),
         submit("Annuleer", action_data("cancel_launch", wave=wave.id)),
     ])
 

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from cards.admin import admin_help_rows, launch_card, new_wave_syntax, remind_confirm_card, send_report_card
 from dialogs.commands import ADMIN_COMMANDS, CommandError, parse_command, parse_new_wave
-from survey.waves import NotReachedGroup, SendReport, Wave, example_deadline
+from survey.waves import NotReachedGroup, SendReport, Wave, WaveCounts, example_deadline
 from tests.support.harness import ADMIN, DIRECTOR, MEMBERS
 from tests.support.rendered import lost_in_rendering, shown_texts
 from tests.support.scripts import new_card, start
@@ -137,3 +137,17 @@ async def test_a_second_wave_with_the_same_name_is_refused(world):
     refused = texts_in(await teams.say(ADMIN, "nieuwe ronde proef tot 30-06-2027"))
     assert refused.startswith("Er is al een ronde ‘proef’; er is niets aangemaakt. Kies een andere naam")
     assert len(await running.poolster.services.waves.list()) == 1
+
+
+def test_beside_two_open_waves_the_choice_says_alle_not_beide(card_validator):
+    wave = Wave(id="proef", name="Proef", created_at=datetime(2026, 11, 24, tzinfo=timezone.utc))
+    open_waves = tuple((Wave(id=n, name=n, created_at=wave.created_at, status="open"),
+                        WaveCounts(centres=1, people=6, started=0, finished=0, invited=None,
+                                   centre_answers_started=0, centre_answers_submitted=0)) for n in ("A", "B"))
+    two = launch_card(wave, ("GO! CLB Demo",), 6, open_waves)
+    assert [a["title"] for a in two["actions"]] == ["Sluit de open rondes en lanceer", "Lanceer, laat alle open",
+                                                    "Annuleer"]
+    assert "**Laat alle open**" in str(two) and "beide" not in str(two)
+    one = launch_card(wave, ("GO! CLB Demo",), 6, open_waves[:1])
+    assert "Lanceer, laat beide open" in str(one) and "**Laat beide open**" in str(one)
+    card_validator.assert_all_valid([one, two])
