@@ -33,8 +33,11 @@ def admin_help_rows(today: date) -> list[tuple[str, str]]:
         ("status [ronde]", "per centrum: uitgenodigd, gestart, klaar"),
         ("herinner [ronde]", "wie nog niet verzond een herinnering sturen (je bevestigt eerst)"),
         ("sluit ronde [ronde]", "de ronde afsluiten"),
-        ("export [ronde]", "de resultaten als XLSX en CSV"),
+        ("export [ronde]", "de verzonden antwoorden als XLSX en CSV"),
+        ("export alles [ronde]", "ook de antwoorden die nog niet verzonden zijn"),
         ("resultaten [ronde]", "het beeld van het netwerk"),
+        ("register", "de centra en personen, wie nog niet bereikbaar is; stuur een Excel- of CSV-bestand om "
+                     "het aan te passen"),
         ("verwijder antwoorden [ronde]", "na sluiten en exporteren: de antwoorden per persoon wissen"),
     ]
 
@@ -56,7 +59,8 @@ def launch_card(wave: Wave, centres: tuple[str, ...], people: int,
              f"{'wordt' if people == 1 else 'worden'} uitgenodigd: " + safe_text(", ".join(centres)) + "."),
     ]
     if not overlapping:
-        body.append(subtle("Na het lanceren krijgt iedereen een uitnodiging in Teams; jij krijgt een rapport."))
+        body.append(subtle("Na het lanceren krijgt iedereen een uitnodiging in Teams; jij krijgt een rapport in je "
+                           "persoonlijke chat met Poolster."))
         return card(body, [
             submit("Lanceer de ronde", action_data("confirm_launch", wave=wave.id), style="positive"),
             submit("Annuleer", action_data("cancel_launch", wave=wave.id)),
@@ -72,12 +76,13 @@ def launch_card(wave: Wave, centres: tuple[str, ...], people: int,
     body.append(text(
         f"**Sluit {names} en lanceer**: wat er al is ingevuld, blijft bewaard en leesbaar, maar kan niet meer "
         "gewijzigd of afgewerkt worden.\n\n"
-        "**Laat beide open**: wie al bezig is, kiest bij *verder* in welke ronde hij of zij werkt; elke kaart "
-        "zegt bij welke ronde ze hoort.", size="Small"))
+        f"**Laat {'beide' if one else 'alle'} open**: wie al bezig is, kiest bij *verder* in welke ronde hij of zij "
+        "werkt; elke kaart zegt bij welke ronde ze hoort.", size="Small"))
     return card(body, [
         submit(f"Sluit de open ronde{'' if one else 's'} en lanceer",
                action_data("confirm_launch", wave=wave.id, close_others=True), style="positive"),
-        submit("Lanceer, laat beide open", action_data("confirm_launch", wave=wave.id)),
+        # With two waves open already, the new one makes three: "beide" would miscount.
+        submit(f"Lanceer, laat {'beide' if one else 'alle'} open", action_data("confirm_launch", wave=wave.id)),
         submit("Annuleer", action_data("cancel_launch", wave=wave.id)),
     ])
 
@@ -97,7 +102,7 @@ def remind_confirm_card(wave: Wave, people: int) -> dict:
     return card([
         heading(f"Herinner {people} {who}?", size="Medium"),
         text(f"Ronde ‘{safe_text(wave.name)}’, {wave.deadline_text()}. Wie al verzond, krijgt niets; "
-             "jij krijgt een rapport zodra de herinneringen verstuurd zijn."),
+             "jij krijgt een rapport in je persoonlijke chat zodra de herinneringen verstuurd zijn."),
     ], [
         submit("Herinner ze", action_data("confirm_remind", wave=wave.id), style="positive"),
         submit("Annuleer", action_data("cancel_remind", wave=wave.id)),
@@ -218,8 +223,10 @@ def waves_card(entries: list[tuple[Wave, WaveCounts]], now: datetime) -> dict:
                  f"{counts.not_started} nog niet gestart; centrumantwoorden: {counts.centre_answers_submitted} "
                  f"van {counts.centres} verzonden.", size="Small", spacing="None"),
         ]
-    body.append(text("Typ *status [naam]* of *resultaten [naam]* voor één ronde.", size="Small", isSubtle=True,
-                     spacing="Medium"))
+    newest = safe_text(entries[-1][0].name)
+    body.append(text(f"Typ *status [naam]* of *resultaten [naam]* voor één ronde. Zonder naam gaat een commando over "
+                     f"de nieuwste ronde, ‘{newest}’; *herinner* en *sluit ronde* over de nieuwste open ronde.",
+                     size="Small", isSubtle=True, spacing="Medium"))
     return card(body)
 
 
@@ -264,11 +271,18 @@ def _bar_title(title: str, limit: int = 38) -> str:
     return title[:title.rfind(" ", 0, limit)].rstrip(",;:") + " …"
 
 
-def export_card(wave: Wave, links: dict[str, str], everything: bool = False) -> dict:
+def export_card(wave: Wave, links: dict[str, str], centre_answers: int, members: int,
+                everything: bool = False) -> dict:
     scope = ("Alle antwoorden, ook die nog niet verzonden zijn (‘Verzonden op’ is dan leeg)." if everything else
              "Enkel verzonden antwoorden. Typ *export alles* om ook de onvolledige mee te nemen.")
+    held = (f"**Erin:** {count(centre_answers, 'centrumantwoord', 'centrumantwoorden')} en de antwoorden van "
+            f"{count(members, 'lid', 'leden')}.")
+    if not centre_answers and not members:
+        held = (f"**Er is nog niets {'ingevuld' if everything else 'verzonden'}:** de bestanden hebben enkel de "
+                "kolomkoppen.")
     return card([
         heading(f"Export: {safe_text(wave.name)}"),
+        text(held),
         text(scope),
         text("Het blad ‘Uitleg’ zegt wat elke kolom betekent."),
         subtle("De links werken 15 minuten en enkel voor deze bestanden; daarna worden de bestanden gewist."),

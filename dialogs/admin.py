@@ -26,6 +26,8 @@ from survey.waves import Wave
 LINKS_IN_PRIVATE = ("De downloadlinks staan in je persoonlijke chat met Poolster: ze geven toegang tot de "
                     "antwoorden van iedereen, dus ze horen niet in een kanaal.")
 FOR_POC = "Dit commando is voor POC+ (de beheerders van de zelfscan). Er is niets gewijzigd."
+# Reports go to the 1:1 chat, also when POC+ asked in the community channel.
+REPORT_FOLLOWS = "Je krijgt een rapport in je persoonlijke chat met Poolster zodra ze verstuurd zijn."
 NO_WAVE = "Er is nog geen ronde. Start er een met *nieuwe ronde*; typ *help* voor de schrijfwijze."
 
 
@@ -64,7 +66,7 @@ class AdminDialog:
                 wave, queued = await self.waves.remind(payload.wave or "", actor.user_id)
                 return [ReplaceSubmitted(admin_cards.card_text(f"✔ Herinnering verstuurd: {wave.name}")),
                         Reply(text=f"{count(queued, 'persoon krijgt', 'personen krijgen')} een herinnering. "
-                                   "Je krijgt een rapport zodra ze verstuurd zijn.")]
+                                   f"{REPORT_FOLLOWS}")]
             if isinstance(payload, CancelRemindPayload):
                 return [ReplaceSubmitted(admin_cards.card_text("Geannuleerd: er is geen herinnering verstuurd.")),
                         Reply(text="Geannuleerd; niemand kreeg een herinnering.")]
@@ -99,7 +101,7 @@ class AdminDialog:
         return [ReplaceSubmitted(admin_cards.card_text(f"✔ Gelanceerd: {wave.name}")),
                 Reply(text=f"De ronde ‘{wave.name}’ is gelanceerd: "
                            f"{count(launch.queued, 'uitnodiging wordt', 'uitnodigingen worden')} verstuurd. "
-                           f"Je krijgt een rapport zodra ze verstuurd zijn.{closed}")]
+                           f"{REPORT_FOLLOWS}{closed}")]
 
     # ----- following a wave ---------------------------------------------------------------------
 
@@ -120,20 +122,26 @@ class AdminDialog:
         return [Reply(card=admin_cards.remind_confirm_card(wave, people))]
 
     async def _close(self, actor: Actor, argument: str) -> list[Outgoing]:
-        wave = await self._wave(argument)
+        wave = await self._wave(argument) if argument.strip() else await self.waves.find("", open_only=True)
+        if wave is None:  # without a name: the newest open wave, never one already closed
+            raise WaveRefused("Er is geen open ronde om te sluiten; typ *rondes* voor de lijst."
+                              if await self.waves.launched() else NO_WAVE)
         if wave.status == "closed":
             return [Reply(text=f"De ronde ‘{wave.name}’ was al gesloten.")]
         await self.waves.close(wave.id)
-        return [Reply(text=f"De ronde ‘{wave.name}’ is gesloten: antwoorden liggen vast, de resultaten blijven leesbaar.")]
+        return [Reply(text=f"De ronde ‘{wave.name}’ is gesloten: de antwoorden liggen vast, de resultaten blijven "
+                           f"leesbaar. Typ *export {wave.name}* voor de bestanden.")]
 
     # ----- results ------------------------------------------------------------------------------
 
     async def _export(self, actor: Actor, argument: str) -> list[Outgoing]:
         everything, argument = export_scope(argument)
         wave = await self._wave(argument)
-        xlsx, csv_zip = await self.waves.export(wave, self.exports_dir, everything=everything)
-        links = {"Download XLSX": self.links.link(xlsx.name), "Download CSV (zip)": self.links.link(csv_zip.name)}
-        return [PrivateReply(admin_cards.export_card(wave, links, everything=everything), notice=LINKS_IN_PRIVATE)]
+        files = await self.waves.export(wave, self.exports_dir, everything=everything)
+        links = {"Download XLSX": self.links.link(files.xlsx.name),
+                 "Download CSV (zip)": self.links.link(files.csv_zip.name)}
+        return [PrivateReply(admin_cards.export_card(wave, links, files.centre_answers, files.members,
+                                                     everything=everything), notice=LINKS_IN_PRIVATE)]
 
     async def _results(self, actor: Actor, argument: str) -> list[Outgoing]:
         wave = await self._wave(argument)
@@ -146,6 +154,9 @@ class AdminDialog:
             raise WaveRefused("Zeg welke ronde: *verwijder antwoorden [ronde]* (pas na het sluiten en exporteren).")
         wave = await self._wave(argument)
         deleted = await self.waves.purge(wave, self.exports_dir)
-        return [Reply(text=f"{count(deleted, 'antwoord', 'antwoorden')} per persoon van ‘{wave.name}’ "
-                           f"{'is' if deleted == 1 else 'zijn'} verwijderd, net als de exportbestanden van die "
-                           "ronde; de antwoorden van de centra blijven bewaard.")]
+        if not deleted:
+            return [Reply(text=f"Van ‘{wave.name}’ waren er geen antwoorden per persoon (meer); de exportbestanden "
+                               "van die ronde zijn gewist, de antwoorden van de centra blijven bewaard.")]
+        return [Reply(text=f"De antwoorden van {count(deleted, 'persoon', 'personen')} in ‘{wave.name}’ zijn "
+                           "verwijderd, net als de exportbestanden van die ronde; de antwoorden van de centra "
+                           "blijven bewaard.")]

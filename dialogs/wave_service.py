@@ -19,7 +19,7 @@ from survey.answers import Response
 from survey.export import build_tables, export_file_name, remove_wave_exports, write_csv_zip, write_xlsx
 from survey.registry import Person
 from survey.summary import intended_stadium
-from survey.waves import Wave, WaveCounts, find_wave, wave_id_for
+from survey.waves import Wave, WaveCounts, date_text, example_deadline, find_wave, wave_id_for
 from storage.repository import Unchanged
 
 
@@ -64,6 +64,19 @@ class Launch:
 
 
 @dataclass(frozen=True)
+class ExportFiles:
+    """An export's two files (iterating gives them, XLSX first) and how many answers they hold."""
+
+    xlsx: Path
+    csv_zip: Path
+    centre_answers: int
+    members: int
+
+    def __iter__(self):
+        return iter((self.xlsx, self.csv_zip))
+
+
+@dataclass(frozen=True)
 class Results:
     centres: int
     current: dict[str, Counter]
@@ -86,11 +99,15 @@ class WaveService:
         waves = [w for w in await self.services.waves.list() if w.status != "draft"]
         return sorted(waves, key=lambda w: w.launched_at or w.created_at)
 
-    async def find(self, reference: str) -> Wave | None:
-        """The wave named (id or name), or without a name the newest launched one."""
+    async def find(self, reference: str, *, open_only: bool = False) -> Wave | None:
+        """The wave named (id or name), or without a name the newest launched one (with `open_only`,
+        the newest that is still open: closing or reminding never means a wave already closed)."""
         waves = await self.launched()
         if reference.strip():
             return find_wave(waves, reference)
+        if open_only:
+            now = self.services.clock()
+            waves = [w for w in waves if w.accepts_answers(now)]
         return waves[-1] if waves else None
 
     def people(self, wave: Wave) -> list[tuple[str, Person]]:
@@ -102,10 +119,17 @@ class WaveService:
         known = {c.id for c in self.services.registry.centres}
         unknown = [c for c in centre_ids if c not in known]
         if unknown:
-            raise WaveRefused(f"Deze centra ken ik niet: {', '.join(unknown)}. Bekende centra: {', '.join(sorted(known))}.")
+            which = f"Het centrum ‘{unknown[0]}’ ken" if len(unknown) == 1 else \
+                f"De centra {', '.join(f'‘{c}’' for c in unknown)} ken"
+            raise WaveRefused(f"{which} ik niet; er is niets aangemaakt. Gebruik de centrum-id's uit het register: "
+                              f"{', '.join(sorted(known))}.")
+        if find_wave(await self.launched(), name) is not None:
+            raise WaveRefused(f"Er is al een ronde ‘{name}’; er is niets aangemaakt. Kies een andere naam, zodat "
+                              f"*status {name}* en de andere commando's maar één ronde kunnen bedoelen.")
         now = self.services.clock()
         if deadline <= now.date():
-            raise WaveRefused("De deadline moet in de toekomst liggen.")
+            raise WaveRefused(f"De deadline {date_text(deadline)} ligt niet in de toekomst; er is niets aangemaakt. "
+                              f"Kies een datum na vandaag, bijvoorbeeld {date_text(example_deadline(now.date()))}.")
         wave = Wave(id=wave_id_for(name, now), name=name, deadline=deadline, centre_ids=centre_ids,
                     created_at=now, created_by=created_by)
         await self.services.waves.create(wave, wave.id)
@@ -156,7 +180,7 @@ class WaveService:
         return result
 
     async def open_for_reminders(self, reference: str) -> Wave:
-        wave = await self.find(reference)
+        wave = await self.find(reference, open_only=True)
         if wave is None or not wave.accepts_answers(self.services.clock()):
             raise WaveRefused("Er is geen open ronde om aan te herinneren." if not reference.strip() else
                               f"‘{reference.strip()}’ is geen open ronde; typ *rondes* voor de lijst.")
@@ -252,7 +276,7 @@ class WaveService:
         inspiring = Counter(b for a in answers if a.closing for b in a.closing.inspiring_practices)
         return Results(len(answers), current, intended, priorities, inspiring)
 
-    async def export(self, wave: Wave, destination: Path, *, everything: bool = False) -> list[Path]:
+    async def export(self, wave: Wave, destination: Path, *, everything: bool = False) -> ExportFiles:
         """The wave's results as an XLSX and a zip of CSVs in `destination`: submitted answers only,
         unless `everything`."""
         centre_answers = await self.services.centre_answers.list(wave.id)
@@ -264,7 +288,8 @@ class WaveService:
         await asyncio.to_thread(destination.mkdir, parents=True, exist_ok=True)
         await asyncio.to_thread(write_xlsx, tables, xlsx)
         await asyncio.to_thread(write_csv_zip, tables, csv_zip)
-        return [xlsx, csv_zip]
+        centres, _, members = tables
+        return ExportFiles(xlsx, csv_zip, centre_answers=centres.responses, members=members.responses)
 
     async def purge(self, wave: Wave, exports_dir: Path) -> int:
         """Delete a closed wave's member-level answers, and its export files, which hold the same

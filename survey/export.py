@@ -35,7 +35,8 @@ ZIP_CONTENT_TYPE = "application/zip"
 CODEBOOK_SHEET = "Uitleg"
 DATE_FORMAT = "dd-mm-yyyy hh:mm"
 
-YES_NO = "ja/nee (leeg: vraag niet beantwoord)"
+YES_NO = "ja/nee (in Excel: WAAR/ONWAAR); leeg: vraag niet beantwoord"
+YES_NO_ALWAYS = "ja/nee (in Excel: WAAR/ONWAAR)"
 TEXT = "tekst"
 MOMENT = "datum en tijd (Belgische tijd); leeg: niet verzonden"
 
@@ -52,6 +53,8 @@ class Table:
     name: str
     columns: tuple[Column, ...]
     rows: list[tuple]
+    # How many answers (a centre's or a member's) the rows hold: several rows each in long format.
+    responses: int = 0
 
     @property
     def header(self) -> tuple[str, ...]:
@@ -162,7 +165,7 @@ def _closing_columns(q: Questionnaire) -> tuple[Column, ...]:
                  titles) for n in range(1, priorities.max_choices + 1)],
         *[Column(inspiring.slot_label.format(n=n), f"{inspiring.title}: bouwsteen {n}.", titles)
           for n in range(1, inspiring.max_choices + 1)],
-        Column("Nog geen inspirerende praktijk", inspiring.none_label or inspiring.title, "ja/nee"),
+        Column("Nog geen inspirerende praktijk", inspiring.none_label or inspiring.title, YES_NO_ALWAYS),
     )
 
 
@@ -210,9 +213,9 @@ def build_tables(q: Questionnaire, registry: Registry, wave: Wave, centre_answer
     member_columns = (*WAVE_COLUMNS, *PERSON_COLUMNS, *BOUWSTEEN_COLUMNS, *[column for column, _ in answers],
                       *TIME_COLUMNS)
     return [
-        Table("Centra", long_columns, long_rows(centre_answers, with_person=False)),
-        Table("Slotvragen", closing_columns, [closing_row(r) for r in answered_closing]),
-        Table("Leden", member_columns, long_rows(member_responses, with_person=True)),
+        Table("Centra", long_columns, long_rows(centre_answers, with_person=False), len(centre_answers)),
+        Table("Slotvragen", closing_columns, [closing_row(r) for r in answered_closing], len(answered_closing)),
+        Table("Leden", member_columns, long_rows(member_responses, with_person=True), len(member_responses)),
     ]
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from cards.admin import launch_card, new_wave_syntax, remind_confirm_card, send_report_card
-from dialogs.commands import CommandError, parse_new_wave
-from survey.waves import NotReachedGroup, SendReport, Wave, example_deadline
+from cards.admin import admin_help_rows, launch_card, new_wave_syntax, remind_confirm_card, send_report_card
+from dialogs.commands import ADMIN_COMMANDS, CommandError, parse_command, parse_new_wave
+from survey.waves import NotReachedGroup, SendReport, Wave, WaveCounts, example_deadline
 from tests.support.harness import ADMIN, DIRECTOR, MEMBERS
 from tests.support.rendered import lost_in_rendering, shown_texts
 from tests.support.scripts import new_card, start
+from tests.support.teams import texts_in
 from tests.test_admin import launch, world  # noqa: F401  (a pytest fixture)
 
 MO = MEMBERS[0]
@@ -90,3 +91,63 @@ def test_poc_texts_count_in_the_right_form(card_validator):
         NotReachedGroup("blocked", "heeft Poolster geblokkeerd", "Vraag het.", ("Lea Lid (GO! CLB Demo)",)),)))
     assert "Herinnerd" in str(report) and "1 van 2 personen" in str(report) and "(1 persoon)" in str(report)
     card_validator.assert_all_valid([one, many, report])
+
+
+async def test_the_help_lists_every_poc_command_and_export_alles(world):
+    _, teams, clock = world
+    titles = [title for title, _ in admin_help_rows(clock.now.date())]
+    assert {parse_command(title).name for title in titles} == ADMIN_COMMANDS
+    shown = "\n".join(shown_texts(new_card(await teams.say(ADMIN, "help")).card))
+    for title in ("rondes", "register", "export alles [ronde]", "verwijder antwoorden [ronde]"):
+        assert title in shown
+
+
+async def test_a_past_deadline_or_an_unknown_centre_says_what_to_type_and_creates_nothing(world):
+    running, teams, clock = world
+    past = texts_in(await teams.say(ADMIN, "nieuwe ronde Proef tot 01-01-2026"))
+    example = example_deadline(clock.now.date()).strftime("%d-%m-%Y")
+    assert past == ("De deadline 01-01-2026 ligt niet in de toekomst; er is niets aangemaakt. "
+                    f"Kies een datum na vandaag, bijvoorbeeld {example}.")
+    one = texts_in(await teams.say(ADMIN, "nieuwe ronde Proef tot 30-06-2027 voor clb-onbekend"))
+    assert one.startswith("Het centrum ‘clb-onbekend’ ken ik niet; er is niets aangemaakt. Gebruik de centrum-id's "
+                          "uit het register: clb-andere, clb-demo")
+    two = texts_in(await teams.say(ADMIN, "nieuwe ronde Proef tot 30-06-2027 voor clb-x, clb-y"))
+    assert two.startswith("De centra ‘clb-x’, ‘clb-y’ ken ik niet;")
+    assert await running.poolster.services.waves.list() == []
+
+
+async def test_closing_points_to_the_export_and_the_purge_counts_people(world):
+    running, teams, _ = world
+    await launch(teams, running)
+    await start(teams, MO)
+    closed = texts_in(await teams.say(ADMIN, "sluit ronde"))
+    assert closed.endswith("Typ *export Zelfscan 2027* voor de bestanden.")
+    wave = (await running.poolster.services.waves.list())[0]
+    people = len(await running.poolster.services.responses.list(wave.id))
+    assert people == 1
+    purged = texts_in(await teams.say(ADMIN, "verwijder antwoorden Zelfscan 2027"))
+    assert purged.startswith("De antwoorden van 1 persoon in ‘Zelfscan 2027’ zijn verwijderd")
+    again = texts_in(await teams.say(ADMIN, "verwijder antwoorden Zelfscan 2027"))
+    assert again.startswith("Van ‘Zelfscan 2027’ waren er geen antwoorden per persoon (meer)")
+
+
+async def test_a_second_wave_with_the_same_name_is_refused(world):
+    running, teams, _ = world
+    await launch(teams, running, "Proef tot 30-06-2027")
+    refused = texts_in(await teams.say(ADMIN, "nieuwe ronde proef tot 30-06-2027"))
+    assert refused.startswith("Er is al een ronde ‘proef’; er is niets aangemaakt. Kies een andere naam")
+    assert len(await running.poolster.services.waves.list()) == 1
+
+
+def test_beside_two_open_waves_the_choice_says_alle_not_beide(card_validator):
+    wave = Wave(id="proef", name="Proef", created_at=datetime(2026, 11, 24, tzinfo=timezone.utc))
+    open_waves = tuple((Wave(id=n, name=n, created_at=wave.created_at, status="open"),
+                        WaveCounts(centres=1, people=6, started=0, finished=0, invited=None,
+                                   centre_answers_started=0, centre_answers_submitted=0)) for n in ("A", "B"))
+    two = launch_card(wave, ("GO! CLB Demo",), 6, open_waves)
+    assert [a["title"] for a in two["actions"]] == ["Sluit de open rondes en lanceer", "Lanceer, laat alle open",
+                                                    "Annuleer"]
+    assert "**Laat alle open**" in str(two) and "beide" not in str(two)
+    one = launch_card(wave, ("GO! CLB Demo",), 6, open_waves[:1])
+    assert "Lanceer, laat beide open" in str(one) and "**Laat beide open**" in str(one)
+    card_validator.assert_all_valid([one, two])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -32,11 +33,13 @@ INTENDED = {
     "team": "team",
     "centrum": "centre_answer",
     "nieuwe ronde": "new_wave",
+    "rondes": "waves",
     "status": "status",
     "herinner": "remind",
     "sluit ronde": "close_wave",
     "export": "export",
     "resultaten": "results",
+    "register": "registry",
 }
 
 @pytest.fixture(scope="module")
@@ -131,6 +134,16 @@ def test_channel_lists_only_offer_what_works_in_a_channel(manifest):
     assert "help" in names
     assert names - {"help"} <= ADMIN_COMMANDS
     assert {"new_wave", "status", "remind"} <= names
+
+
+def test_the_channel_menu_offers_what_poc_needs_and_no_date_that_goes_stale(manifest):
+    """POC+ runs a wave from the community channel: every step is in the menu; a fixed example date
+    in a description would lie in the past one day (the help text computes its own)."""
+    team = {INTENDED[command["title"]] for command in command_lists(manifest)["team"]}
+    assert {"new_wave", "waves", "status", "remind", "close_wave", "results", "export", "registry"} <= team
+    for commands in command_lists(manifest).values():
+        for command in commands:
+            assert not re.search(r"\d{1,2}-\d{1,2}-\d{4}", command["description"]), command
 
 
 def test_command_titles_and_descriptions_fit_teams_limits(manifest):

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from bot.downloads import LIFETIME_SECONDS, DownloadLinks
 from survey.answers import ClosingAnswer, QuestionAnswer, Response
-from survey.export import build_tables, write_csv_zip, write_xlsx
+from survey.export import build_tables, codebook, write_csv_zip, write_xlsx
 from survey.questionnaire import load_questionnaire
 from survey.registry import Registry
 from survey.waves import Wave
@@ -59,6 +59,7 @@ async def test_the_export_opens_well_in_excel_and_holds_no_live_formula(bot, tea
     await teams.say(ADMIN, "hallo")
     card = new_card(await teams.say(ADMIN, "export")).card
     assert "export alles" in str(card)
+    assert "**Erin:** 0 centrumantwoorden en de antwoorden van 1 lid." in str(card), "Lea is not in it"
     links = export_links(bot, card)
 
     status, content_type, body = await download(teams, links["Download XLSX"])
@@ -112,6 +113,7 @@ async def test_export_alles_also_holds_unsubmitted_answers(bot, teams):
     await teams.say(ADMIN, "hallo")
     card = new_card(await teams.say(ADMIN, "export alles")).card
     assert "ook die nog niet verzonden zijn" in str(card)
+    assert "**Erin:** 0 centrumantwoorden en de antwoorden van 1 lid." in str(card)
     _, _, body = await download(teams, export_links(bot, card)["Download XLSX"])
     workbook = load_workbook(io.BytesIO(body))
     members = rows(workbook, "Leden")
@@ -119,6 +121,23 @@ async def test_export_alles_also_holds_unsubmitted_answers(bot, teams):
     assert members[0]["Huidig stadium"] == "Planmatig" and members[0]["Verzonden op"] is None
     assert members[1]["Huidig stadium"] is None, "bouwsteen 2 was not answered"
     assert rows(workbook, "Slotvragen") == [], "Lea gave no closing answers"
+
+
+async def test_an_export_with_nothing_submitted_says_so_before_anyone_opens_it(bot, teams):
+    await answer_bouwstenen(teams, LEA, await start(teams, LEA), 1)
+    await teams.say(ADMIN, "hallo")
+    card = new_card(await teams.say(ADMIN, "export")).card
+    assert "**Er is nog niets verzonden:** de bestanden hebben enkel de kolomkoppen." in str(card)
+    assert "Typ *export alles*" in str(card)
+
+
+def test_the_codebook_says_how_excel_shows_a_yes_or_no(tmp_path):
+    """Yes/no cells are real booleans in the XLSX (Excel shows WAAR/ONWAAR), ja/nee in the CSV."""
+    q = load_questionnaire()
+    wave = Wave(id="a", name="A", created_at=datetime(2026, 11, 24, tzinfo=timezone.utc))
+    tables = build_tables(q, Registry.model_validate(registry_document()), wave, [], [])
+    yes_no = [row for row in codebook(tables).rows if row[3].startswith("ja/nee")]
+    assert yes_no and all("WAAR/ONWAAR" in row[3] for row in yes_no)
 
 
 def test_columns_are_the_same_in_every_wave_whatever_was_answered(tmp_path):

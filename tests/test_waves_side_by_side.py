@@ -111,3 +111,20 @@ async def test_closing_the_open_wave_first_says_where_the_answers_are(halfway):
 
     calls = await teams.say(DIRECTOR, "centrum")
     assert "Het antwoord van het centrum uit de ronde ‘Zelfscan 2027’ (gesloten) blijft bewaard" in texts_in(calls)
+
+
+async def test_without_a_name_herinner_and_sluit_ronde_mean_the_newest_open_wave(halfway):
+    """Proef is closed first; the older wave is still open: that is the one reminded and closed next."""
+    running, teams, _ = halfway
+    confirmation = new_card(await teams.say(ADMIN, "nieuwe ronde Proef tot 30-06-2027"))
+    await teams.press(ADMIN, confirmation, "laat beide open")
+    await running.poolster.outbox.idle()
+    listing = card_title(new_card(await teams.say(ADMIN, "rondes")))
+    assert "Zonder naam gaat een commando over de nieuwste ronde, ‘Proef’" in listing
+    assert texts_in(await teams.say(ADMIN, "sluit ronde")).startswith("De ronde ‘Proef’ is gesloten")
+    remind = new_card(await teams.say(ADMIN, "herinner"))
+    assert "Ronde ‘Zelfscan 2027’" in card_title(remind)
+    assert texts_in(await teams.say(ADMIN, "sluit ronde")).startswith("De ronde ‘Zelfscan 2027’ is gesloten")
+    assert texts_in(await teams.say(ADMIN, "sluit ronde")) == \
+        "Er is geen open ronde om te sluiten; typ *rondes* voor de lijst."
+    assert texts_in(await teams.say(ADMIN, "herinner")) == "Er is geen open ronde om aan te herinneren."
