@@ -298,7 +298,8 @@ def team_view(q: Questionnaire, bouwsteen_id: str, page: str, proposals: dict[st
     return [{"type": "Container", "style": "emphasis", "items": [
         _small(f"**Je team**: {who} deze vragen."),
         status,
-        *toggle_section(f"team-answers-{bouwsteen_id}-{page}", "Toon wat je team antwoordde", details),
+        *toggle_section(f"team-answers-{bouwsteen_id}-{page}", "Toon wat je team antwoordde", details,
+                        open_title="Verberg wat je team antwoordde"),
     ]}]
 
 

@@ -54,3 +54,11 @@ def test_inspiring_practices_are_out_of_those_who_answered_the_closing_questions
     team = summarise(Q, CENTRE, [sent, busy])
     lines = texts(summary_card(Q, team, WAVE, centre_answer=None, previous_answer=None, previous_wave=None, now=NOW))
     assert "Inspirerende praktijk: Behartiger van de leerling (2 van 2)" in lines, lines
+
+
+def test_the_teams_answers_open_and_close_with_words_that_say_so():
+    view = team_view(Q, "behartiger", "situering", propose(Q, "behartiger", [member_response("mo@clb.example")], {}))
+    lines = texts({"body": view})
+    assert "Toon wat je team antwoordde" in lines and "Verberg wat je team antwoordde" in lines
+    hidden = {e["id"] for e in iter_elements({"body": view}) if e.get("isVisible") is False}
+    assert "team-answers-behartiger-situering" in hidden and "team-answers-behartiger-situering-less" in hidden
