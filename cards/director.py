@@ -114,8 +114,9 @@ def _bouwsteen_details(q: Questionnaire, item: BouwsteenSummary, explanation_lim
         explanations += [f"**{safe_text(name)}** (Verschillen, anders): {safe_text(_shorten(other, explanation_limit))}"
                          for name, _, other in item.differences if other]
     elif item.explanations:
-        explanations = [f"{len(item.explanations)} toelichtingen: je leest ze bij elke vraag van het antwoord van "
-                        "het centrum."]
+        count = len(item.explanations)
+        explanations = [f"{count} {'toelichting' if count == 1 else 'toelichtingen'}: je leest ze bij elke vraag "
+                        "van het antwoord van het centrum."]
     else:
         explanations = []
     return [*_paragraphs(members, spacing="None"), *_paragraphs(counts), *_paragraphs(explanations)]
@@ -203,13 +204,13 @@ def _summary_card(q: Questionnaire, summary: TeamSummary, wave: Wave, centre_ans
     body.append(text("**Meest genoemde knelpunten**", spacing="Medium"))
     body += _top_lines(q, "knelpunten", summary.knelpunten, summary.knelpunten_answers)
 
-    closing_count = sum(1 for m in summary.members if m.submitted)
     if summary.priorities or summary.inspiring_practices or summary.no_inspiring_practice:
         body.append(text("**Slotvragen van het team**", separator=True, spacing="Large"))
         body.append(_small("Prioriteiten (een eerste plaats telt 5 punten, een vijfde 1):", spacing="None"))
-        body += [_small(f"{n}. {safe_text(q.bouwsteen(b).title)} ({points} punten)", spacing="None")
-                 for n, (b, points) in enumerate(summary.priorities.most_common(5), start=1)]
-        out_of = max(closing_count, 1)
+        body += [_small(f"{n}. {safe_text(q.bouwsteen(b).title)} ({points} {'punt' if points == 1 else 'punten'})",
+                        spacing="None") for n, (b, points) in enumerate(summary.priorities.most_common(5), start=1)]
+        # Out of those who answered the closing questions: a member may have before sending.
+        out_of = summary.closing_answers
         inspiring = [f"{safe_text(q.bouwsteen(b).title)} ({n} van {out_of})"
                      for b, n in summary.inspiring_practices.most_common()]
         if summary.no_inspiring_practice:
@@ -293,11 +294,12 @@ def team_view(q: Questionnaire, bouwsteen_id: str, page: str, proposals: dict[st
         details += _proposal_lines(q, proposal)
         details += _paragraphs([f"{safe_text(name)}: “{safe_text(_shorten(explanation, limit))}”"
                                 for name, explanation in proposal.explanations], isSubtle=True, spacing="None")
-    noun = "lid" if respondents == 1 else "leden"
+    who = "1 lid beantwoordde" if respondents == 1 else f"{respondents} leden beantwoordden"
     return [{"type": "Container", "style": "emphasis", "items": [
-        _small(f"**Je team**: {respondents} {noun} beantwoordden deze vragen."),
+        _small(f"**Je team**: {who} deze vragen."),
         status,
-        *toggle_section(f"team-answers-{bouwsteen_id}-{page}", "Toon wat je team antwoordde", details),
+        *toggle_section(f"team-answers-{bouwsteen_id}-{page}", "Toon wat je team antwoordde", details,
+                        open_title="Verberg wat je team antwoordde"),
     ]}]
 
 

@@ -149,6 +149,9 @@ class DirectorDialog:
     # ----- commands and buttons -------------------------------------------------------------
 
     async def on_command(self, actor: Actor, command: Command, text: str) -> list[Outgoing]:
+        if command.name != "report" and (greeting := await self.contact_intro(actor)) is not None:
+            # A scholengroep contact is in no policy team: what they can do, not "ask POC+ to add you".
+            return greeting
         if command.name == "team":
             return await self._team(actor)
         if command.name == "own_answers":

@@ -136,6 +136,8 @@ class TeamSummary:
     # How many answers (members × bouwstenen) the hefbomen / knelpunten totals are out of.
     hefbomen_answers: int = 0
     knelpunten_answers: int = 0
+    # How many members answered the closing questions: what priorities and inspiring practices are out of.
+    closing_answers: int = 0
 
     @property
     def finished(self) -> int:
@@ -173,6 +175,7 @@ def summarise(questionnaire: Questionnaire, centre: Centre, responses: list[Resp
         no_inspiring_practice=sum(1 for answer in closing if answer.no_inspiring_practice),
         hefbomen_answers=sum(b.hefbomen_respondents for b in bouwstenen),
         knelpunten_answers=sum(b.knelpunten_respondents for b in bouwstenen),
+        closing_answers=len(closing),
     )
 
 

@@ -157,3 +157,10 @@ async def test_report_links_are_signed_short_lived_and_only_for_reports(tmp_path
     with pytest.raises(LinkRefused, match="verlopen"):
         links.resolve(token, now=later)
     assert links.minutes == 15
+
+
+def test_without_the_network_no_page_is_left_almost_empty(tmp_path):
+    # Under five centres the network is one sentence: the bouwstenen follow it on the same page.
+    pages = pdf_text(render_pdf(report(centres=NETWORK_MINIMUM - 1, previous=False)), tmp_path).split("\f")
+    network_page = next(page for page in pages if "Het netwerk" in page)
+    assert "Per bouwsteen" in network_page and "1. Behartiger van de leerling" in network_page

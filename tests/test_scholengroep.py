@@ -134,3 +134,11 @@ async def test_the_report_from_the_command_line(teams, bot, data_dir, tmp_path, 
     assert "nog niet verzonden" in capsys.readouterr().err
     assert await asyncio.to_thread(rapport, "--ronde", "bestaat-niet", "--centrum", "clb-demo") == 1
     assert "niet gevonden" in capsys.readouterr().err
+
+
+async def test_a_contact_who_types_a_directors_command_is_told_what_they_can_do(teams, bot):
+    # Not "you are in no policy team, ask POC+": the centres they follow and how to get the report.
+    for command in ("team", "centrum", "eigen"):
+        reply = await teams.say(ANNA, command)
+        assert "Poolster voor de scholengroep" in str(new_card(reply).card), command
+        assert "beleidsteam" not in texts_in(reply), command
