@@ -55,10 +55,14 @@ def subtle(value: str, **style) -> dict:
     return text(value, isSubtle=True, size="Small", spacing="None", **style)
 
 
-def submit(title: str, data: dict, *, style: str | None = None) -> dict:
+def submit(title: str, data: dict, *, style: str | None = None, inputs: bool = True) -> dict:
+    """A button. `inputs=False` for one that leaves the card's answers aside (Pauzeer, Terug): Teams
+    then neither sends the inputs nor refuses to press it while a required one is still empty."""
     action = {"type": "Action.Submit", "title": title, "data": data}
     if style:
         action["style"] = style
+    if not inputs:
+        action["associatedInputs"] = "none"
     return action
 
 

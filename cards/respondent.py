@@ -305,7 +305,7 @@ def page_card(q: Questionnaire, bouwsteen_id: str, page: str, response: Response
     return card(body, [
         submit(primary, action_data("save_page", wave=response.wave_id, bouwsteen=bouwsteen_id, page=page,
                                     rev=response.revision, **args), style="positive"),
-        submit("Pauzeer", action_data("pause", wave=response.wave_id, **args)),
+        submit("Pauzeer", action_data("pause", wave=response.wave_id, **args), inputs=False),
     ])
 
 
@@ -437,7 +437,7 @@ def closing_card(q: Questionnaire, response: Response, *, values: dict[str, str]
     return card(body, [
         submit("Bewaar en ga naar verzenden", action_data("save_closing", wave=response.wave_id,
                                                           rev=response.revision, **args), style="positive"),
-        submit("Terug naar het overzicht", action_data("overview", wave=response.wave_id, **args)),
+        submit("Terug naar het overzicht", action_data("overview", wave=response.wave_id, **args), inputs=False),
     ])
 
 

@@ -20,7 +20,8 @@ from tests.support.scripts import (
     new_card,
     start,
 )
-from tests.support.teams import TeamsClient, inputs_of, iter_elements, submit_actions, texts_in
+from tests.support.teams import (TeamsClient, inputs_of, iter_elements, required_left_empty, submit_actions,
+                                 texts_in)
 
 MO = MEMBERS[0]
 
@@ -335,6 +336,21 @@ async def test_pause_moves_the_card_to_a_pause_and_back(teams, bot):
     assert paused.activity_id == card.activity_id and "Gepauzeerd" in card_title(paused)
     again = new_card(await teams.press(MO, paused, "Ga verder"))
     assert "Bouwsteen 1 van 11" in card_title(again)
+
+
+async def test_pause_and_back_work_halfway_a_card_as_teams_sends_them(teams, bot):
+    card = await start(teams, MO)
+    # Teams refuses to send a card with a required question left open, and sends every input along.
+    assert required_left_empty(card.card, "Bewaar") == ["current_stadium", "intention"]
+    assert required_left_empty(card.card, "Pauzeer") == [], "nothing chosen yet: Pauzeer still works"
+    paused = new_card(await teams.press(MO, card, "Pauzeer", {"current_stadium": "planmatig"}))
+    assert "Gepauzeerd" in card_title(paused), "half chosen: Pauzeer is not refused as unknown data"
+
+    overview = await answer_bouwstenen(teams, MO, new_card(await teams.press(MO, paused, "Ga verder")), 11)
+    closing = new_card(await teams.press(MO, overview, "slotvragen"))
+    assert required_left_empty(closing.card, "Terug naar het overzicht") == []
+    back = new_card(await teams.press(MO, closing, "Terug naar het overzicht", {"priorities_1": "plg"}))
+    assert "Overzicht van je antwoorden" in card_title(back)
 
 
 async def test_people_are_understood_in_their_own_words(teams, bot):
