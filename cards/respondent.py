@@ -3,7 +3,6 @@ confirmation and summary. Short visible text, the rest one tap away (phones firs
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Sequence
 
@@ -37,22 +36,6 @@ def _subject_args(subject: str, centre: str | None) -> dict:
     return {"subject": subject, "centre": centre}
 
 
-def option_summary(question: Question, option_id: str) -> str:
-    """An option as a summary shows it: "neen" for "neen, wij ondervinden ...", no "gelinkt aan", no "(bv. ...)".
-
-    Whole words only: a summary never cuts an option in the middle.
-    """
-    option = question.option(option_id)
-    if option is None:
-        return option_id
-    label = option.label.rstrip(":. ")
-    if option.exclusive:
-        label = label.split(",")[0]
-    label = re.sub(r"\s*\(bv\.[^)]*\)", "", label)
-    label = re.sub(r"^(gelinkt aan|is) ", "", label)
-    return label.strip()
-
-
 def answer_summary(q: Questionnaire, response: Response, bouwsteen_id: str, question_id: str) -> str:
     answer = response.answer(bouwsteen_id, question_id)
     if answer is None:
@@ -60,7 +43,8 @@ def answer_summary(q: Questionnaire, response: Response, bouwsteen_id: str, ques
     question = q.question(question_id)
     labels = []
     for choice in answer.choices:
-        label = option_summary(question, choice)
+        # The option's short label, as the director's card and the report name it ("geen hefbomen").
+        label = question.short_option(choice)
         if question.option(choice) and question.option(choice).needs_text and answer.other_text:
             label = f"{label}: {shorten(answer.other_text, 80)}"
         labels.append(label)
