@@ -21,7 +21,7 @@ from cards.common import (
 from cards.admin import admin_help_rows
 from dialogs.payloads import action_data
 from survey.answers import PAGE_IDS, PAGES, FieldError, Response, split_choices
-from survey.progress import Progress, Step, progress
+from survey.progress import Progress, Step, next_step, progress
 from survey.questionnaire import Bouwsteen, Question, Questionnaire
 from survey.waves import TIMEZONE, date_text
 
@@ -82,8 +82,10 @@ def saved_note(q: Questionnaire, response: Response, bouwsteen_id: str, page: st
     bouwsteen = q.bouwsteen(bouwsteen_id)
     if page == PAGE_IDS[0]:
         return f"{PART_ONE_SAVED}: **{situation_line(q, response, bouwsteen_id)}**"
-    return (f"✔ Bouwsteen {bouwsteen.number} bewaard ({safe_text(bouwsteen.title)}: "
-            f"{situation_line(q, response, bouwsteen_id).lower()}). Typ *overzicht* voor al je antwoorden.")
+    saved = (f"✔ Bouwsteen {bouwsteen.number} bewaard ({safe_text(bouwsteen.title)}: "
+             f"{situation_line(q, response, bouwsteen_id).lower()}).")
+    # On the overview itself every answer is in sight already.
+    return saved if next_step(q, response).kind == "overview" else f"{saved} Typ *overzicht* voor al je antwoorden."
 
 
 # ----- intro ---------------------------------------------------------------------------------------

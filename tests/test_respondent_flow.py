@@ -255,6 +255,8 @@ async def test_old_cards_and_double_clicks_never_corrupt_progress(teams, bot, co
 async def test_change_a_bouwsteen_from_the_overview(teams, bot):
     card = await start(teams, MO)
     overview = await answer_bouwstenen(teams, MO, card, 11)
+    saved = card_title(overview)
+    assert "✔ Bouwsteen 11 bewaard" in saved and "Typ *overzicht*" not in saved, "the overview is in sight already"
     edit = new_card(await teams.press(MO, overview, "Wijzig"))
     assert "Behartiger" in card_title(edit)
     context = await answer_page(teams, MO, edit, {"current_stadium": "fragmentair", "intention": "systematisch"})
