@@ -7,11 +7,12 @@ and written, and whether the actor may touch it at all.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 from cards import respondent as cards
-from cards.common import plural, safe_text
+from cards.common import plural, safe_text, shorten
 from cards.director import with_banner
 from dialogs.commands import Command, find_bouwsteen, find_glossary
 from dialogs.context import Actor, MoveOn, Outgoing, Reply, Services
@@ -605,8 +606,10 @@ class RespondentDialog:
             return "Waarover wil je uitleg? Typ bv. *wat is een hefboom?* of *wat is LARS?*"
         entry = find_glossary(self.q, argument)
         if entry is None:
-            return (f"‘{argument[:40]}’ ken ik niet uit de handleiding. Ik kan uitleg geven bij begrippen als "
-                    "bouwsteen, stadium, hefboom en knelpunt, en bij afkortingen zoals LARS, HGD of PLG. "
+            # What was typed is echoed literally (a message goes through Markdown too), never cut mid-word.
+            asked = re.sub(r"^(een|de|het)\s+", "", argument.strip(), flags=re.IGNORECASE)
+            return (f"‘{safe_text(shorten(asked, 40))}’ ken ik niet uit de handleiding. Ik kan uitleg geven bij "
+                    "begrippen als bouwsteen, stadium, hefboom en knelpunt, en bij afkortingen zoals LARS, HGD of PLG. "
                     "Typ bv. *wat is een hefboom?*")
         if entry.meaning.startswith(UNEXPLAINED):
             # Say so plainly; a guess ("Waarschijnlijk: ...") is not an answer.

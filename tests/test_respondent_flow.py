@@ -374,6 +374,9 @@ async def test_people_are_understood_in_their_own_words(teams, bot):
     assert "nergens uit" in unexplained and "Waarschijnlijk" not in unexplained and "tucht" in unexplained
     unknown = texts_in(await teams.say(MO, "wat is een flurk?"))
     assert "ken ik niet" in unknown and "hefboom" in unknown
+    assert unknown.startswith("‘flurk’ ken ik niet"), "the word asked about, without its article"
+    echoed = texts_in(await teams.say(MO, "wat is **vet** [x](http://y)?"))
+    assert "ken ik niet" in echoed and "**vet**" not in echoed and "](" not in echoed, "what was typed stays literal"
 
 
 async def test_my_data_is_said_in_plain_words(teams, bot):
