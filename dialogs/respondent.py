@@ -429,7 +429,9 @@ class RespondentDialog:
         except flow.SurveyLocked:
             return [Reply(text="Je antwoorden waren al verzonden of zijn net gewijzigd. Typ *overzicht*.")]
         await self.services.listener.response_changed(response)
-        return [MoveOn(cards.submitted_card(self.q, response, centre_name=subject.membership.centre.name))]
+        # Sent in one wave while another still waits: say so, with its button, rather than leave it to chance.
+        return [MoveOn(cards.submitted_card(self.q, response, centre_name=subject.membership.centre.name)),
+                *await self._elsewhere(subject, unstarted=True)]
 
     # ----- waves side by side ---------------------------------------------------------------
 
@@ -485,8 +487,9 @@ class RespondentDialog:
         return cards.wave_choice_card(title, intro, [(w.name, self._state_text(r, w)) for w, r in responses],
                                       buttons)
 
-    async def _elsewhere(self, subject: Subject) -> list[Outgoing]:
-        """Where this person's answers in other waves are, so nothing given is ever out of sight."""
+    async def _elsewhere(self, subject: Subject, *, unstarted: bool = False) -> list[Outgoing]:
+        """Where this person's answers in other waves are, so nothing given is ever out of sight;
+        unstarted: also the open waves not begun yet (after sending, what is still waiting)."""
         centre_id = subject.membership.centre.id
         now = self.services.clock()
         current = await self.load(subject)
@@ -498,17 +501,20 @@ class RespondentDialog:
         closed_told = False
         for wave in others:
             response = await self._response_in(subject, wave)
-            if not response.answers:
+            if not response.answers and not (unstarted and wave.accepts_answers(now)):
                 continue
             if wave.accepts_answers(now):
                 if response.is_submitted:
                     continue
+                if response.answers:
+                    intro = (f"{whose} in de ronde ‘{wave.name}’ {'is' if subject.kind == 'centre' else 'zijn'} "
+                             "nog niet verzonden; die ronde loopt nog.")
+                else:
+                    intro = f"De ronde ‘{wave.name}’ loopt ook voor {subject.membership.centre.name}."
                 replies.append(Reply(card=cards.wave_choice_card(
-                    "Ook nog in een andere ronde",
-                    f"{whose} in de ronde ‘{wave.name}’ {'is' if subject.kind == 'centre' else 'zijn'} "
-                    "nog niet verzonden; die ronde loopt nog.",
+                    "Ook nog in een andere ronde", intro,
                     [(wave.name, self._state_text(response, wave))],
-                    [(f"Verder in {_short(wave.name)}",
+                    [(f"{'Verder in' if response.answers else 'Start'} {_short(wave.name)}",
                       action_data(self._start_action(subject), wave=wave.id, **subject.card_args))])))
             elif not current.answers and not closed_told:
                 closed_told = True

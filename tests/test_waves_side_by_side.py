@@ -8,7 +8,7 @@ import aiohttp
 import pytest_asyncio
 
 from tests.support.harness import ADMIN, DIRECTOR, MEMBERS, start_bot
-from tests.support.scripts import SITUERING, answer_bouwstenen, answer_page, card_title, new_card, start
+from tests.support.scripts import CLOSING, SITUERING, answer_bouwstenen, answer_page, card_title, new_card, start
 from tests.support.teams import TeamsClient, find_action, texts_in
 from tests.test_admin import Clock, launch
 
@@ -111,3 +111,23 @@ async def test_closing_the_open_wave_first_says_where_the_answers_are(halfway):
 
     calls = await teams.say(DIRECTOR, "centrum")
     assert "Het antwoord van het centrum uit de ronde ‘Zelfscan 2027’ (gesloten) blijft bewaard" in texts_in(calls)
+
+
+async def test_finishing_the_older_wave_points_to_the_one_still_waiting(halfway):
+    running, teams, _ = halfway
+    confirmation = new_card(await teams.say(ADMIN, "nieuwe ronde Proef tot 30-06-2027"))
+    await teams.press(ADMIN, confirmation, "laat beide open")
+    await running.poolster.outbox.idle()
+
+    choice = new_card(await teams.say(MO, "verder"))
+    page = new_card(await teams.press(MO, choice, "Verder in ‘Zelfscan 2027’"))
+    overview = await answer_bouwstenen(teams, MO, page, 9)
+    closing = new_card(await teams.press(MO, overview, "slotvragen"))
+    confirm = new_card(await teams.press(MO, closing, "verzenden", CLOSING))
+    calls = await teams.press(MO, confirm, "Definitief verzenden")
+    done = new_card(calls)
+    assert "Definitief verzonden" in card_title(done) and labels(done) == "Ronde: Zelfscan 2027"
+    (waiting,) = [c for c in calls if c.method == "POST" and c.card]
+    assert "De ronde ‘Proef’ loopt ook voor GO! CLB Demo." in card_title(waiting)
+    page = new_card(await teams.press(MO, waiting, "Start ‘Proef’"))
+    assert labels(page) == "Ronde: Proef" and "Bouwsteen 1 van 11" in card_title(page)
