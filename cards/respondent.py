@@ -352,7 +352,7 @@ def overview_card(q: Questionnaire, response: Response, *, subject: str = "self"
                 body += toggle_section(f"overview-{bouwsteen.id}", "Details",
                                        [facts(answer_rows(q, response, bouwsteen.id, "context",
                                                           explanation_limit=300))],
-                                       open_title="Minder")
+                                       open_title="Minder", spacing="Small")
     if response.closing is not None:
         body.append(text("**Slotvragen**", spacing="Large", separator=True))
         body.append(facts(_closing_rows(q, response)))

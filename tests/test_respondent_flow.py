@@ -324,6 +324,8 @@ async def test_the_overview_says_what_is_open_and_opens_it(teams, bot):
     assert not [t for t in titles if re.match(r"\d+\. ", t)], "a numbered title would render as an indented list"
     details = str(overview.card)
     assert "Welbewuste keuze" in details and "Hefbomen" in details and "…vandaag met" not in details
+    opened = next(e for e in iter_elements(overview.card) if e.get("id") == "overview-behartiger")
+    assert opened["spacing"] == "Small", "opened details do not stick to the line above them"
 
     part_two = new_card(await teams.press(MO, overview, "Beantwoorden"))
     assert part_two.activity_id == overview.activity_id, "the overview moves on to the bouwsteen"
