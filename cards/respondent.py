@@ -479,11 +479,12 @@ def step_help(q: Questionnaire, step: Step) -> list[dict]:
             ]
         else:
             lines = [
-                f"{where}, deel 2: wat de situering verklaart. Welbewuste keuze: is de huidige aanpak een "
-                "bewuste keuze, ingegeven door de context, of allebei?",
+                f"{where}, deel 2: wat de situering verklaart. Welbewuste keuze: heeft je centrum bewust voor "
+                "de huidige aanpak gekozen, is hij vooral ingegeven door de context, of allebei?",
                 "Hefbomen helpen je centrum vooruit, knelpunten remmen het af; beide komen uit de "
                 "organisatiecontext. Verschillen: staan teams, werkgroepen, disciplines of vestigingen elders? "
-                "Meer antwoorden kunnen; een toelichting is niet verplicht (*+ toelichting*).",
+                "Bij hefbomen, knelpunten en verschillen kan je meer dan één antwoord aanvinken. Een toelichting "
+                "is niet verplicht (*+ toelichting*).",
             ]
     elif step.kind in ("overview", "closing"):
         lines = ["**Waar je nu bent:** alle bouwstenen zijn beantwoord; nu de slotvragen. Kies tot 3 bouwstenen waarin "

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from cards.common import first_sentences, sentences, shorten
-from cards.respondent import answer_summary
+from cards.respondent import answer_summary, step_help
 from dialogs.commands import CommandError, find_bouwsteen, find_glossary, parse_command, parse_new_wave
 from survey import progress as flow
 from survey.answers import InvalidAnswer, QuestionAnswer, Response, validate_closing, validate_page
@@ -147,6 +147,11 @@ class TestCardTexts:
         response = Response(wave_id="w", centre_id="c", respondent_id="r",
                             answers={"behartiger": {question: QuestionAnswer(choices=choices, other_text=other)}})
         assert answer_summary(Q, response, "behartiger", question) == summary
+
+    def test_help_on_part_two_says_what_each_question_asks(self):
+        lines = " ".join(e["text"] for e in step_help(Q, flow.Step("page", "behartiger", "context")))
+        assert "bewust voor de huidige aanpak gekozen, is hij vooral ingegeven door de context" in lines
+        assert "meer dan één antwoord aanvinken" in lines and "Meer antwoorden kunnen" not in lines
 
 
 class TestClosing:
