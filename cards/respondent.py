@@ -552,8 +552,12 @@ def with_wave_label(card_: dict, wave_name: str) -> dict:
     return {**card_, "body": [label, *body]}
 
 
-def wave_choice_card(title: str, intro: str, waves: Sequence[tuple[str, str]], buttons: Sequence[tuple[str, dict]]) -> dict:
-    """Several waves and where someone stands in each, with a button per wave: an explicit choice."""
-    return card([heading(safe_text(title), size="Medium", id=WAVE_CHOICE_ID), text(safe_text(intro)),
-                 facts([(safe_text(name), state) for name, state in waves])],
-                [submit(label, data) for label, data in buttons])
+def wave_choice_card(title: str, intro: str, waves: Sequence[tuple[str, Sequence[str]]],
+                     buttons: Sequence[tuple[str, dict]]) -> dict:
+    """Several waves and where someone stands in each (short lines under its name), with a button
+    per wave: an explicit choice."""
+    body = [heading(safe_text(title), size="Medium", id=WAVE_CHOICE_ID), text(safe_text(intro))]
+    for name, lines in waves:
+        body.append(text(f"**{safe_text(name)}**", spacing="Medium"))
+        body += [subtle(safe_text(line)) for line in lines]
+    return card(body, [submit(label, data) for label, data in buttons])

@@ -31,7 +31,7 @@ from dialogs.payloads import (
 from survey import progress as flow
 from survey.answers import PAGE_IDS, InvalidAnswer, Response, validate_closing, validate_page
 from survey.registry import Centre, Membership
-from survey.waves import Wave, current_wave_for, find_wave, open_waves_for
+from survey.waves import Wave, current_wave_for, date_text, find_wave, open_waves_for
 from storage.repository import Repository, Unchanged
 
 NOT_REGISTERED = (
@@ -450,15 +450,19 @@ class RespondentDialog:
         other = self._in_wave(subject, wave)
         return await self.load(other)
 
-    def _state_text(self, response: Response, wave: Wave) -> str:
+    def _state_text(self, response: Response, wave: Wave) -> tuple[str, str]:
+        """Where the person stands in a wave, and until when it runs: two short lines, so a phone never
+        breaks the date in two."""
         if response.is_submitted:
             state = "verzonden"
         elif response.answers or response.started_at:
             state = f"bezig: {flow.progress(self.q, response).answered} van {len(self.q.bouwstenen)} bouwstenen beantwoord"
         else:
             state = "nog niet gestart"
-        return f"{state} · {wave.deadline_text()}" if wave.accepts_answers(self.services.clock()) else \
-            f"{state} · gesloten"
+        if not wave.accepts_answers(self.services.clock()):
+            return state, "gesloten"
+        # The intro's words ("invullen tot"), not POC+'s "deadline".
+        return state, f"invullen tot {date_text(wave.deadline)}" if wave.deadline else "geen einddatum"
 
     async def choose_wave(self, subject: Subject, purpose: str, bouwsteen_id: str | None = None) -> Subject | dict:
         """Which open wave a typed command means: the only one with work left, or else ask (a card)."""
@@ -478,9 +482,12 @@ class RespondentDialog:
                 (f"Wijzig in {_short(w.name)}", action_data("edit", wave=w.id, bouwsteen=bouwsteen_id, **args))
                 for w, r in responses if not r.is_submitted]
         else:
-            title, buttons = "In welke ronde ga je verder?", [
-                (f"{'Verder in' if r.answers else 'Start'} {_short(w.name)}",
-                 action_data(self._start_action(subject), wave=w.id, **args)) for w, r in responses]
+            first_name = subject.membership.person.name.split(" ")[0]
+            title = "In welke ronde ga je verder?"
+            if purpose == "hello":
+                title = f"Hallo {first_name}! {title}"
+            buttons = [(f"{_start_word(r)} {_short(w.name)}",
+                        action_data(self._start_action(subject), wave=w.id, **args)) for w, r in responses]
         whose = "wordt het antwoord van het centrum" if subject.kind == "centre" else "worden je antwoorden"
         intro = (f"Voor {subject.membership.centre.name} lopen nu {len(responses)} rondes naast elkaar. "
                  f"Per ronde {whose} apart bewaard; je kiest zelf waar je verdergaat.")
@@ -514,7 +521,7 @@ class RespondentDialog:
                 replies.append(Reply(card=cards.wave_choice_card(
                     "Ook nog in een andere ronde", intro,
                     [(wave.name, self._state_text(response, wave))],
-                    [(f"{'Verder in' if response.answers else 'Start'} {_short(wave.name)}",
+                    [(f"{_start_word(response)} {_short(wave.name)}",
                       action_data(self._start_action(subject), wave=wave.id, **subject.card_args))])))
             elif not current.answers and not closed_told:
                 closed_told = True
@@ -634,6 +641,13 @@ class RespondentDialog:
     @staticmethod
     def _role(actor: Actor) -> str:
         return actor.membership.role if actor.membership else "guest"
+
+
+def _start_word(response: Response) -> str:
+    """The button of a wave: a sent one can only be looked at, a begun one is gone on with."""
+    if response.is_submitted:
+        return "Bekijk"
+    return "Verder in" if response.answers or response.started_at else "Start"
 
 
 def _short(name: str) -> str:

@@ -60,7 +60,8 @@ async def test_two_open_waves_every_card_says_which_and_members_choose(halfway):
 
     choice = new_card(await teams.say(MO, "verder"))
     assert "In welke ronde ga je verder?" in card_title(choice)
-    assert "bezig: 2 van 11 bouwstenen beantwoord · deadline 15-06-2027" in str(choice.card)
+    # Two short lines per wave: a phone does not break the date in two (it did: "deadline 30-" / "06-2027").
+    assert "bezig: 2 van 11 bouwstenen beantwoord | invullen tot 15-06-2027" in card_title(choice)
     page = new_card(await teams.press(MO, choice, "Verder in ‘Zelfscan 2027’"))
     assert labels(page) == "Ronde: Zelfscan 2027" and "Bouwsteen 3" in str(page.card)
     saved = await teams.press(MO, page, "Bewaar", SITUERING)
@@ -85,7 +86,7 @@ async def test_two_open_waves_every_card_says_which_and_members_choose(halfway):
     assert sorted("Proef" in str(c.card) for c in summaries) == [False, True] and len(summaries) == 2
 
     # The intro offers the choice too, and the director chooses for the centre's answer.
-    assert "In welke ronde ga je verder?" in card_title(new_card(await teams.say(LEA, "hallo")))
+    assert "Hallo Lea! In welke ronde ga je verder?" in card_title(new_card(await teams.say(LEA, "hallo")))
     centre_choice = new_card(await teams.say(DIRECTOR, "centrum"))
     assert "Per ronde wordt het antwoord van het centrum apart bewaard" in card_title(centre_choice)
     assert find_action(centre_choice.card, "Verder in ‘Zelfscan 2027’")["data"]["subject"] == "centre"
@@ -131,3 +132,6 @@ async def test_finishing_the_older_wave_points_to_the_one_still_waiting(halfway)
     assert "De ronde ‘Proef’ loopt ook voor GO! CLB Demo." in card_title(waiting)
     page = new_card(await teams.press(MO, waiting, "Start ‘Proef’"))
     assert labels(page) == "Ronde: Proef" and "Bouwsteen 1 van 11" in card_title(page)
+    choice = new_card(await teams.say(MO, "hallo"))
+    assert [a["title"] for a in choice.card["actions"]] == ["Verder in ‘Proef’", "Bekijk ‘Zelfscan 2027’"], \
+        "a sent wave can only be looked at"
