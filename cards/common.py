@@ -55,10 +55,14 @@ def subtle(value: str, **style) -> dict:
     return text(value, isSubtle=True, size="Small", spacing="None", **style)
 
 
-def submit(title: str, data: dict, *, style: str | None = None) -> dict:
+def submit(title: str, data: dict, *, style: str | None = None, inputs: bool = True) -> dict:
+    """A button. `inputs=False` for one that leaves the card's answers aside (Pauzeer, Terug): Teams
+    then neither sends the inputs nor refuses to press it while a required one is still empty."""
     action = {"type": "Action.Submit", "title": title, "data": data}
     if style:
         action["style"] = style
+    if not inputs:
+        action["associatedInputs"] = "none"
     return action
 
 
@@ -67,11 +71,12 @@ def facts(pairs: list[tuple[str, str]]) -> dict:
 
 
 def toggle_section(element_id: str, title: str, items: list[dict], *, visible: bool = False,
-                   open_title: str | None = None) -> list[dict]:
+                   open_title: str | None = None, spacing: str = "None") -> list[dict]:
     """A small link-like line that shows or hides a container: progressive disclosure on phones.
 
     With `open_title` the line swaps its words while the container is open ("Lees meer" /
-    "Lees minder"): two lines, each toggling the container and both lines.
+    "Lees minder"): two lines, each toggling the container and both lines; the opened container
+    follows what stands above it at `spacing` (none: the text reads on).
     """
     if open_title is None:
         return [_toggle_link(f"{element_id}-toggle", title, [element_id]),
@@ -80,7 +85,7 @@ def toggle_section(element_id: str, title: str, items: list[dict], *, visible: b
     targets = [element_id, more, less]
     return [
         _toggle_link(more, title, targets, visible=not visible),
-        {"type": "Container", "id": element_id, "isVisible": visible, "spacing": "None", "items": items},
+        {"type": "Container", "id": element_id, "isVisible": visible, "spacing": spacing, "items": items},
         _toggle_link(less, open_title, targets, visible=visible),
     ]
 

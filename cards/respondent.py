@@ -3,7 +3,6 @@ confirmation and summary. Short visible text, the rest one tap away (phones firs
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Sequence
 
@@ -22,7 +21,7 @@ from cards.common import (
 from cards.admin import admin_help_rows
 from dialogs.payloads import action_data
 from survey.answers import PAGE_IDS, PAGES, FieldError, Response, split_choices
-from survey.progress import Progress, Step, progress
+from survey.progress import Progress, Step, next_step, progress
 from survey.questionnaire import Bouwsteen, Question, Questionnaire
 from survey.waves import TIMEZONE, date_text
 
@@ -37,22 +36,6 @@ def _subject_args(subject: str, centre: str | None) -> dict:
     return {"subject": subject, "centre": centre}
 
 
-def option_summary(question: Question, option_id: str) -> str:
-    """An option as a summary shows it: "neen" for "neen, wij ondervinden ...", no "gelinkt aan", no "(bv. ...)".
-
-    Whole words only: a summary never cuts an option in the middle.
-    """
-    option = question.option(option_id)
-    if option is None:
-        return option_id
-    label = option.label.rstrip(":. ")
-    if option.exclusive:
-        label = label.split(",")[0]
-    label = re.sub(r"\s*\(bv\.[^)]*\)", "", label)
-    label = re.sub(r"^(gelinkt aan|is) ", "", label)
-    return label.strip()
-
-
 def answer_summary(q: Questionnaire, response: Response, bouwsteen_id: str, question_id: str) -> str:
     answer = response.answer(bouwsteen_id, question_id)
     if answer is None:
@@ -60,7 +43,8 @@ def answer_summary(q: Questionnaire, response: Response, bouwsteen_id: str, ques
     question = q.question(question_id)
     labels = []
     for choice in answer.choices:
-        label = option_summary(question, choice)
+        # The option's short label, as the director's card and the report name it ("geen hefbomen").
+        label = question.short_option(choice)
         if question.option(choice) and question.option(choice).needs_text and answer.other_text:
             label = f"{label}: {shorten(answer.other_text, 80)}"
         labels.append(label)
@@ -98,8 +82,10 @@ def saved_note(q: Questionnaire, response: Response, bouwsteen_id: str, page: st
     bouwsteen = q.bouwsteen(bouwsteen_id)
     if page == PAGE_IDS[0]:
         return f"{PART_ONE_SAVED}: **{situation_line(q, response, bouwsteen_id)}**"
-    return (f"✔ Bouwsteen {bouwsteen.number} bewaard ({safe_text(bouwsteen.title)}: "
-            f"{situation_line(q, response, bouwsteen_id).lower()}). Typ *overzicht* voor al je antwoorden.")
+    saved = (f"✔ Bouwsteen {bouwsteen.number} bewaard ({safe_text(bouwsteen.title)}: "
+             f"{situation_line(q, response, bouwsteen_id).lower()}).")
+    # On the overview itself every answer is in sight already.
+    return saved if next_step(q, response).kind == "overview" else f"{saved} Typ *overzicht* voor al je antwoorden."
 
 
 # ----- intro ---------------------------------------------------------------------------------------
@@ -305,7 +291,7 @@ def page_card(q: Questionnaire, bouwsteen_id: str, page: str, response: Response
     return card(body, [
         submit(primary, action_data("save_page", wave=response.wave_id, bouwsteen=bouwsteen_id, page=page,
                                     rev=response.revision, **args), style="positive"),
-        submit("Pauzeer", action_data("pause", wave=response.wave_id, **args)),
+        submit("Pauzeer", action_data("pause", wave=response.wave_id, **args), inputs=False),
     ])
 
 
@@ -366,7 +352,7 @@ def overview_card(q: Questionnaire, response: Response, *, subject: str = "self"
                 body += toggle_section(f"overview-{bouwsteen.id}", "Details",
                                        [facts(answer_rows(q, response, bouwsteen.id, "context",
                                                           explanation_limit=300))],
-                                       open_title="Minder")
+                                       open_title="Minder", spacing="Small")
     if response.closing is not None:
         body.append(text("**Slotvragen**", spacing="Large", separator=True))
         body.append(facts(_closing_rows(q, response)))
@@ -437,7 +423,7 @@ def closing_card(q: Questionnaire, response: Response, *, values: dict[str, str]
     return card(body, [
         submit("Bewaar en ga naar verzenden", action_data("save_closing", wave=response.wave_id,
                                                           rev=response.revision, **args), style="positive"),
-        submit("Terug naar het overzicht", action_data("overview", wave=response.wave_id, **args)),
+        submit("Terug naar het overzicht", action_data("overview", wave=response.wave_id, **args), inputs=False),
     ])
 
 
@@ -493,11 +479,12 @@ def step_help(q: Questionnaire, step: Step) -> list[dict]:
             ]
         else:
             lines = [
-                f"{where}, deel 2: wat de situering verklaart. Welbewuste keuze: is de huidige aanpak een "
-                "bewuste keuze, ingegeven door de context, of allebei?",
+                f"{where}, deel 2: wat de situering verklaart. Welbewuste keuze: heeft je centrum bewust voor "
+                "de huidige aanpak gekozen, is hij vooral ingegeven door de context, of allebei?",
                 "Hefbomen helpen je centrum vooruit, knelpunten remmen het af; beide komen uit de "
                 "organisatiecontext. Verschillen: staan teams, werkgroepen, disciplines of vestigingen elders? "
-                "Meer antwoorden kunnen; een toelichting is niet verplicht (*+ toelichting*).",
+                "Bij hefbomen, knelpunten en verschillen kan je meer dan één antwoord aanvinken. Een toelichting "
+                "is niet verplicht (*+ toelichting*).",
             ]
     elif step.kind in ("overview", "closing"):
         lines = ["**Waar je nu bent:** alle bouwstenen zijn beantwoord; nu de slotvragen. Kies tot 3 bouwstenen waarin "
@@ -565,8 +552,12 @@ def with_wave_label(card_: dict, wave_name: str) -> dict:
     return {**card_, "body": [label, *body]}
 
 
-def wave_choice_card(title: str, intro: str, waves: Sequence[tuple[str, str]], buttons: Sequence[tuple[str, dict]]) -> dict:
-    """Several waves and where someone stands in each, with a button per wave: an explicit choice."""
-    return card([heading(safe_text(title), size="Medium", id=WAVE_CHOICE_ID), text(safe_text(intro)),
-                 facts([(safe_text(name), state) for name, state in waves])],
-                [submit(label, data) for label, data in buttons])
+def wave_choice_card(title: str, intro: str, waves: Sequence[tuple[str, Sequence[str]]],
+                     buttons: Sequence[tuple[str, dict]]) -> dict:
+    """Several waves and where someone stands in each (short lines under its name), with a button
+    per wave: an explicit choice."""
+    body = [heading(safe_text(title), size="Medium", id=WAVE_CHOICE_ID), text(safe_text(intro))]
+    for name, lines in waves:
+        body.append(text(f"**{safe_text(name)}**", spacing="Medium"))
+        body += [subtle(safe_text(line)) for line in lines]
+    return card(body, [submit(label, data) for label, data in buttons])

@@ -7,11 +7,12 @@ and written, and whether the actor may touch it at all.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from typing import Protocol
 
 from cards import respondent as cards
-from cards.common import plural, safe_text
+from cards.common import plural, safe_text, shorten
 from cards.director import with_banner
 from dialogs.commands import Command, find_bouwsteen, find_glossary
 from dialogs.context import Actor, MoveOn, Outgoing, Reply, Services
@@ -30,7 +31,7 @@ from dialogs.payloads import (
 from survey import progress as flow
 from survey.answers import PAGE_IDS, InvalidAnswer, Response, validate_closing, validate_page
 from survey.registry import Centre, Membership
-from survey.waves import Wave, current_wave_for, find_wave, open_waves_for
+from survey.waves import Wave, current_wave_for, date_text, find_wave, open_waves_for
 from storage.repository import Repository, Unchanged
 
 NOT_REGISTERED = (
@@ -428,7 +429,9 @@ class RespondentDialog:
         except flow.SurveyLocked:
             return [Reply(text="Je antwoorden waren al verzonden of zijn net gewijzigd. Typ *overzicht*.")]
         await self.services.listener.response_changed(response)
-        return [MoveOn(cards.submitted_card(self.q, response, centre_name=subject.membership.centre.name))]
+        # Sent in one wave while another still waits: say so, with its button, rather than leave it to chance.
+        return [MoveOn(cards.submitted_card(self.q, response, centre_name=subject.membership.centre.name)),
+                *await self._elsewhere(subject, unstarted=True)]
 
     # ----- waves side by side ---------------------------------------------------------------
 
@@ -447,15 +450,19 @@ class RespondentDialog:
         other = self._in_wave(subject, wave)
         return await self.load(other)
 
-    def _state_text(self, response: Response, wave: Wave) -> str:
+    def _state_text(self, response: Response, wave: Wave) -> tuple[str, str]:
+        """Where the person stands in a wave, and until when it runs: two short lines, so a phone never
+        breaks the date in two."""
         if response.is_submitted:
             state = "verzonden"
         elif response.answers or response.started_at:
             state = f"bezig: {flow.progress(self.q, response).answered} van {len(self.q.bouwstenen)} bouwstenen beantwoord"
         else:
             state = "nog niet gestart"
-        return f"{state} · {wave.deadline_text()}" if wave.accepts_answers(self.services.clock()) else \
-            f"{state} · gesloten"
+        if not wave.accepts_answers(self.services.clock()):
+            return state, "gesloten"
+        # The intro's words ("invullen tot"), not POC+'s "deadline".
+        return state, f"invullen tot {date_text(wave.deadline)}" if wave.deadline else "geen einddatum"
 
     async def choose_wave(self, subject: Subject, purpose: str, bouwsteen_id: str | None = None) -> Subject | dict:
         """Which open wave a typed command means: the only one with work left, or else ask (a card)."""
@@ -475,17 +482,21 @@ class RespondentDialog:
                 (f"Wijzig in {_short(w.name)}", action_data("edit", wave=w.id, bouwsteen=bouwsteen_id, **args))
                 for w, r in responses if not r.is_submitted]
         else:
-            title, buttons = "In welke ronde ga je verder?", [
-                (f"{'Verder in' if r.answers else 'Start'} {_short(w.name)}",
-                 action_data(self._start_action(subject), wave=w.id, **args)) for w, r in responses]
+            first_name = subject.membership.person.name.split(" ")[0]
+            title = "In welke ronde ga je verder?"
+            if purpose == "hello":
+                title = f"Hallo {first_name}! {title}"
+            buttons = [(f"{_start_word(r)} {_short(w.name)}",
+                        action_data(self._start_action(subject), wave=w.id, **args)) for w, r in responses]
         whose = "wordt het antwoord van het centrum" if subject.kind == "centre" else "worden je antwoorden"
         intro = (f"Voor {subject.membership.centre.name} lopen nu {len(responses)} rondes naast elkaar. "
                  f"Per ronde {whose} apart bewaard; je kiest zelf waar je verdergaat.")
         return cards.wave_choice_card(title, intro, [(w.name, self._state_text(r, w)) for w, r in responses],
                                       buttons)
 
-    async def _elsewhere(self, subject: Subject) -> list[Outgoing]:
-        """Where this person's answers in other waves are, so nothing given is ever out of sight."""
+    async def _elsewhere(self, subject: Subject, *, unstarted: bool = False) -> list[Outgoing]:
+        """Where this person's answers in other waves are, so nothing given is ever out of sight;
+        unstarted: also the open waves not begun yet (after sending, what is still waiting)."""
         centre_id = subject.membership.centre.id
         now = self.services.clock()
         current = await self.load(subject)
@@ -497,17 +508,20 @@ class RespondentDialog:
         closed_told = False
         for wave in others:
             response = await self._response_in(subject, wave)
-            if not response.answers:
+            if not response.answers and not (unstarted and wave.accepts_answers(now)):
                 continue
             if wave.accepts_answers(now):
                 if response.is_submitted:
                     continue
+                if response.answers:
+                    intro = (f"{whose} in de ronde ‘{wave.name}’ {'is' if subject.kind == 'centre' else 'zijn'} "
+                             "nog niet verzonden; die ronde loopt nog.")
+                else:
+                    intro = f"De ronde ‘{wave.name}’ loopt ook voor {subject.membership.centre.name}."
                 replies.append(Reply(card=cards.wave_choice_card(
-                    "Ook nog in een andere ronde",
-                    f"{whose} in de ronde ‘{wave.name}’ {'is' if subject.kind == 'centre' else 'zijn'} "
-                    "nog niet verzonden; die ronde loopt nog.",
+                    "Ook nog in een andere ronde", intro,
                     [(wave.name, self._state_text(response, wave))],
-                    [(f"Verder in {_short(wave.name)}",
+                    [(f"{_start_word(response)} {_short(wave.name)}",
                       action_data(self._start_action(subject), wave=wave.id, **subject.card_args))])))
             elif not current.answers and not closed_told:
                 closed_told = True
@@ -605,8 +619,10 @@ class RespondentDialog:
             return "Waarover wil je uitleg? Typ bv. *wat is een hefboom?* of *wat is LARS?*"
         entry = find_glossary(self.q, argument)
         if entry is None:
-            return (f"‘{argument[:40]}’ ken ik niet uit de handleiding. Ik kan uitleg geven bij begrippen als "
-                    "bouwsteen, stadium, hefboom en knelpunt, en bij afkortingen zoals LARS, HGD of PLG. "
+            # What was typed is echoed literally (a message goes through Markdown too), never cut mid-word.
+            asked = re.sub(r"^(een|de|het)\s+", "", argument.strip(), flags=re.IGNORECASE)
+            return (f"‘{safe_text(shorten(asked, 40))}’ ken ik niet uit de handleiding. Ik kan uitleg geven bij "
+                    "begrippen als bouwsteen, stadium, hefboom en knelpunt, en bij afkortingen zoals LARS, HGD of PLG. "
                     "Typ bv. *wat is een hefboom?*")
         if entry.meaning.startswith(UNEXPLAINED):
             # Say so plainly; a guess ("Waarschijnlijk: ...") is not an answer.
@@ -625,6 +641,13 @@ class RespondentDialog:
     @staticmethod
     def _role(actor: Actor) -> str:
         return actor.membership.role if actor.membership else "guest"
+
+
+def _start_word(response: Response) -> str:
+    """The button of a wave: a sent one can only be looked at, a begun one is gone on with."""
+    if response.is_submitted:
+        return "Bekijk"
+    return "Verder in" if response.answers or response.started_at else "Start"
 
 
 def _short(name: str) -> str:

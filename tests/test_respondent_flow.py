@@ -20,7 +20,8 @@ from tests.support.scripts import (
     new_card,
     start,
 )
-from tests.support.teams import TeamsClient, inputs_of, iter_elements, submit_actions, texts_in
+from tests.support.teams import (TeamsClient, inputs_of, iter_elements, required_left_empty, submit_actions,
+                                 texts_in)
 
 MO = MEMBERS[0]
 
@@ -254,6 +255,8 @@ async def test_old_cards_and_double_clicks_never_corrupt_progress(teams, bot, co
 async def test_change_a_bouwsteen_from_the_overview(teams, bot):
     card = await start(teams, MO)
     overview = await answer_bouwstenen(teams, MO, card, 11)
+    saved = card_title(overview)
+    assert "✔ Bouwsteen 11 bewaard" in saved and "Typ *overzicht*" not in saved, "the overview is in sight already"
     edit = new_card(await teams.press(MO, overview, "Wijzig"))
     assert "Behartiger" in card_title(edit)
     context = await answer_page(teams, MO, edit, {"current_stadium": "fragmentair", "intention": "systematisch"})
@@ -321,6 +324,8 @@ async def test_the_overview_says_what_is_open_and_opens_it(teams, bot):
     assert not [t for t in titles if re.match(r"\d+\. ", t)], "a numbered title would render as an indented list"
     details = str(overview.card)
     assert "Welbewuste keuze" in details and "Hefbomen" in details and "…vandaag met" not in details
+    opened = next(e for e in iter_elements(overview.card) if e.get("id") == "overview-behartiger")
+    assert opened["spacing"] == "Small", "opened details do not stick to the line above them"
 
     part_two = new_card(await teams.press(MO, overview, "Beantwoorden"))
     assert part_two.activity_id == overview.activity_id, "the overview moves on to the bouwsteen"
@@ -335,6 +340,21 @@ async def test_pause_moves_the_card_to_a_pause_and_back(teams, bot):
     assert paused.activity_id == card.activity_id and "Gepauzeerd" in card_title(paused)
     again = new_card(await teams.press(MO, paused, "Ga verder"))
     assert "Bouwsteen 1 van 11" in card_title(again)
+
+
+async def test_pause_and_back_work_halfway_a_card_as_teams_sends_them(teams, bot):
+    card = await start(teams, MO)
+    # Teams refuses to send a card with a required question left open, and sends every input along.
+    assert required_left_empty(card.card, "Bewaar") == ["current_stadium", "intention"]
+    assert required_left_empty(card.card, "Pauzeer") == [], "nothing chosen yet: Pauzeer still works"
+    paused = new_card(await teams.press(MO, card, "Pauzeer", {"current_stadium": "planmatig"}))
+    assert "Gepauzeerd" in card_title(paused), "half chosen: Pauzeer is not refused as unknown data"
+
+    overview = await answer_bouwstenen(teams, MO, new_card(await teams.press(MO, paused, "Ga verder")), 11)
+    closing = new_card(await teams.press(MO, overview, "slotvragen"))
+    assert required_left_empty(closing.card, "Terug naar het overzicht") == []
+    back = new_card(await teams.press(MO, closing, "Terug naar het overzicht", {"priorities_1": "plg"}))
+    assert "Overzicht van je antwoorden" in card_title(back)
 
 
 async def test_people_are_understood_in_their_own_words(teams, bot):
@@ -356,6 +376,9 @@ async def test_people_are_understood_in_their_own_words(teams, bot):
     assert "nergens uit" in unexplained and "Waarschijnlijk" not in unexplained and "tucht" in unexplained
     unknown = texts_in(await teams.say(MO, "wat is een flurk?"))
     assert "ken ik niet" in unknown and "hefboom" in unknown
+    assert unknown.startswith("‘flurk’ ken ik niet"), "the word asked about, without its article"
+    echoed = texts_in(await teams.say(MO, "wat is **vet** [x](http://y)?"))
+    assert "ken ik niet" in echoed and "**vet**" not in echoed and "](" not in echoed, "what was typed stays literal"
 
 
 async def test_my_data_is_said_in_plain_words(teams, bot):

@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 import pytest
 
 from cards.common import first_sentences, sentences, shorten
-from cards.respondent import option_summary
+from cards.respondent import answer_summary, step_help
 from dialogs.commands import CommandError, find_bouwsteen, find_glossary, parse_command, parse_new_wave
 from survey import progress as flow
 from survey.answers import InvalidAnswer, QuestionAnswer, Response, validate_closing, validate_page
@@ -134,13 +134,24 @@ class TestCardTexts:
         assert shorten("organisatiecontext en nog meer tekst", 22) == "organisatiecontext en …"
         assert shorten("kort", 22) == "kort"
 
-    @pytest.mark.parametrize("question,option,summary", [
-        ("hefbomen", "geen", "neen"), ("hefbomen", "mensen_cultuur", "mensen en cultuur"),
-        ("deliberate_choice", "welbewust", "een welbewuste keuze"), ("differences", "anders", "ja, anders"),
-        ("knelpunten", "missie_visie", "missie-visie-strategie, kernprocessen en leiderschap"),
+    @pytest.mark.parametrize("question,choices,other,summary", [
+        ("hefbomen", ("geen",), "", "geen hefbomen"),
+        ("hefbomen", ("mensen_cultuur", "missie_visie"), "", "mensen en cultuur; missie-visie en leiderschap"),
+        ("deliberate_choice", ("context",), "", "door de context"),
+        ("differences", ("nee",), "", "geen verschillen"),
+        ("differences", ("teams", "anders"), "tussen de regio's", "tussen de teams; anders: tussen de regio's"),
     ])
-    def test_options_are_summarised_in_whole_words(self, question, option, summary):
-        assert option_summary(Q.question(question), option) == summary
+    def test_a_members_answers_are_summarised_in_the_short_labels_everyone_uses(self, question, choices, other,
+                                                                                 summary):
+        # Not "neen" beside "nee" in one overview: the director's card and the report say the same.
+        response = Response(wave_id="w", centre_id="c", respondent_id="r",
+                            answers={"behartiger": {question: QuestionAnswer(choices=choices, other_text=other)}})
+        assert answer_summary(Q, response, "behartiger", question) == summary
+
+    def test_help_on_part_two_says_what_each_question_asks(self):
+        lines = " ".join(e["text"] for e in step_help(Q, flow.Step("page", "behartiger", "context")))
+        assert "bewust voor de huidige aanpak gekozen, is hij vooral ingegeven door de context" in lines
+        assert "meer dan één antwoord aanvinken" in lines and "Meer antwoorden kunnen" not in lines
 
 
 class TestClosing:

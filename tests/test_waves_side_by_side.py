@@ -8,7 +8,7 @@ import aiohttp
 import pytest_asyncio
 
 from tests.support.harness import ADMIN, DIRECTOR, MEMBERS, start_bot
-from tests.support.scripts import SITUERING, answer_bouwstenen, answer_page, card_title, new_card, start
+from tests.support.scripts import CLOSING, SITUERING, answer_bouwstenen, answer_page, card_title, new_card, start
 from tests.support.teams import TeamsClient, find_action, texts_in
 from tests.test_admin import Clock, launch
 
@@ -60,7 +60,8 @@ async def test_two_open_waves_every_card_says_which_and_members_choose(halfway):
 
     choice = new_card(await teams.say(MO, "verder"))
     assert "In welke ronde ga je verder?" in card_title(choice)
-    assert "bezig: 2 van 11 bouwstenen beantwoord · deadline 15-06-2027" in str(choice.card)
+    # Two short lines per wave: a phone does not break the date in two (it did: "deadline 30-" / "06-2027").
+    assert "bezig: 2 van 11 bouwstenen beantwoord | invullen tot 15-06-2027" in card_title(choice)
     page = new_card(await teams.press(MO, choice, "Verder in ‘Zelfscan 2027’"))
     assert labels(page) == "Ronde: Zelfscan 2027" and "Bouwsteen 3" in str(page.card)
     saved = await teams.press(MO, page, "Bewaar", SITUERING)
@@ -85,7 +86,7 @@ async def test_two_open_waves_every_card_says_which_and_members_choose(halfway):
     assert sorted("Proef" in str(c.card) for c in summaries) == [False, True] and len(summaries) == 2
 
     # The intro offers the choice too, and the director chooses for the centre's answer.
-    assert "In welke ronde ga je verder?" in card_title(new_card(await teams.say(LEA, "hallo")))
+    assert "Hallo Lea! In welke ronde ga je verder?" in card_title(new_card(await teams.say(LEA, "hallo")))
     centre_choice = new_card(await teams.say(DIRECTOR, "centrum"))
     assert "Per ronde wordt het antwoord van het centrum apart bewaard" in card_title(centre_choice)
     assert find_action(centre_choice.card, "Verder in ‘Zelfscan 2027’")["data"]["subject"] == "centre"
@@ -128,3 +129,26 @@ async def test_without_a_name_herinner_and_sluit_ronde_mean_the_newest_open_wave
     assert texts_in(await teams.say(ADMIN, "sluit ronde")) == \
         "Er is geen open ronde om te sluiten; typ *rondes* voor de lijst."
     assert texts_in(await teams.say(ADMIN, "herinner")) == "Er is geen open ronde om aan te herinneren."
+
+
+async def test_finishing_the_older_wave_points_to_the_one_still_waiting(halfway):
+    running, teams, _ = halfway
+    confirmation = new_card(await teams.say(ADMIN, "nieuwe ronde Proef tot 30-06-2027"))
+    await teams.press(ADMIN, confirmation, "laat beide open")
+    await running.poolster.outbox.idle()
+
+    choice = new_card(await teams.say(MO, "verder"))
+    page = new_card(await teams.press(MO, choice, "Verder in ‘Zelfscan 2027’"))
+    overview = await answer_bouwstenen(teams, MO, page, 9)
+    closing = new_card(await teams.press(MO, overview, "slotvragen"))
+    confirm = new_card(await teams.press(MO, closing, "verzenden", CLOSING))
+    calls = await teams.press(MO, confirm, "Definitief verzenden")
+    done = new_card(calls)
+    assert "Definitief verzonden" in card_title(done) and labels(done) == "Ronde: Zelfscan 2027"
+    (waiting,) = [c for c in calls if c.method == "POST" and c.card]
+    assert "De ronde ‘Proef’ loopt ook voor GO! CLB Demo." in card_title(waiting)
+    page = new_card(await teams.press(MO, waiting, "Start ‘Proef’"))
+    assert labels(page) == "Ronde: Proef" and "Bouwsteen 1 van 11" in card_title(page)
+    choice = new_card(await teams.say(MO, "hallo"))
+    assert [a["title"] for a in choice.card["actions"]] == ["Verder in ‘Proef’", "Bekijk ‘Zelfscan 2027’"], \
+        "a sent wave can only be looked at"

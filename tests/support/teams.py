@@ -80,18 +80,35 @@ def find_action(card: dict, title: str) -> dict:
     raise CardNotFound(f"no button {title!r}; the card has {[a.get('title') for a in actions]}")
 
 
-def fill_card(card: dict, action_title: str, values: dict[str, object] | None = None) -> dict:
-    """The `value` Teams would send when the user sets values and presses the button."""
-    submitted: dict[str, object] = {}
+def _filled(card: dict, values: dict[str, object] | None) -> dict[str, object]:
+    filled: dict[str, object] = {}
     for input_id, element in inputs_of(card).items():
         if element.get("value") not in (None, ""):
-            submitted[input_id] = element["value"]
+            filled[input_id] = element["value"]
     for input_id, value in (values or {}).items():
         if isinstance(value, (list, tuple)):
             value = ",".join(value)
-        submitted[input_id] = value
+        filled[input_id] = value
+    return filled
+
+
+def fill_card(card: dict, action_title: str, values: dict[str, object] | None = None) -> dict:
+    """The `value` Teams would send when the user sets values and presses the button (a button with
+    `associatedInputs: none` sends its data only)."""
     action = find_action(card, action_title)
+    submitted = {} if str(action.get("associatedInputs", "auto")).lower() == "none" else _filled(card, values)
     return {**submitted, **(action.get("data") or {})}
+
+
+def required_left_empty(card: dict, action_title: str, values: dict[str, object] | None = None) -> list[str]:
+    """The required inputs still empty when the button is pressed: Teams refuses to send those
+    (it shows their errorMessage) unless the button has `associatedInputs: none`."""
+    action = find_action(card, action_title)
+    if str(action.get("associatedInputs", "auto")).lower() == "none":
+        return []
+    filled = _filled(card, values)
+    return [input_id for input_id, element in inputs_of(card).items()
+            if element.get("isRequired") and filled.get(input_id) in (None, "")]
 
 
 class TeamsClient:
