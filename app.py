@@ -57,7 +57,7 @@ from dialogs.payloads import ADMIN_ACTIONS
 from dialogs.privacy import PrivacyDialog
 from dialogs.registry_admin import RegistryDialog
 from dialogs.respondent import RespondentDialog
-from dialogs.wave_service import WaveService
+from dialogs.wave_service import ExportFiles, WaveService
 from reports.render import file_name, render_pdf
 from storage.base import DocumentStore
 from storage.embedded import CorruptStore, StoreLocked
@@ -421,7 +421,7 @@ async def _wave(services: Services, wave_reference: str) -> Wave:
 
 
 async def export_command(settings: Settings, wave_reference: str, destination: Path,
-                         everything: bool = False) -> list[Path]:
+                         everything: bool = False) -> ExportFiles:
     """The export of the Teams `export` command, from the command line of the people who run the bot."""
     store = await _offline_store(settings, "export")
     try:
