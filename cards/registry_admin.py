@@ -24,7 +24,8 @@ def registry_card(registry: Registry, unreachable: dict[str, list[str]], downloa
                ("Personen", f"{numbers['people']} (directeurs en leden van de beleidsteams)"),
                ("Scholengroep", f"{numbers['contacts']} {'contactpersoon' if numbers['contacts'] == 1 else 'contactpersonen'}"
                                 " (AD, CODI, DICO)"),
-               ("Nog niet bereikbaar", str(missing))]),
+               # Out of everyone above, contacts included, so the numbers add up.
+               ("Nog niet bereikbaar", f"{missing} van {numbers['people'] + numbers['contacts']}")]),
     ]
     if missing:
         body.append(text(

@@ -19,7 +19,7 @@ from survey.registry_import import ImportRefused, diff, parse_registry, registry
 from tests.support.harness import ADMIN, DIRECTOR, MEMBERS, OTHER_MEMBER, STRANGER, registry_document, write_registry
 from tests.support.process import ROOT
 from tests.support.scripts import new_card, start
-from tests.support.teams import cards_in, texts_in
+from tests.support.teams import cards_in, iter_elements, texts_in
 
 MO, LEA, SAM = MEMBERS
 HEADER = ("Centrum-id", "Centrum", "Naam", "E-mail", "Rol", "Azure AD-id", "Scholengroep")
@@ -277,6 +277,9 @@ async def test_poc_imports_the_registry_in_teams_and_it_applies_without_a_restar
     await teams.say(ADMIN, "hallo")
     status = new_card(await teams.say(ADMIN, "register")).card
     assert "Centra" in str(status) and "Nog niet bereikbaar" in str(status)
+    everyone = sum(len(c.people) + len(c.scholengroep_contacts) for c in old_registry.centres)
+    facts = {f["title"]: f["value"] for e in iter_elements(status) if e.get("type") == "FactSet" for f in e["facts"]}
+    assert facts["Nog niet bereikbaar"].endswith(f" van {everyone}"), "counted out of everyone listed above it"
     assert SAM.name not in str(status), "Sam has an Azure AD id: the bot can open a chat with him"
     assert "Download het register (Excel)" in str(status)
 
