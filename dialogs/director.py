@@ -136,7 +136,12 @@ class DirectorDialog:
 
     async def focus(self, actor: Actor, wave_id: str) -> Focus:
         record = await self.focus_records.get(actor.key)
-        return record.kind if record is not None and record.wave_id == wave_id else "self"
+        if record is None or record.wave_id != wave_id or record.kind != "centre" or actor.membership is None:
+            return "self"
+        # Once the centre's answer is sent there is nothing left to do in it: typed commands are the
+        # director's own again (`centrum` still shows the sent answer with its report).
+        answer = await self.services.centre_answers.get(wave_id, actor.membership.centre.id)
+        return "self" if answer is not None and answer.is_submitted else "centre"
 
     async def remember_focus(self, actor: Actor, wave_id: str, kind: Focus) -> None:
         def change(current: FocusRecord | None) -> FocusRecord:

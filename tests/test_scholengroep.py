@@ -142,3 +142,14 @@ async def test_a_contact_who_types_a_directors_command_is_told_what_they_can_do(
         reply = await teams.say(ANNA, command)
         assert "Poolster voor de scholengroep" in str(new_card(reply).card), command
         assert "beleidsteam" not in texts_in(reply), command
+
+
+async def test_after_sending_the_centres_answer_typed_commands_are_the_directors_own_again(teams, bot):
+    await submit_centre_answer(teams, bot)
+    progress = new_card(await teams.say(DIRECTOR, "voortgang")).card
+    words = " ".join(e.get("text", "") for e in iter_elements(progress) if e.get("type") == "TextBlock")
+    assert "Antwoord van het centrum" not in words, "the sent centre answer is no longer what commands act on"
+    assert "Je voortgang" in words and "0 van 11" in words
+    again = new_card(await teams.say(DIRECTOR, "centrum"))
+    assert "Het kan niet meer gewijzigd worden" in str(again.card), "the sent answer stays one word away"
+
