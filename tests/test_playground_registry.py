@@ -15,6 +15,7 @@ from aiohttp import web
 from openpyxl import Workbook
 from playwright.async_api import async_playwright, expect
 
+from tests.support.loopback import serve_on_loopback
 from tests.support.playground import CHROMIUM, CHROMIUM_FLAGS, DESKTOP, PlaygroundPage
 from tests.test_playground_browser import SHOTS, playground_bot  # noqa: F401 - the fixture
 
@@ -45,11 +46,7 @@ async def test_poc_imports_the_registry_in_the_playground(playground_bot):
     files: dict[str, bytes] = {}
     server = web.Application()
     server.router.add_get("/{name}", lambda request: web.Response(body=files[request.match_info["name"]]))
-    runner = web.AppRunner(server, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    base = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # noqa: SLF001
+    runner, base = await serve_on_loopback(server)
 
     def file_message(name: str, rows) -> dict:
         files[name] = xlsx(rows)

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from tests.support.loopback import serve_on_loopback
+
 
 @dataclass
 class Call:
@@ -132,12 +134,8 @@ class FakeConnector:
         app.router.add_put("/v3/conversations/{conversation}/activities/{activity}", self._update)
         app.router.add_get("/v3/conversations/{conversation}/members/{member}", self._member)
         app.router.add_get("/files/{name}", self._file)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # noqa: SLF001 - aiohttp exposes no port otherwise
-        self.url = f"http://127.0.0.1:{port}/"
+        self._runner, base = await serve_on_loopback(app, shutdown_timeout=1.0)
+        self.url = f"{base}/"
         return self.url
 
     @web.middleware

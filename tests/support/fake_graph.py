@@ -21,6 +21,7 @@ from aiohttp import web
 
 from bot.delivery import RETRYABLE_STATUS
 from tests.support.fake_connector import HTML_ERROR_PAGE, FakeConnector
+from tests.support.loopback import serve_on_loopback
 
 CATALOG_APP_ID = "a1b2c3d4-0000-4000-8000-00000000c0de"
 
@@ -95,12 +96,8 @@ class FakeGraph:
         app.router.add_post("/v1.0/users/{user}/teamwork/installedApps", self._install_app)
         app.router.add_get("/v1.0/users/{user}/teamwork/installedApps", self._installed_apps)
         app.router.add_get("/v1.0/users/{user}/teamwork/installedApps/{installation}/chat", self._chat)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # noqa: SLF001 - aiohttp exposes no port otherwise
-        self.url = f"http://127.0.0.1:{port}/v1.0"
+        self._runner, base = await serve_on_loopback(app, shutdown_timeout=1.0)
+        self.url = f"{base}/v1.0"
         return self.url
 
     async def stop(self) -> None:

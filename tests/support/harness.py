@@ -12,6 +12,7 @@ from aiohttp import web
 
 from app import Poolster, build_poolster, create_app
 from bot.config import Settings
+from tests.support.loopback import serve_on_loopback
 from tests.support.teams import TENANT, TeamsUser
 
 DIRECTOR = TeamsUser("Dina Directeur", "dina.directeur@clb-demo.example", "aad-dina")
@@ -66,9 +67,5 @@ async def start_bot(data_dir: Path, *, store: str = "embedded", clock: Callable[
     })
     kwargs = {"clock": clock} if clock else {}
     poolster = await build_poolster(settings, **kwargs, **(build or {}))
-    runner = web.AppRunner(create_app(poolster), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # noqa: SLF001
-    return RunningBot(poolster, runner, f"http://127.0.0.1:{port}")
+    runner, url = await serve_on_loopback(create_app(poolster))
+    return RunningBot(poolster, runner, url)
