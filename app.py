@@ -53,7 +53,7 @@ from dialogs.admin import AdminDialog
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS, REPORT_COMMANDS
 from dialogs.context import Actor, Services, utc_now
 from dialogs.director import DirectorDialog, report_input
-from dialogs.payloads import ADMIN_ACTIONS
+from actions.payloads import ADMIN_ACTIONS
 from dialogs.privacy import PrivacyDialog
 from dialogs.registry_admin import RegistryDialog
 from dialogs.respondent import RespondentDialog
@@ -62,7 +62,7 @@ from reports.render import file_name, render_pdf
 from storage.base import DocumentStore
 from storage.embedded import CorruptStore, StoreLocked
 from storage.factory import open_store
-from survey.questionnaire import load_questionnaire
+from survey.questionnaire import UnknownQuestionnaire, load_catalog
 from survey.registry import Centre, Person, Registry, RegistryError, RegistryFile, load_registry
 from survey.registry_import import ImportRefused, parse_registry, preview_text, summary, write_registry_xlsx
 from survey.waves import Wave, find_wave
@@ -125,7 +125,11 @@ async def ensure_default_wave(services: Services, settings: Settings) -> None:
         return
     now = services.clock()
     start_year = now.year if now.month >= 9 else now.year - 1
+    # The default wave runs the questionnaire a centre's team answers (the self-scan).
+    questionnaire = services.catalog.for_respondents("team")[0]
     wave = Wave(
+        questionnaire_id=questionnaire.id,
+        questionnaire_version=questionnaire.version,
         id=f"zelfscan-{start_year}-{start_year + 1}",
         name=f"Zelfscan {start_year}-{start_year + 1}",
         status="open",
@@ -137,6 +141,16 @@ async def ensure_default_wave(services: Services, settings: Settings) -> None:
         log.info("default wave opened", extra={"wave_id": wave.id})
 
 
+async def check_waves_readable(services: Services) -> None:
+    """Every wave's questionnaire version must still be in the content folder: its answers are read with it."""
+    for wave in await services.waves.list():
+        try:
+            services.questionnaire_of(wave)
+        except UnknownQuestionnaire as missing:
+            raise ValueError(f"ronde ‘{wave.name}’ ({wave.id}) gebruikt {missing}. Zet dat bestand terug in "
+                             "content/questionnaires/ (een nieuwe versie is een nieuw bestand).") from None
+
+
 async def build_poolster(settings: Settings, *, store: DocumentStore | None = None,
                          clock: Callable[[], datetime] = utc_now, signing_keys: list[dict] | None = None,
                          credentials_factory: ServiceClientCredentialsFactory | None = None) -> Poolster:
@@ -144,7 +158,7 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     # The store works in the loop's default executor (calls to Teams do not: bot/connectors.py):
     # give it room, so a wave's fan-out does not starve users' turns.
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32, thread_name_prefix="poolster"))
-    questionnaire = await asyncio.to_thread(load_questionnaire)
+    catalog = await asyncio.to_thread(load_catalog)
     registry_file = RegistryFile(settings.registry_path)
     registry = await asyncio.to_thread(registry_file.load)
     store = store or await open_store(
@@ -152,8 +166,9 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
         blob_connection_string=settings.blob_connection_string.get_secret_value(),
         blob_container=settings.blob_container,
     )
-    services = Services(questionnaire, registry, store, clock)
+    services = Services(catalog, registry, store, clock)
     await ensure_default_wave(services, settings)
+    await check_waves_readable(services)
 
     install_key_sets(signing_keys)
     authentication = ConfigurationBotFrameworkAuthentication(settings.bot_framework_config(),
@@ -425,7 +440,7 @@ async def export_command(settings: Settings, wave_reference: str, destination: P
     """The export of the Teams `export` command, from the command line of the people who run the bot."""
     store = await _offline_store(settings, "export")
     try:
-        services = Services(await asyncio.to_thread(load_questionnaire),
+        services = Services(await asyncio.to_thread(load_catalog),
                             await asyncio.to_thread(load_registry, settings.registry_path), store)
         wave = await _wave(services, wave_reference)
         # The command line sends nothing: a wave service without a sender.
@@ -466,7 +481,7 @@ async def report_command(settings: Settings, wave_reference: str, centre_id: str
     """A centre's report of a wave as a PDF file, as directors and the scholengroep get it in Teams."""
     store = await _offline_store(settings, "rapport")
     try:
-        services = Services(await asyncio.to_thread(load_questionnaire),
+        services = Services(await asyncio.to_thread(load_catalog),
                             await asyncio.to_thread(load_registry, settings.registry_path), store)
         wave = await _wave(services, wave_reference)
         centre = services.registry.centre(centre_id)

@@ -24,7 +24,7 @@ from bot.rate_limits import Priority, RateLimiter
 from cards.respondent import replaced_card
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS, Command, parse_command
 from dialogs.context import Actor, MoveOn, Outgoing, PrivateReply, ReplaceSubmitted, Reply
-from dialogs.payloads import ADMIN_ACTIONS, PayloadRejected, parse_payload
+from actions.payloads import ADMIN_ACTIONS, PayloadRejected, parse_payload
 from dialogs.registry_admin import FileUnavailable
 from dialogs.respondent import RespondentDialog
 from survey.reach_outcomes import NotReached

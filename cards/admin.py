@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import date, datetime
 
 from cards.common import card, chart, count, facts, heading, safe_text, submit, subtle, text
-from dialogs.payloads import action_data
+from actions.payloads import action_data
 from survey.questionnaire import STADIUM_IDS, Questionnaire
 from survey.waves import SendReport, Wave, WaveCounts, date_text, example_deadline
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from cards.common import card, chart, heading, safe_text, subtle, text, toggle_section
 from cards.respondent import WAVE_LABEL_ID
-from dialogs.payloads import action_data
+from actions.payloads import action_data
 from survey import progress as flow
 from survey.answers import PAGES, Response
 from survey.consolidation import Proposal

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cards.common import card, facts, heading, safe_text, submit, subtle, text
-from dialogs.payloads import action_data
+from actions.payloads import action_data
 from survey.registry import Registry
 from survey.registry_import import RegistryChanges, consequences, counts, describe, summary
 

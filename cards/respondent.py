@@ -19,7 +19,7 @@ from cards.common import (
     toggle_section,
 )
 from cards.admin import admin_help_rows
-from dialogs.payloads import action_data
+from actions.payloads import action_data
 from survey.answers import PAGE_IDS, PAGES, FieldError, Response, split_choices
 from survey.progress import Progress, Step, next_step, progress
 from survey.questionnaire import Bouwsteen, Question, Questionnaire

@@ -13,7 +13,7 @@ from cards import admin as admin_cards
 from cards.common import count
 from dialogs.commands import Command, CommandError, export_scope, parse_new_wave
 from dialogs.context import Actor, Outgoing, PrivateReply, ReplaceSubmitted, Reply, Services
-from dialogs.payloads import (
+from actions.payloads import (
     CancelLaunchPayload,
     CancelRemindPayload,
     CardPayload,

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from typing import Callable, Protocol
 
 from survey.answers import Response
-from survey.questionnaire import Questionnaire
+from survey.questionnaire import Catalog, Questionnaire, RunsQuestionnaire
 from survey.registry import Membership, Registry
 from survey.waves import Wave, current_wave_for
 from storage.base import DocumentStore
@@ -94,7 +94,8 @@ def utc_now() -> datetime:
 
 @dataclass
 class Services:
-    questionnaire: Questionnaire
+    # Every questionnaire version; a wave's answers are read with the version the wave runs.
+    catalog: Catalog
     registry: Registry
     store: DocumentStore
     clock: Callable[[], datetime] = utc_now
@@ -105,8 +106,12 @@ class Services:
         self.centre_answers: Repository[Response] = Repository(self.store, "centre-answers", Response)
         self.waves: Repository[Wave] = Repository(self.store, "waves", Wave)
 
-    async def current_wave(self, centre_id: str) -> Wave | None:
-        return current_wave_for(await self.waves.list(), centre_id, self.clock())
+    def questionnaire_of(self, record: RunsQuestionnaire) -> Questionnaire:
+        """The questionnaire version a wave runs or a response was answered with."""
+        return self.catalog.of(record)
+
+    async def current_wave(self, centre_id: str, questionnaire_ids: frozenset[str] | None = None) -> Wave | None:
+        return current_wave_for(await self.waves.list(), centre_id, self.clock(), questionnaire_ids)
 
     async def member_responses(self, wave_id: str, centre_id: str) -> list[Response]:
         return await self.responses.list(wave_id, centre_id)

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from cards import director as director_cards
 from dialogs.commands import Command
 from dialogs.context import Actor, Outgoing, ReplaceSubmitted, Reply, Services
-from dialogs.payloads import AdoptOwnPayload, CardPayload, CentreStartPayload, ReportPayload
+from actions.payloads import AdoptOwnPayload, CardPayload, CentreStartPayload, ReportPayload
 from dialogs.respondent import Refused, RespondentDialog, Subject
 from reports.render import ReportInput, file_name, render_pdf
 from survey import progress as flow

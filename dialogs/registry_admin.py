@@ -21,7 +21,7 @@ from cards import registry_admin as registry_cards
 from cards.admin import card_text
 from dialogs.commands import Command
 from dialogs.context import Actor, Outgoing, PrivateReply, ReplaceSubmitted, Reply, Services
-from dialogs.payloads import CancelRegistryImportPayload, CardPayload
+from actions.payloads import CancelRegistryImportPayload, CardPayload
 from storage.repository import Repository
 from survey.registry import Person, Registry, RegistryFile, registry_document
 from survey.registry_import import ImportRefused, diff, parse_registry, summary, write_registry_xlsx

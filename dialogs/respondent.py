@@ -16,7 +16,7 @@ from cards.common import plural, safe_text, shorten
 from cards.director import with_banner
 from dialogs.commands import Command, find_bouwsteen, find_glossary
 from dialogs.context import Actor, MoveOn, Outgoing, Reply, Services
-from dialogs.payloads import (
+from actions.payloads import (
     action_data,
     CardPayload,
     ClosingPayload,

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from survey.answers import PAGE_IDS, ClosingAnswer, QuestionAnswer, Response
-from survey.questionnaire import Bouwsteen, Questionnaire
+from survey.answers import QuestionAnswer, Response
+from survey.questionnaire import Questionnaire, Unit
 
 StepKind = Literal["page", "overview", "closing", "confirm", "submitted"]
 
@@ -20,7 +20,7 @@ StepKind = Literal["page", "overview", "closing", "confirm", "submitted"]
 @dataclass(frozen=True)
 class Step:
     kind: StepKind
-    bouwsteen_id: str | None = None
+    unit_id: str | None = None
     page: str | None = None
 
 
@@ -32,7 +32,7 @@ class SurveyLocked(Exception):
 class Progress:
     answered: int
     total: int
-    remaining: tuple[Bouwsteen, ...]
+    remaining: tuple[Unit, ...]
     closing_done: bool
     submitted: bool
 
@@ -42,7 +42,7 @@ class Progress:
 
 
 def pages(questionnaire: Questionnaire) -> list[Step]:
-    return [Step("page", b.id, page) for b in questionnaire.bouwstenen for page in PAGE_IDS]
+    return [Step("page", u.id, page) for u in questionnaire.units for page in questionnaire.page_ids]
 
 
 def next_step(questionnaire: Questionnaire, response: Response) -> Step:
@@ -51,14 +51,15 @@ def next_step(questionnaire: Questionnaire, response: Response) -> Step:
     if response.editing is not None:
         return Step("page", *response.editing)
     for step in pages(questionnaire):
-        if not response.is_page_answered(step.bouwsteen_id, step.page):
+        if step.unit_id is not None and step.page is not None and not response.is_page_answered(
+                questionnaire, step.unit_id, step.page):
             return step
     return Step("confirm") if response.closing is not None else Step("overview")
 
 
 def progress(questionnaire: Questionnaire, response: Response) -> Progress:
-    remaining = tuple(b for b in questionnaire.bouwstenen if not response.is_bouwsteen_answered(b.id))
-    total = len(questionnaire.bouwstenen)
+    remaining = tuple(u for u in questionnaire.units if not response.is_unit_answered(questionnaire, u.id))
+    total = len(questionnaire.units)
     return Progress(
         answered=total - len(remaining),
         total=total,
@@ -70,11 +71,11 @@ def progress(questionnaire: Questionnaire, response: Response) -> Progress:
 
 def is_complete(questionnaire: Questionnaire, response: Response) -> bool:
     return response.closing is not None and all(
-        response.is_bouwsteen_answered(b.id) for b in questionnaire.bouwstenen
+        response.is_unit_answered(questionnaire, u.id) for u in questionnaire.units
     )
 
 
-def _changed(response: Response, now: datetime, **update) -> Response:
+def _changed(response: Response, now: datetime, **update: object) -> Response:
     if response.is_submitted:
         raise SurveyLocked()
     return response.model_copy(
@@ -93,27 +94,30 @@ def start(response: Response, now: datetime) -> Response:
     return _changed(response, now)
 
 
-def save_page(
-    response: Response, bouwsteen_id: str, page: str, answers: dict[str, QuestionAnswer], now: datetime
-) -> Response:
-    merged = {**response.answers, bouwsteen_id: {**response.answers.get(bouwsteen_id, {}), **answers}}
+def save_page(questionnaire: Questionnaire, response: Response, unit_id: str, page: str,
+              answers: dict[str, QuestionAnswer], now: datetime) -> Response:
+    # The page's answers replace what it held: an optional question emptied is no longer answered.
+    kept = {qid: a for qid, a in response.answers.get(unit_id, {}).items()
+            if qid not in questionnaire.page(page).questions}
+    merged = {**response.answers, unit_id: {**kept, **answers}}
     editing = response.editing
-    if editing == (bouwsteen_id, page):
-        # Changing a bouwsteen walks through both of its pages, then returns to where the user was.
-        following = PAGE_IDS.index(page) + 1
-        editing = (bouwsteen_id, PAGE_IDS[following]) if following < len(PAGE_IDS) else None
+    if editing == (unit_id, page):
+        # Changing a unit walks through all of its pages, then returns to where the user was.
+        following = questionnaire.page_ids.index(page) + 1
+        editing = (unit_id, questionnaire.page_ids[following]) if following < len(questionnaire.page_ids) else None
     return _changed(response, now, answers=merged, editing=editing)
 
 
-def start_edit(response: Response, bouwsteen_id: str, now: datetime, page: str = PAGE_IDS[0]) -> Response:
-    return _changed(response, now, editing=(bouwsteen_id, page))
+def start_edit(questionnaire: Questionnaire, response: Response, unit_id: str, now: datetime,
+               page: str | None = None) -> Response:
+    return _changed(response, now, editing=(unit_id, page or questionnaire.page_ids[0]))
 
 
 def stop_edit(response: Response, now: datetime) -> Response:
     return response if response.editing is None else _changed(response, now, editing=None)
 
 
-def save_closing(response: Response, closing: ClosingAnswer, now: datetime) -> Response:
+def save_closing(response: Response, closing: dict[str, QuestionAnswer], now: datetime) -> Response:
     return _changed(response, now, closing=closing)
 
 

@@ -24,6 +24,15 @@ Role = Literal["member", "director"]
 # The scholengroep's people who receive the centre's results: algemeen directeur, coördinerend
 # directeur, directeur-coördinator.
 ScholengroepRole = Literal["AD", "CODI", "DICO"]
+# The kinds of school a CLB works with: basis, secundair, buitengewoon basis, buitengewoon secundair.
+SchoolType = Literal["bao", "so", "bubao", "buso"]
+SCHOOL_TYPES: tuple[SchoolType, ...] = ("bao", "so", "bubao", "buso")
+SCHOOL_TYPE_LABELS: dict[str, str] = {
+    "bao": "basisonderwijs",
+    "so": "secundair onderwijs",
+    "bubao": "buitengewoon basisonderwijs",
+    "buso": "buitengewoon secundair onderwijs",
+}
 
 
 class _Strict(BaseModel):
@@ -51,6 +60,15 @@ class ScholengroepContact(Person):
     role: ScholengroepRole
 
 
+class School(_Strict):
+    """A school the centre works with; its contact persons answer the schools' survey for it."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
+    name: str = Field(min_length=1)
+    type: SchoolType
+    contacts: tuple[Person, ...] = Field(min_length=1)
+
+
 class Centre(_Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     name: str = Field(min_length=1)
@@ -60,10 +78,28 @@ class Centre(_Strict):
     # and report, never a member's answers; they do not answer and are not part of `people`.
     scholengroep: str | None = None
     scholengroep_contacts: tuple[ScholengroepContact, ...] = ()
+    # The schools the centre works with. Their contacts answer only the schools' survey.
+    schools: tuple[School, ...] = ()
 
     @property
     def people(self) -> tuple[Person, ...]:
         return (self.director, *self.members)
+
+    def school(self, school_id: str) -> School | None:
+        return next((s for s in self.schools if s.id == school_id), None)
+
+    @model_validator(mode="after")
+    def _unique_schools(self) -> "Centre":
+        ids = [school.id for school in self.schools]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"centre {self.id}: school ids must be unique")
+        return self
+
+
+class SchoolContact(_Strict):
+    centre: Centre
+    school: School
+    person: Person
 
 
 class Membership(_Strict):
@@ -127,6 +163,23 @@ class Registry(_Strict):
             for centre, contact in self._contacts_by_identity.get((identity or "").lower(), ()):
                 found.setdefault(centre.id, (centre, contact))
         return tuple(found.values())
+
+    @cached_property
+    def _school_contacts_by_identity(self) -> dict[str, SchoolContact]:
+        index: dict[str, SchoolContact] = {}
+        for centre in self.centres:
+            for school in centre.schools:
+                for person in school.contacts:
+                    for identity in filter(None, (person.email, person.aad_object_id)):
+                        index.setdefault(identity.lower(), SchoolContact(centre=centre, school=school, person=person))
+        return index
+
+    def school_contact(self, *identities: str | None) -> SchoolContact | None:
+        """The school this person (AAD object id, e-mail or UPN) answers the schools' survey for."""
+        for identity in identities:
+            if identity and (found := self._school_contacts_by_identity.get(identity.lower())):
+                return found
+        return None
 
     def centre(self, centre_id: str) -> Centre | None:
         return next((c for c in self.centres if c.id == centre_id), None)

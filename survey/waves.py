@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
+
+from survey.questionnaire import SELF_SCAN_FIRST_VERSION, SELF_SCAN_ID
 
 # Deadlines are days in Belgium: a wave "tot 15-06-2026" accepts answers until that day ends there.
 TIMEZONE = ZoneInfo("Europe/Brussels")
@@ -35,9 +38,17 @@ class Wave(BaseModel):
     closed_at: datetime | None = None
     # Reminder moments already handled ("7d", "2d", or "manual-<iso time>").
     reminders_done: tuple[str, ...] = ()
+    # The questionnaire version the wave runs, fixed when it is created; waves stored before
+    # waves named one ran the self-scan's first version.
+    questionnaire_id: str = SELF_SCAN_ID
+    questionnaire_version: str = SELF_SCAN_FIRST_VERSION
 
     def includes(self, centre_id: str) -> bool:
         return not self.centre_ids or centre_id in self.centre_ids
+
+    def runs(self, questionnaire_ids: Collection[str] | None) -> bool:
+        """Whether the wave runs one of these questionnaires (None: any)."""
+        return questionnaire_ids is None or self.questionnaire_id in questionnaire_ids
 
     @property
     def closes_at(self) -> datetime | None:
@@ -72,10 +83,14 @@ def wave_id_for(name: str, created_at: datetime) -> str:
     return f"{slug}-{created_at.strftime('%Y%m%d%H%M%S')}"
 
 
-def current_wave_for(waves: list[Wave], centre_id: str, now: datetime) -> Wave | None:
-    """The wave a centre's people answer now: the newest open one, else the newest closed one."""
+def current_wave_for(waves: list[Wave], centre_id: str, now: datetime,
+                     questionnaire_ids: Collection[str] | None = None) -> Wave | None:
+    """The wave a centre's people answer now: the newest open one, else the newest closed one.
+
+    `questionnaire_ids` keeps only the waves of the questionnaires this respondent answers (a
+    centre's team the self-scan, its schools the schools' survey)."""
     relevant = sorted(
-        (w for w in waves if w.status != "draft" and w.includes(centre_id)),
+        (w for w in waves if w.status != "draft" and w.includes(centre_id) and w.runs(questionnaire_ids)),
         key=lambda w: w.launched_at or w.created_at,
         reverse=True,
     )
@@ -91,9 +106,10 @@ def previous_wave(waves: list[Wave], wave: Wave) -> Wave | None:
     return max(earlier, key=lambda w: w.launched_at, default=None)
 
 
-def open_waves_for(waves: list[Wave], centre_id: str, now: datetime) -> list[Wave]:
+def open_waves_for(waves: list[Wave], centre_id: str, now: datetime,
+                   questionnaire_ids: Collection[str] | None = None) -> list[Wave]:
     """The waves a centre's people can answer in now, newest first (two may run side by side)."""
-    return sorted((w for w in waves if w.includes(centre_id) and w.accepts_answers(now)),
+    return sorted((w for w in waves if w.includes(centre_id) and w.accepts_answers(now) and w.runs(questionnaire_ids)),
                   key=lambda w: w.launched_at or w.created_at, reverse=True)
 
 
