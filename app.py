@@ -158,7 +158,7 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     # The store works in the loop's default executor (calls to Teams do not: bot/connectors.py):
     # give it room, so a wave's fan-out does not starve users' turns.
     asyncio.get_running_loop().set_default_executor(ThreadPoolExecutor(max_workers=32, thread_name_prefix="poolster"))
-    catalog = await asyncio.to_thread(load_catalog)
+    catalog = await asyncio.to_thread(load_catalog, settings.content_dir)
     registry_file = RegistryFile(settings.registry_path)
     registry = await asyncio.to_thread(registry_file.load)
     store = store or await open_store(
@@ -440,7 +440,7 @@ async def export_command(settings: Settings, wave_reference: str, destination: P
     """The export of the Teams `export` command, from the command line of the people who run the bot."""
     store = await _offline_store(settings, "export")
     try:
-        services = Services(await asyncio.to_thread(load_catalog),
+        services = Services(await asyncio.to_thread(load_catalog, settings.content_dir),
                             await asyncio.to_thread(load_registry, settings.registry_path), store)
         wave = await _wave(services, wave_reference)
         # The command line sends nothing: a wave service without a sender.
@@ -481,7 +481,7 @@ async def report_command(settings: Settings, wave_reference: str, centre_id: str
     """A centre's report of a wave as a PDF file, as directors and the scholengroep get it in Teams."""
     store = await _offline_store(settings, "rapport")
     try:
-        services = Services(await asyncio.to_thread(load_catalog),
+        services = Services(await asyncio.to_thread(load_catalog, settings.content_dir),
                             await asyncio.to_thread(load_registry, settings.registry_path), store)
         wave = await _wave(services, wave_reference)
         centre = services.registry.centre(centre_id)

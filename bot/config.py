@@ -12,6 +12,7 @@ from typing import Literal, Mapping
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from bot.delivery import RetryPolicy
+from survey.questionnaire import CONTENT_DIR
 
 
 def _split(value: str | None) -> tuple[str, ...]:
@@ -28,6 +29,8 @@ class Settings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 3978
     data_dir: Path = Path("data")
+    # The questionnaire files, one per version (docs/questionnaires.md).
+    content_dir: Path = CONTENT_DIR
     store: Literal["embedded", "memory", "blob"] = "embedded"
     blob_connection_string: SecretStr = SecretStr("")
     blob_container: str = "poolster"
@@ -101,6 +104,7 @@ class Settings(BaseModel):
             "POOLSTER_HOST": "host",
             "POOLSTER_PORT": "port",
             "POOLSTER_DATA_DIR": "data_dir",
+            "POOLSTER_CONTENT_DIR": "content_dir",
             "POOLSTER_STORE": "store",
             "POOLSTER_BLOB_CONNECTION_STRING": "blob_connection_string",
             "POOLSTER_BLOB_CONTAINER": "blob_container",

@@ -1,7 +1,7 @@
-"""Extract the bouwstenen of the manual (ch. 4-6) into the structure of content/questionnaire.yaml.
+"""Extract the bouwstenen of the manual (ch. 4-6) into the units of content/questionnaires/poolster-clb-*.yaml.
 
 Run once by the content editor: `python scripts/extract_content.py > /tmp/bouwstenen.yaml`, then
-review the output against the manual and paste it into content/questionnaire.yaml. The text was
+review the output against the manual and paste it into a new version of the self-scan's file. The text was
 extracted from a PDF with interleaved columns, so the split of each stadia table into its four
 stadia is given here by hand (paragraphs per stadium), checked against the printed manual.
 """
@@ -139,7 +139,7 @@ def main() -> None:
             reflections = block["draagt"]
         out.append({"id": bouwsteen_id, "title": title, "definition": " ".join(block["definition"]),
                     "rclbk": block["rclbk"], "reflection_title": reflection_title, "reflection": reflections,
-                    "stadia": stadia})
+                    "descriptions": stadia})
     yaml.safe_dump(out, sys.stdout, allow_unicode=True, sort_keys=False, width=110)
 
 

@@ -75,7 +75,8 @@ def _client_options() -> dict:
     return {
         "connection_timeout": 5,
         "read_timeout": 20,
-        "retry_policy": LinearRetry(backoff=0.5, random_jitter_range=0.3, retry_total=3),
+        # The SDK annotates seconds as int but sleeps any float: half a second, not a whole one.
+        "retry_policy": LinearRetry(backoff=0.5, random_jitter_range=0.3, retry_total=3),  # type: ignore[arg-type]
     }
 
 

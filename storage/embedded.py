@@ -265,6 +265,8 @@ class EmbeddedStorage(DocumentStore):
             await asyncio.to_thread(self._release)
 
     def _release(self) -> None:
+        if self._lock_fd is None:
+            return
         fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
         os.close(self._lock_fd)
         self._lock_fd = None

@@ -23,7 +23,7 @@ class InMemoryStore(DocumentStore):
         # Copies, as every store returns: a caller's change must not change what is stored.
         return copy.deepcopy(await self._memory.read(keys))
 
-    async def write(self, changes: dict[str, object]) -> None:
+    async def write(self, changes: dict[str, dict]) -> None:
         require_changes(changes)
         if not changes:
             return

@@ -211,7 +211,7 @@ def _line_of(node: yaml.Node, path: tuple) -> int:
     return node.start_mark.line + 1
 
 
-def _parse(path: Path, text: str):
+def _parse(path: Path, text: str) -> object:
     """The YAML as Python data, from a JSON copy made the last time this very text was parsed.
 
     Parsing YAML takes about a second for ten thousand people, JSON a few milliseconds; the copy
@@ -271,7 +271,7 @@ def load_registry(path: Path, *, required: bool = True) -> Registry:
         root = yaml.compose(text)
         problems = []
         for item in error.errors():
-            line = _line_of(root, tuple(item["loc"]))
+            line = _line_of(root, tuple(item["loc"])) if root is not None else 1
             where = ".".join(str(part) for part in item["loc"]) or "(root)"
             problems.append(f"{path}:{line}: {where}: {item['msg']}")
         raise RegistryError("Het register van centra is niet geldig:\n" + "\n".join(problems)) from error

@@ -109,7 +109,7 @@ def schools_view(questionnaire: Questionnaire, centres: list[Centre], responses:
     school_type = {(c.id, s.id): s.type for c in centres for s in c.schools}
     submitted = [r for r in responses if r.is_submitted]
     types = {id(r): school_type.get((r.centre_id, r.respondent_id)) for r in submitted}
-    answered_by_type = Counter(t for t in types.values() if t)
+    answered_by_type: Counter[str] = Counter(t for t in types.values() if t)
     shown = _shown_types(dict(answered_by_type)) if len(submitted) >= MIN_SCHOOLS else ()
     views = []
     for unit in questionnaire.units:

@@ -95,7 +95,7 @@ def current_wave_for(waves: list[Wave], centre_id: str, now: datetime,
         reverse=True,
     )
     open_waves = [w for w in relevant if w.accepts_answers(now)]
-    return (open_waves or relevant or [None])[0]
+    return next(iter(open_waves or relevant), None)
 
 
 def previous_wave(waves: list[Wave], wave: Wave) -> Wave | None:
@@ -103,7 +103,7 @@ def previous_wave(waves: list[Wave], wave: Wave) -> Wave | None:
     earlier = [
         w for w in waves if w.id != wave.id and w.launched_at and wave.launched_at and w.launched_at < wave.launched_at
     ]
-    return max(earlier, key=lambda w: w.launched_at, default=None)
+    return max(earlier, key=lambda w: w.launched_at or w.created_at, default=None)
 
 
 def open_waves_for(waves: list[Wave], centre_id: str, now: datetime,
