@@ -417,7 +417,7 @@ class Questionnaire(_Strict):
             problems.append("a level summary needs a single choice on a scale")
         if question.summary == "target_level":
             reference = self._question_by_id.get(question.relative_to or "")
-            if reference is None or reference.summary != "level":
+            if reference is None or reference.summary != "level" or reference.scale not in {s.id for s in self.scales}:
                 problems.append("a target_level summary needs relative_to naming a level question")
             else:
                 levels = self.scale(reference.scale or "").level_ids

@@ -107,7 +107,8 @@ def schools_view(questionnaire: Questionnaire, centres: list[Centre], responses:
     scale = questionnaire.scale_of(question)
     assert scale is not None  # an agreement question has a scale, checked at load
     school_type = {(c.id, s.id): s.type for c in centres for s in c.schools}
-    submitted = [r for r in responses if r.is_submitted]
+    centre_ids = {c.id for c in centres}
+    submitted = [r for r in responses if r.is_submitted and r.centre_id in centre_ids]
     types = {id(r): school_type.get((r.centre_id, r.respondent_id)) for r in submitted}
     answered_by_type: Counter[str] = Counter(t for t in types.values() if t)
     shown = _shown_types(dict(answered_by_type)) if len(submitted) >= MIN_SCHOOLS else ()
