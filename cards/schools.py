@@ -187,6 +187,6 @@ def _schools_card(view: SchoolsView, centre: Centre, wave: Wave, now: datetime, 
         body += toggle_section(f"schools-{unit.id}", f"Toon de {plural(len(unit.statements), 'stelling', 'stellingen')}",
                                items, open_title="Verberg de stellingen")
     body += _comments(view, comment_limit)
-    body.append(subtle("Typ *team* voor het overzicht van je team. Het rapport legt het beeld van de scholen naast "
-                       "de zelfscan.", spacing="Medium"))
+    body.append(_small("Typ *team* voor het overzicht van je team. Het rapport legt het beeld van de scholen naast "
+                       "de zelfscan.", isSubtle=True, spacing="Medium"))
     return card(body, full_width=True)

@@ -124,7 +124,8 @@ def agreement_chart(view: SchoolsView) -> str:
     labels = [f"{s.statement.number}. {s.statement.short_label}" for s in rows]
     colours = agreement_colours(scale)
     with _drawing, matplotlib.rc_context(FONT):
-        figure = Figure(figsize=(6.8, 0.24 * len(rows) + 0.9))
+        # Narrower than the page: the statements' labels take the rest, and the text keeps its size.
+        figure = Figure(figsize=(4.3, 0.2 * len(rows) + 0.6))
         axes = figure.subplots()
         left = [0.0] * len(rows)
         rated = [sum(s.total[level] for level in scale.level_ids) for s in rows]
@@ -137,7 +138,7 @@ def agreement_chart(view: SchoolsView) -> str:
             left = [a + b for a, b in zip(left, values)]
         for row, (statement, n) in enumerate(zip(rows, rated)):
             share = "–" if statement.share is None else f"{statement.share}%"
-            axes.text(102, row, f"{share}  (n={n})", va="center", fontsize=7)
+            axes.text(102, row, f"{share} (n={n})", va="center", fontsize=7)
         boundaries = [i for i in range(1, len(rows)) if rows[i].unit.id != rows[i - 1].unit.id]
         for boundary in boundaries:
             axes.axhline(boundary - 0.5, color="#9aa5b1", lw=0.6)
@@ -148,6 +149,6 @@ def agreement_chart(view: SchoolsView) -> str:
         for side in ("right", "top", "left"):
             axes.spines[side].set_visible(False)
         axes.tick_params(axis="y", length=0)
-        axes.legend(loc="upper center", bbox_to_anchor=(0.45, -0.04 - 0.5 / len(rows)), ncol=len(scale.levels),
-                    frameon=False, fontsize=7.5)
+        axes.legend(loc="upper center", bbox_to_anchor=(0.3, -0.3 / len(rows) - 0.02), ncol=len(scale.levels),
+                    frameon=False, fontsize=7, handlelength=1, columnspacing=1)
         return _svg(figure)

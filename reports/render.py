@@ -144,7 +144,7 @@ def _final_view(q: Questionnaire, answer: Response) -> list[dict]:
             items = [] if given is None else [given.text] if given.text else [
                 question.short_option(c) for c in given.choices]
             none = ""
-        views.append({"title": question.short_label, "ordered": question.summary == "ranking", "items": items,
+        views.append({"title": question.short_label, "ordered": question.summary == "ranking", "entries": items,
                       "none": none})
     return views
 
