@@ -7,6 +7,8 @@ centres per level; nothing is ever averaged. The scale comes from the questionna
 from __future__ import annotations
 
 import io
+import itertools
+import re
 import threading
 
 import matplotlib
@@ -48,7 +50,14 @@ def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")
     text = buffer.getvalue()
-    return text[text.index("<svg"):]
+    text = text[text.index("<svg"):]
+    # Every chart numbers its elements from 1: in one HTML page their ids must not meet.
+    prefix = f"c{next(_charts)}-"
+    return _REFERENCE.sub(lambda m: m.group(1) + prefix, text)
+
+
+_charts = itertools.count(1)
+_REFERENCE = re.compile(r'(\bid="|url\(#|href="#)')
 
 
 def centre_chart(q: Questionnaire, scale: Scale, today: list[str | None], intended: list[str | None]) -> str:
