@@ -77,7 +77,7 @@ def _small(value: str, **style) -> dict:
 def _bar(share: int | None) -> dict:
     """The share that agrees as a bar: a filled part and the rest, on the card's own width."""
     parts = [] if share is None else [(share, "good"), (100 - share, "emphasis")]
-    columns = [{"type": "Column", "width": weight, "style": style, "minHeight": "8px", "items": []}
+    columns = [{"type": "Column", "width": weight, "style": style, "minHeight": "8px", "spacing": "None", "items": []}
                for weight, style in parts if weight > 0] or [
         {"type": "Column", "width": "stretch", "style": "emphasis", "minHeight": "8px", "items": []}]
     return {"type": "ColumnSet", "spacing": "Small", "columns": columns}
