@@ -65,7 +65,14 @@ class SummaryPublisher:
         self.on_centre_submitted: Callable[[Response], None] | None = None
 
     # ResponseListener: a member's change and the centre's answer (started, saved, sent) show on the card.
+    # A school that sends its answers changes the line about the schools on the centre's cards that exist.
     async def response_changed(self, response: Response) -> None:
+        if response.kind == "school":
+            if response.is_submitted:
+                for record in await self.records.list():
+                    if record.centre_id == response.centre_id:
+                        self.schedule(record.wave_id, record.centre_id)
+            return
         self.schedule(response.wave_id, response.centre_id)
         if response.kind == "centre" and response.is_submitted and self.on_centre_submitted is not None:
             self.on_centre_submitted(response)

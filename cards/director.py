@@ -15,20 +15,17 @@ from cards.common import card, chart, heading, safe_text, subtle, text, toggle_s
 from cards.respondent import WAVE_LABEL_ID
 from actions.payloads import action_data
 from survey import progress as flow
-from survey.answers import PAGES, Response
+from survey.answers import Response
 from survey.consolidation import Proposal
-from survey.questionnaire import STADIUM_IDS, Questionnaire
+from survey.questionnaire import Question, Questionnaire, Scale
 from survey.registry import Centre
-from survey.summary import BouwsteenSummary, TeamSummary, situation_of, situation_text, stadia_text
+from survey.summary import (Explanation, OptionCounts, TeamSummary, UnitSummary, level_scale, situation_of,
+                            situation_text, stadia_text)
 from survey.waves import TIMEZONE, Wave
 
-# The four stadia in one letter each, for the narrow fallback tables (a legend says what they mean).
-STADIUM_LETTER = {"fragmentair": "F", "planmatig": "P", "geintegreerd": "G", "systematisch": "S"}
-# Light to dark, as the stadia grow (Teams' sequential chart palette).
-STADIUM_COLOURS = ("sequential7", "sequential5", "sequential3", "sequential1")
 # Room left for the rest of the message (the activity around the card): Teams takes 40 KB in all.
 CARD_BUDGET = 39 * 1024
-# How much the summary card shows per bouwsteen, tried in order until the card fits: the length of
+# How much the summary card shows per unit, tried in order until the card fits: the length of
 # each toelichting (at 0 only their number; they are all on the cards of the centre's answer), and
 # whether each member's stadia are listed by name (a large team's card keeps only the counts).
 DETAIL_LEVELS = ((300, True), (160, True), (80, True), (0, True), (0, False))
@@ -54,41 +51,60 @@ def _small(value: str, **style) -> dict:
 
 # ----- the Teamoverzicht ---------------------------------------------------------------------------
 
-def _distribution(q: Questionnaire, summary: TeamSummary, attribute: str, title: str) -> dict:
-    """Per bouwsteen how many members stand in each stadium: stacked bars, a table where charts don't draw."""
+def level_letters(scale: Scale) -> dict[str, str]:
+    """Each level in one letter (its initial), for the narrow fallback tables; numbers when initials clash."""
+    initials = [level.label[:1].upper() for level in scale.levels]
+    if len(set(initials)) < len(initials):
+        initials = [str(n) for n in range(1, len(initials) + 1)]
+    return dict(zip(scale.level_ids, initials))
+
+
+def level_colours(scale: Scale) -> tuple[str, ...]:
+    """Light to dark as the levels grow: Teams' sequential palette, from sequential7 to sequential1."""
+    last = len(scale.levels) - 1
+    return tuple(f"sequential{round(7 - 6 * i / last)}" for i in range(len(scale.levels)))
+
+
+def _distribution(q: Questionnaire, scale: Scale, summary: TeamSummary, attribute: str, title: str) -> dict:
+    """Per unit how many members stand at each level: stacked bars, a table where charts don't draw."""
+    letters = level_letters(scale)
     data = [
-        {"title": b.bouwsteen.short_title,
-         "data": [{"legend": q.stadium(s).label, "value": getattr(b, attribute)[s], "color": colour}
-                  for s, colour in zip(STADIUM_IDS, STADIUM_COLOURS)]}
-        for b in summary.bouwstenen
+        {"title": u.unit.short_title,
+         "data": [{"legend": level.label, "value": getattr(u, attribute)[level.id], "color": colour}
+                  for level, colour in zip(scale.levels, level_colours(scale))]}
+        for u in summary.units
     ]
-    legend = ", ".join(f"{STADIUM_LETTER[s]} = {q.stadium(s).label.lower()}" for s in STADIUM_IDS)
+    legend = ", ".join(f"{letters[level.id]} = {level.label.lower()}" for level in scale.levels)
     fallback = {"type": "Container", "items": [
         _small(f"**{title}** (aantal teamleden; {legend})"),
-        _count_table([[safe_text(b.bouwsteen.short_title), *[str(getattr(b, attribute)[s]) for s in STADIUM_IDS]]
-                      for b in summary.bouwstenen]),
+        _count_table(q.words.unit.capitalize(), list(letters.values()),
+                     [[safe_text(u.unit.short_title), *[str(getattr(u, attribute)[s]) for s in scale.level_ids]]
+                      for u in summary.units]),
     ]}
     return chart("Chart.HorizontalBar.Stacked", title, data, fallback)
 
 
-def _count_table(rows: list[list[str]]) -> dict:
-    """Bouwsteen and four counts per row; bare number cells keep eleven rows small in bytes."""
+def _count_table(first: str, letters: list[str], rows: list[list[str]]) -> dict:
+    """A unit and a count per level in each row; bare number cells keep eleven rows small in bytes."""
     def cell(value: str, wrap: bool) -> dict:
         block = {"type": "TextBlock", "text": value, "wrap": True, "size": "Small"} if wrap else \
             {"type": "TextBlock", "text": value}
         return {"type": "TableCell", "items": [block]}
 
-    header = ["Bouwsteen", *STADIUM_LETTER.values()]
     return {"type": "Table", "firstRowAsHeaders": True, "gridStyle": "accent",
-            "columns": [{"width": 4}, *[{"width": 1}] * 4],
+            "columns": [{"width": 4}, *[{"width": 1}] * len(letters)],
             "rows": [{"type": "TableRow", "cells": [cell(v, i == 0) for i, v in enumerate(row)]}
-                     for row in [header, *rows]]}
+                     for row in [[first, *letters], *rows]]}
 
 
-def _option_counts(q: Questionnaire, question_id: str, counter: Counter, out_of: int, unit: str) -> list[str]:
-    question = q.question(question_id)
-    return [f"{safe_text(question.short_option(option))}: {n} van {out_of} {unit}"
-            for option, n in counter.most_common()]
+def _option_counts(counts: OptionCounts, unit: str) -> str:
+    """"mensen en cultuur: 3 van 4 leden; …", or the exclusive answer when nobody chose an option."""
+    question = counts.question
+    lines = [f"{safe_text(question.short_option(option))}: {n} van {counts.respondents} {unit}"
+             for option, n in counts.ranked()]
+    if not lines:
+        lines = [safe_text(question.short_option(option)) for option, _ in counts.exclusive.most_common()]
+    return f"**{safe_text(question.short_label)}**: " + "; ".join(lines)
 
 
 def _paragraphs(lines: list[str], **style) -> list[dict]:
@@ -96,23 +112,20 @@ def _paragraphs(lines: list[str], **style) -> list[dict]:
     return [_small("\n\n".join(lines), **style)] if lines else []
 
 
-def _bouwsteen_details(q: Questionnaire, item: BouwsteenSummary, explanation_limit: int, names: bool) -> list[dict]:
-    members = [f"{safe_text(m.name)}: {stadia_text(q, m.current, m.intended)}" for m in item.members] if names else []
-    counts = []
-    for question_id, counter, respondents in (("hefbomen", item.hefbomen, item.hefbomen_respondents),
-                                              ("knelpunten", item.knelpunten, item.knelpunten_respondents)):
-        if respondents:
-            lines = _option_counts(q, question_id, counter, respondents, "leden") or [
-                q.question(question_id).short_option("geen")]
-            counts.append(f"**{q.question(question_id).short_label}**: " + "; ".join(lines))
-    if item.difference_counts:
-        counts.append("**Verschillen**: " + "; ".join(
-            _option_counts(q, "differences", item.difference_counts, item.differences_respondents, "leden")))
+def _about(q: Questionnaire, explanation: Explanation) -> str:
+    label = q.question(explanation.question_id).short_label
+    return f"{label}, {explanation.part}" if explanation.part else label
+
+
+def _unit_details(q: Questionnaire, item: UnitSummary, explanation_limit: int, names: bool) -> list[dict]:
+    scale = item.scale
+    members = [f"{safe_text(m.name)}: {stadia_text(scale, m.current, m.intended)}"
+               for m in item.members] if names and scale else []
+    counts = [_option_counts(t, "leden") for t in item.tallies if t.respondents]
+    counts += [_option_counts(b.counts, "leden") for b in item.breakdowns if b.counts.counts]
     if explanation_limit:
-        explanations = [f"**{safe_text(e.name)}** ({q.question(e.question_id).short_label}): "
+        explanations = [f"**{safe_text(e.name)}** ({safe_text(_about(q, e))}): "
                         f"{safe_text(_shorten(e.text, explanation_limit))}" for e in item.explanations]
-        explanations += [f"**{safe_text(name)}** (Verschillen, anders): {safe_text(_shorten(other, explanation_limit))}"
-                         for name, _, other in item.differences if other]
     elif item.explanations:
         count = len(item.explanations)
         explanations = [f"{count} {'toelichting' if count == 1 else 'toelichtingen'}: je leest ze bij elke vraag "
@@ -122,55 +135,101 @@ def _bouwsteen_details(q: Questionnaire, item: BouwsteenSummary, explanation_lim
     return [*_paragraphs(members, spacing="None"), *_paragraphs(counts), *_paragraphs(explanations)]
 
 
-def _bouwsteen_block(q: Questionnaire, item: BouwsteenSummary, previous: Response | None,
-                     previous_wave: Wave | None, explanation_limit: int, names: bool) -> list[dict]:
-    bouwsteen = item.bouwsteen
+def _answered(item: UnitSummary) -> bool:
+    return bool(item.members or item.explanations or any(t.respondents for t in item.tallies))
+
+
+def _unit_block(q: Questionnaire, item: UnitSummary, previous: Response | None,
+                previous_wave: Wave | None, explanation_limit: int, names: bool) -> list[dict]:
+    unit = item.unit
     items = [
-        text(f"**{bouwsteen.number}. {safe_text(bouwsteen.title)}**", size="Small"),
-        _small(situation_text(q, item), spacing="None"),
+        text(f"**{unit.number}. {safe_text(unit.title)}**", size="Small"),
+        _small(situation_text(item), spacing="None"),
     ]
     if item.far_apart:
         items.append(_small(f"**⚠ Ver uiteen**: {item.range_text(q)}. Bespreek dit samen.", spacing="None"))
-    if previous is not None and previous_wave is not None and previous.choice(bouwsteen.id, "current_stadium"):
+    if previous is not None and previous_wave is not None and situation_of(q, previous, unit.id) != "niet beantwoord":
         items.append(_small(f"Vorige ronde ({safe_text(previous_wave.name)}): centrum "
-                            f"{situation_of(q, previous, bouwsteen.id)}", isSubtle=True, spacing="None"))
-    if not item.members:
+                            f"{situation_of(q, previous, unit.id)}", isSubtle=True, spacing="None"))
+    if not _answered(item):
         return items
     title = "Wie antwoordde wat" if names else "Details"
     if item.explanations:
         count = len(item.explanations)
         title += f" · {count} " + ("toelichting" if count == 1 else "toelichtingen")
-    details_id = f"team-{bouwsteen.id}"
+    details_id = f"team-{unit.id}"
     # The whole block opens its details: eleven big buttons would double the card's length on a phone.
     items.append(_small(f"▸ {title}", color="Accent", spacing="None"))
     return [
         {"type": "Container", "spacing": "Medium", "items": items,
          "selectAction": {"type": "Action.ToggleVisibility", "title": title, "targetElements": [details_id]}},
-        {"type": "Container", "id": details_id, "isVisible": False, "items": _bouwsteen_details(
+        {"type": "Container", "id": details_id, "isVisible": False, "items": _unit_details(
             q, item, explanation_limit, names)},
     ]
 
 
-def _top_lines(q: Questionnaire, question_id: str, counter: Counter, answers: int) -> list[dict]:
+def _top_lines(counts: OptionCounts) -> list[dict]:
+    """The three options chosen most over all units, out of the answers given (members × units)."""
+    answers = counts.respondents
     if not answers:
         return [_small("nog geen antwoorden", spacing="None")]
-    question = q.question(question_id)
-    # Out of the answers given (members × bouwstenen): "in 3 van 44 antwoorden".
+    question = counts.question
     out_of = "het enige antwoord" if answers == 1 else f"alle {answers} antwoorden"
-    if not counter:
-        return [_small(f"{question.short_option('geen')} (in {out_of})", spacing="None")]
+    if not counts.counts:
+        return [_small(f"{safe_text(question.short_option(option))} (in {out_of})", spacing="None")
+                for option, _ in counts.exclusive.most_common(1)]
     return [_small(f"{safe_text(question.short_option(option))}: " +
                    (f"in {out_of}" if n == answers else f"in {n} van {answers} antwoorden"), spacing="None")
-            for option, n in counter.most_common(3)]
+            for option, n in counts.ranked()[:3]]
+
+
+def _tally_title(question: Question) -> str:
+    # "Meest genoemde hefbomen" for ticks of several options; one choice per answer: "Welbewuste keuze".
+    label = safe_text(question.short_label)
+    return f"**Meest genoemde {label.lower()}**" if question.multiple else f"**{label}**"
+
+
+# A first place of n weighs n points: "een eerste plaats telt 5 punten, een vijfde 1".
+ORDINALS = ("eerste", "tweede", "derde", "vierde", "vijfde", "zesde", "zevende", "achtste", "negende", "tiende")
+
+
+def _final_lines(q: Questionnaire, summary: TeamSummary) -> list[dict]:
+    lines: list[dict] = []
+    out_of = summary.closing_answers
+    for ranking in summary.rankings:
+        if not ranking.points:
+            continue
+        n = ranking.first_weight
+        weighs = (f"een eerste plaats telt {n} punten, een {ORDINALS[n - 1] if n <= len(ORDINALS) else f'{n}de'} 1"
+                  if n > 1 else "elke keuze telt 1 punt")
+        lines.append(_small(f"{safe_text(ranking.question.short_label)} ({weighs}):", spacing="None"))
+        lines += [_small(f"{i}. {safe_text(q.unit(u).title)} ({p} {'punt' if p == 1 else 'punten'})", spacing="None")
+                  for i, (u, p) in enumerate(ranking.ranked([u.id for u in q.units]), start=1)]
+    for votes in summary.votes:
+        # Out of those who answered the final questions: a member may have before sending.
+        chosen = [f"{safe_text(q.unit(u).title)} ({n} van {out_of})" for u, n in votes.counts.most_common()]
+        if votes.declined:
+            chosen.append(f"{safe_text(votes.question.none_short_label or '')} ({votes.declined} van {out_of})")
+        if chosen:
+            lines.append(_small(f"{safe_text(votes.question.short_label)}: " + "; ".join(chosen)))
+    lines += [_small(_option_counts(t, "leden")) for t in summary.final_tallies if t.respondents]
+    for question, texts in summary.final_texts:
+        if texts:
+            lines += toggle_section(f"final-{question.id}", f"{question.short_label} ({len(texts)})", _paragraphs(
+                [f"**{safe_text(e.name)}**: {safe_text(_shorten(e.text, 300))}" for e in texts]))
+    return lines
 
 
 def summary_card(q: Questionnaire, summary: TeamSummary, wave: Wave, *, centre_answer: Response | None,
                  previous_answer: Response | None, previous_wave: Wave | None, now: datetime,
-                 scholengroep_informed: tuple[str, ...] = ()) -> dict:
-    """The director's Teamoverzicht; the toelichtingen are shortened as far as needed to fit 40 KB."""
+                 scholengroep_informed: tuple[str, ...] = (), schools: tuple[int, int] | None = None) -> dict:
+    """The director's Teamoverzicht; the toelichtingen are shortened as far as needed to fit 40 KB.
+
+    `schools`: (answered, invited) when the schools' survey ran for the centre: one line points to it.
+    """
     for limit, names in DETAIL_LEVELS:
         result = _summary_card(q, summary, wave, centre_answer, previous_answer, previous_wave, now,
-                               scholengroep_informed, limit, names)
+                               scholengroep_informed, schools, limit, names)
         if len(json.dumps(result, ensure_ascii=False).encode()) <= CARD_BUDGET:
             break
     return result
@@ -178,7 +237,8 @@ def summary_card(q: Questionnaire, summary: TeamSummary, wave: Wave, *, centre_a
 
 def _summary_card(q: Questionnaire, summary: TeamSummary, wave: Wave, centre_answer: Response | None,
                   previous_answer: Response | None, previous_wave: Wave | None, now: datetime,
-                  scholengroep_informed: tuple[str, ...], explanation_limit: int, names: bool) -> dict:
+                  scholengroep_informed: tuple[str, ...], schools: tuple[int, int] | None,
+                  explanation_limit: int, names: bool) -> dict:
     centre = summary.centre
     total = len(summary.members)
     body: list[dict] = [
@@ -186,36 +246,35 @@ def _summary_card(q: Questionnaire, summary: TeamSummary, wave: Wave, centre_ans
         subtle(f"{safe_text(wave.name)} · {wave.deadline_text()} · bijgewerkt {local_time(now)}"),
         text(f"**{summary.finished} van {total}** teamleden verzonden hun antwoorden.", spacing="Medium"),
         *_paragraphs([f"{safe_text(m.name)}: " + ("✔ verzonden" if m.submitted else
-                      f"{m.answered} van {m.total} bouwstenen" if m.started else "nog niet gestart")
+                      f"{m.answered} van {m.total} {q.words.units}" if m.started else "nog niet gestart")
                       for m in summary.members], spacing="Small"),
-        text("**Waar staat het team vandaag?**", separator=True, spacing="Large"),
-        _small("Aantal teamleden per stadium, van licht naar donker: "
-               + ", ".join(q.stadium(s).label.lower() for s in STADIUM_IDS) + ".", isSubtle=True, spacing="None"),
-        _distribution(q, summary, "current_counts", "Vandaag: aantal teamleden per stadium"),
-        text("**Waar wil het team naartoe?**", spacing="Medium"),
-        _distribution(q, summary, "intended_counts", "Gewenst: aantal teamleden per stadium"),
-        text("**Per bouwsteen**", separator=True, spacing="Large"),
     ]
-    for item in summary.bouwstenen:
-        body += _bouwsteen_block(q, item, previous_answer, previous_wave, explanation_limit, names)
+    if schools is not None:
+        answered, invited = schools
+        body.append(_small(f"**De scholen over jullie samenwerking**: {answered} van {invited} scholen antwoordden. "
+                           "Typ *scholen* om hun beeld naast dit overzicht te leggen.", spacing="Medium"))
+    scale = level_scale(q)
+    if scale is not None:
+        body += [
+            text("**Waar staat het team vandaag?**", separator=True, spacing="Large"),
+            _small(f"Aantal teamleden per {scale.name}, van licht naar donker: "
+                   + ", ".join(level.label.lower() for level in scale.levels) + ".", isSubtle=True, spacing="None"),
+            _distribution(q, scale, summary, "current_counts", f"Vandaag: aantal teamleden per {scale.name}"),
+            text("**Waar wil het team naartoe?**", spacing="Medium"),
+            _distribution(q, scale, summary, "intended_counts", f"Gewenst: aantal teamleden per {scale.name}"),
+        ]
+    body.append(text(f"**Per {q.words.unit}**", separator=True, spacing="Large"))
+    for item in summary.units:
+        body += _unit_block(q, item, previous_answer, previous_wave, explanation_limit, names)
 
-    body.append(text("**Meest genoemde hefbomen**", separator=True, spacing="Large"))
-    body += _top_lines(q, "hefbomen", summary.hefbomen, summary.hefbomen_answers)
-    body.append(text("**Meest genoemde knelpunten**", spacing="Medium"))
-    body += _top_lines(q, "knelpunten", summary.knelpunten, summary.knelpunten_answers)
+    for n, counts in enumerate(summary.tallies):
+        body.append(text(_tally_title(counts.question), separator=n == 0, spacing="Large" if n == 0 else "Medium"))
+        body += _top_lines(counts)
 
-    if summary.priorities or summary.inspiring_practices or summary.no_inspiring_practice:
+    final = _final_lines(q, summary)
+    if final:
         body.append(text("**Slotvragen van het team**", separator=True, spacing="Large"))
-        body.append(_small("Prioriteiten (een eerste plaats telt 5 punten, een vijfde 1):", spacing="None"))
-        body += [_small(f"{n}. {safe_text(q.bouwsteen(b).title)} ({points} {'punt' if points == 1 else 'punten'})",
-                        spacing="None") for n, (b, points) in enumerate(summary.priorities.most_common(5), start=1)]
-        # Out of those who answered the closing questions: a member may have before sending.
-        out_of = summary.closing_answers
-        inspiring = [f"{safe_text(q.bouwsteen(b).title)} ({n} van {out_of})"
-                     for b, n in summary.inspiring_practices.most_common()]
-        if summary.no_inspiring_practice:
-            inspiring.append(f"nog niet op dat punt ({summary.no_inspiring_practice} van {out_of})")
-        body.append(_small("Inspirerende praktijk: " + "; ".join(inspiring)))
+        body += final
 
     body.append(text("**Antwoord van het centrum**", separator=True, spacing="Large"))
     actions = []
@@ -230,7 +289,7 @@ def _summary_card(q: Questionnaire, summary: TeamSummary, wave: Wave, centre_ans
     else:
         if centre_answer is not None and centre_answer.started_at:
             state = flow.progress(q, centre_answer)
-            body.append(text(f"Bezig: {state.answered} van {state.total} bouwstenen ingevuld."))
+            body.append(text(f"Bezig: {state.answered} van {state.total} {q.words.units} ingevuld."))
             title = "Verder invullen"
         else:
             body.append(text("Nog niet ingevuld. Als je team klaar is (of wanneer jij beslist), vul je het antwoord "
@@ -272,15 +331,16 @@ def _proposal_lines(q: Questionnaire, proposal: Proposal) -> list[dict]:
     return lines
 
 
-def team_view(q: Questionnaire, bouwsteen_id: str, page: str, proposals: dict[str, Proposal]) -> list[dict]:
+def team_view(q: Questionnaire, unit_id: str, page: str, proposals: dict[str, Proposal]) -> list[dict]:
     """What the team answered on this page, above the questions: one line, the rest one tap away."""
-    shown = [proposals[qid] for qid in PAGES[page] if qid in proposals]
+    questions = q.page_questions(page)
+    shown = [proposals[question.id] for question in questions if question.id in proposals]
     if not shown:
         return [{"type": "Container", "style": "emphasis", "items": [
-            _small("Nog geen teamleden beantwoordden deze bouwsteen: kies zelf.")]}]
+            _small(f"Nog geen teamleden beantwoordden deze {q.words.unit}: kies zelf.")]}]
     respondents = max(p.respondents for p in shown)
     undecided = [q.question(p.question_id).short_label for p in shown if not p.decided]
-    undecided += [q.question(qid).short_label for qid in PAGES[page] if qid not in proposals]
+    undecided += [question.short_label for question in questions if question.id not in proposals]
     if undecided:
         status = _small(f"Wat een meerderheid koos, staat al ingevuld. **Kies zelf** bij: {', '.join(undecided)}.",
                         spacing="None")
@@ -298,7 +358,7 @@ def team_view(q: Questionnaire, bouwsteen_id: str, page: str, proposals: dict[st
     return [{"type": "Container", "style": "emphasis", "items": [
         _small(f"**Je team**: {who} deze vragen."),
         status,
-        *toggle_section(f"team-answers-{bouwsteen_id}-{page}", "Toon wat je team antwoordde", details,
+        *toggle_section(f"team-answers-{unit_id}-{page}", "Toon wat je team antwoordde", details,
                         open_title="Verberg wat je team antwoordde"),
     ]}]
 
@@ -338,7 +398,7 @@ def already_sent_card(q: Questionnaire, centre: Centre, wave: Wave, centre_answe
 
 def _centre_lines(q: Questionnaire, centre_answer: Response) -> list[dict]:
     return [_small(f"{b.number}. {safe_text(b.title)}: **{situation_of(q, centre_answer, b.id)}**", spacing="None")
-            for b in q.bouwstenen]
+            for b in q.units]
 
 
 def report_link_card(centre: Centre, wave: Wave, url: str, minutes: int) -> dict:
@@ -353,7 +413,8 @@ def report_link_card(centre: Centre, wave: Wave, url: str, minutes: int) -> dict
 def scholengroep_card(q: Questionnaire, centre: Centre, wave: Wave, centre_answer: Response,
                       summary: TeamSummary) -> dict:
     """For the scholengroep's AD, CODI, DICO: the centre's answer and the team's numbers, never a member's."""
-    priorities = centre_answer.closing.priorities if centre_answer.closing else ()
+    rankings = [(question, answer.choices) for question in q.final_questions_for("ranking")
+                if (answer := centre_answer.final_answer(question.id)) is not None and answer.choices]
     body = [
         heading(f"Zelfscan — {safe_text(centre.name)}"),
         subtle(f"{safe_text(wave.name)} · resultaten voor de scholengroep"),
@@ -364,10 +425,10 @@ def scholengroep_card(q: Questionnaire, centre: Centre, wave: Wave, centre_answe
         text("**Waar het centrum vandaag staat → waar het naartoe wil**", spacing="Medium"),
         *_centre_lines(q, centre_answer),
     ]
-    if priorities:
-        body.append(text("**Prioriteiten op korte termijn**", spacing="Medium"))
-        body += [_small(f"{n}. {safe_text(q.bouwsteen(b).title)}", spacing="None") for n, b in enumerate(priorities, 1)]
-    body.append(_small("Het rapport toont per bouwsteen ook de toelichtingen en de spreiding in het team. "
+    for question, chosen in rankings:
+        body.append(text(f"**{safe_text(question.short_label)}**", spacing="Medium"))
+        body += [_small(f"{n}. {safe_text(q.unit(u).title)}", spacing="None") for n, u in enumerate(chosen, 1)]
+    body.append(_small(f"Het rapport toont per {q.words.unit} ook de toelichtingen en de spreiding in het team. "
                        "Antwoorden van individuele teamleden zie je niet.", isSubtle=True))
     return card(body, [{"type": "Action.Submit", "title": "Rapport downloaden (pdf)",
                         "data": action_data("report", centre=centre.id, wave=wave.id)}])

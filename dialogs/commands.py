@@ -43,6 +43,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "centre_answer": ("centrum", "centrumantwoord", "antwoord centrum", "consolideer", "consolidatie"),
     "own_answers": ("eigen", "eigen antwoorden", "mijn eigen antwoorden", "mijn zelfscan", "eigen zelfscan"),
     "report": ("rapport", "verslag", "datagrafiek"),
+    "schools": ("scholen", "beeld van de scholen", "bevraging scholen", "wat zeggen de scholen"),
     "new_wave": ("nieuwe ronde", "nieuwe bevraging", "start ronde"),
     "status": ("status",),
     "waves": ("rondes", "alle rondes", "lijst rondes", "welke rondes"),
@@ -55,7 +56,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
 }
 ADMIN_COMMANDS = frozenset({"new_wave", "waves", "status", "remind", "close_wave", "export", "results", "purge",
                             "registry"})
-DIRECTOR_COMMANDS = frozenset({"team", "centre_answer", "own_answers"})
+DIRECTOR_COMMANDS = frozenset({"team", "centre_answer", "own_answers", "schools"})
 # Directors and the scholengroep's contacts ask for a centre's report.
 REPORT_COMMANDS = frozenset({"report"})
 

@@ -16,6 +16,7 @@ from typing import Awaitable, Callable, Literal, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from cards import director as director_cards
+from cards import schools as schools_cards
 from dialogs.commands import Command
 from dialogs.context import Actor, Outgoing, ReplaceSubmitted, Reply, Services
 from actions.payloads import AdoptOwnPayload, CardPayload, CentreStartPayload, ReportPayload
@@ -24,7 +25,9 @@ from reports.render import ReportInput, file_name, render_pdf
 from survey import progress as flow
 from survey.answers import Response
 from survey.consolidation import propose, proposed_closing_inputs, proposed_inputs
+from survey.questionnaire import RespondentKind
 from survey.registry import Centre
+from survey.school_view import SchoolsView, schools_view
 from survey.summary import TeamSummary, summarise
 from survey.waves import Wave, previous_wave
 from storage.repository import Repository, Unchanged
@@ -66,26 +69,51 @@ class ReportFiles(Protocol):
     async def publish(self, name: str, content: bytes) -> str: ...
 
 
+def is_team_wave(services: Services, wave: Wave) -> bool:
+    """A wave of the self-scan, answered by the centre's team (not by its schools)."""
+    return services.questionnaire_of(wave).respondents == "team"
+
+
+def answered_by(services: Services, kind: RespondentKind) -> frozenset[str]:
+    """The questionnaires this kind of respondent answers: a centre's team, or its schools."""
+    return frozenset(q.id for q in services.catalog.for_respondents(kind))
+
+
+async def schools_wave(services: Services, centre: Centre) -> Wave | None:
+    """The schools' survey a centre's schools answer now (or answered last), if one ran for it."""
+    ids = answered_by(services, "schools")
+    return await services.current_wave(centre.id, ids) if ids else None
+
+
+async def centre_schools_view(services: Services, wave: Wave, centre: Centre) -> SchoolsView:
+    """What this centre's schools said in a wave, counted; never per school (survey.school_view)."""
+    responses = [r for r in await services.responses.list(wave.id, centre.id)
+                 if r.kind == "school" and r.centre_id == centre.id]
+    return schools_view(services.questionnaire_of(wave), [centre], responses)
+
+
 async def report_input(services: Services, wave: Wave, centre: Centre) -> ReportInput | None:
     """Everything the report of a centre and wave shows; None until the centre's answer is sent."""
     answer = await services.centre_answers.get(wave.id, centre.id)
     if answer is None or not answer.is_submitted:
         return None
-    team = summarise(services.questionnaire, centre, await services.member_responses(wave.id, centre.id))
+    q = services.questionnaire_of(wave)
+    team = summarise(q, centre, await services.member_responses(wave.id, centre.id))
     earlier = previous_wave(await services.waves.list(), wave)
     previous_answer = await services.centre_answers.get(earlier.id, centre.id) if earlier else None
     if previous_answer is not None and not previous_answer.is_submitted:
         previous_answer = None
     network = tuple(await services.centre_answers.list(wave.id))
-    return ReportInput(services.questionnaire, centre, wave, answer, team, earlier if previous_answer else None,
-                       previous_answer, network, services.clock())
+    schools = await schools_wave(services, centre)
+    return ReportInput(q, centre, wave, answer, team, earlier if previous_answer else None,
+                       previous_answer, network, services.clock(),
+                       await centre_schools_view(services, schools, centre) if schools else None)
 
 
 class DirectorDialog:
     def __init__(self, services: Services, respondent: RespondentDialog,
                  send_summary: Callable[[str, str, Actor], Awaitable[None]], report_files: ReportFiles | None):
         self.services = services
-        self.q = services.questionnaire
         self.respondent = respondent
         # Sends a fresh summary card to the director and makes it the one kept up to date.
         self.send_summary = send_summary
@@ -100,36 +128,44 @@ class DirectorDialog:
     def names(self, centre: Centre) -> dict[str, str]:
         return {person.key: person.name for person in centre.people}
 
-    async def team(self, wave_id: str, centre: Centre) -> tuple[list[Response], TeamSummary]:
-        responses = await self.services.member_responses(wave_id, centre.id)
-        return responses, summarise(self.q, centre, responses)
+    async def team(self, wave: Wave, centre: Centre) -> tuple[list[Response], TeamSummary]:
+        responses = await self.services.member_responses(wave.id, centre.id)
+        return responses, summarise(self.services.questionnaire_of(wave), centre, responses)
 
     async def summary_card(self, wave: Wave, centre: Centre) -> dict:
-        _, summary = await self.team(wave.id, centre)
+        _, summary = await self.team(wave, centre)
         earlier = previous_wave(await self.services.waves.list(), wave)
         previous_answer = await self.services.centre_answers.get(earlier.id, centre.id) if earlier else None
         centre_answer = await self.services.centre_answers.get(wave.id, centre.id)
         informed = tuple(f"{n.name} ({n.role})" for n in await self.notices.list(wave.id, centre.id))
+        schools = await schools_wave(self.services, centre)
+        view = await centre_schools_view(self.services, schools, centre) if schools else None
         return director_cards.summary_card(
-            self.q, summary, wave, centre_answer=centre_answer,
+            self.services.questionnaire_of(wave), summary, wave, centre_answer=centre_answer,
             previous_answer=previous_answer if previous_answer and previous_answer.is_submitted else None,
-            previous_wave=earlier, now=self.services.clock(), scholengroep_informed=informed)
+            previous_wave=earlier, now=self.services.clock(), scholengroep_informed=informed,
+            schools=(view.answered, view.invited) if view else None)
 
     async def scholengroep_card(self, wave: Wave, centre: Centre, answer: Response) -> dict:
-        _, team = await self.team(wave.id, centre)
-        return director_cards.scholengroep_card(self.q, centre, wave, answer, team)
+        _, team = await self.team(wave, centre)
+        return director_cards.scholengroep_card(self.services.questionnaire_of(wave), centre, wave, answer, team)
 
     # ----- CentreView: what the respondent flow asks of the centre's answer ----------------------
 
-    async def page_view(self, wave_id: str, centre: Centre, response: Response, bouwsteen_id: str,
+    async def page_view(self, wave_id: str, centre: Centre, response: Response, unit_id: str,
                         page: str) -> tuple[dict[str, str] | None, list[dict]]:
+        q = self.services.questionnaire_of(response)
         responses = await self.services.member_responses(wave_id, centre.id)
-        proposals = propose(self.q, bouwsteen_id, responses, self.names(centre))
-        values = None if response.is_page_answered(bouwsteen_id, page) else proposed_inputs(self.q, proposals, page)
-        return values, director_cards.team_view(self.q, bouwsteen_id, page, proposals)
+        proposals = propose(q, unit_id, responses, self.names(centre))
+        values = None if response.is_page_answered(q, unit_id, page) else proposed_inputs(q, proposals, page)
+        return values, director_cards.team_view(q, unit_id, page, proposals)
 
     async def closing_values(self, wave_id: str, centre: Centre) -> dict[str, str]:
-        return proposed_closing_inputs(self.q, await self.services.member_responses(wave_id, centre.id))
+        wave = await self.services.waves.get(wave_id)
+        if wave is None:
+            return {}
+        return proposed_closing_inputs(self.services.questionnaire_of(wave),
+                                       await self.services.member_responses(wave_id, centre.id))
 
     def banner(self, subject: Subject) -> dict:
         return director_cards.centre_banner(subject.membership.centre.name)
@@ -163,6 +199,8 @@ class DirectorDialog:
             return await self._own_answers(actor)
         if command.name == "report":
             return await self._reports(actor)
+        if command.name == "schools":
+            return await self._schools(actor)
         return await self._centre_answer(actor)
 
     async def on_payload(self, actor: Actor, payload: CardPayload) -> list[Outgoing]:
@@ -179,10 +217,27 @@ class DirectorDialog:
             subject = await self.respondent.subject(actor, "centre")
         except Refused as refusal:
             return [Reply(text=str(refusal))]
-        # Two waves open side by side: the team's picture of each (every card names its wave).
+        # Two waves open side by side: the team's picture of each (every card names its wave); a
+        # schools' wave has no team to picture (`scholen` shows what the schools said).
         for wave in subject.open_waves or (subject.wave,):
-            await self.send_summary(wave.id, subject.membership.centre.id, actor)
+            if is_team_wave(self.services, wave):
+                await self.send_summary(wave.id, subject.membership.centre.id, actor)
         return []
+
+    async def _schools(self, actor: Actor) -> list[Outgoing]:
+        """The schools' view of the director's own centre: counted per statement, never per school."""
+        if actor.membership is None or actor.membership.role != "director":
+            return [Reply(text="Het beeld van de scholen is voor de directeur van het centrum.")]
+        centre = actor.membership.centre
+        if not centre.schools:
+            return [Reply(text=f"Er staan nog geen scholen van {centre.name} in het register. POC+ voegt ze toe; "
+                               "daarna kunnen ze de bevraging van de scholen invullen.")]
+        wave = await schools_wave(self.services, centre)
+        if wave is None:
+            return [Reply(text=f"Er liep nog geen bevraging van de scholen voor {centre.name}. Zodra die loopt, zie je "
+                               "hier wat de scholen over de samenwerking met je centrum zeggen.")]
+        view = await centre_schools_view(self.services, wave, centre)
+        return [Reply(card=schools_cards.schools_card(view, centre, wave, self.services.clock()))]
 
     async def _own_answers(self, actor: Actor) -> list[Outgoing]:
         if actor.membership is not None and actor.membership.role != "director":
@@ -214,12 +269,13 @@ class DirectorDialog:
                 return [Reply(card=chosen)]
             subject = chosen
         centre = subject.membership.centre
-        responses, summary = await self.team(subject.wave.id, centre)
+        responses, summary = await self.team(subject.wave, centre)
         others = [r for r in responses if r.respondent_id != subject.membership.person.key and r.answers]
         own = next((r for r in responses if r.respondent_id == subject.membership.person.key), None)
         centre_answer = await self.services.centre_answers.get(subject.wave.id, centre.id)
         if centre_answer is not None and centre_answer.is_submitted:
-            return [Reply(card=director_cards.already_sent_card(self.q, centre, subject.wave, centre_answer))]
+            return [Reply(card=director_cards.already_sent_card(self.services.questionnaire_of(subject.wave), centre,
+                                                                 subject.wave, centre_answer))]
         if not others and own is not None and own.is_submitted and centre_answer is None:
             return [Reply(card=director_cards.adopt_own_card(centre, subject.wave))]
         await self.remember_focus(actor, subject.wave.id, "centre")
@@ -246,7 +302,7 @@ class DirectorDialog:
                 raise Unchanged()
             centre_answer = subject.empty_response().model_copy(
                 update={"answers": own.answers, "closing": own.closing, "started_at": now})
-            return flow.submit(self.q, centre_answer, now)
+            return flow.submit(self.services.questionnaire_of(subject.wave), centre_answer, now)
 
         before, after = await subject.repository.update(subject.parts, adopt)
         if after is before:
@@ -273,7 +329,7 @@ class DirectorDialog:
             return [Reply(text=NOT_YOUR_REPORT)]
         replies: list[Outgoing] = []
         for centre in centres:
-            wave = await self.services.current_wave(centre.id)
+            wave = await self.services.current_wave(centre.id, answered_by(self.services, "team"))
             if wave is None:
                 replies.append(Reply(text=f"Er loopt geen bevraging voor {centre.name}."))
                 continue
@@ -305,6 +361,6 @@ class DirectorDialog:
             return None
         states = []
         for centre, _ in pairs:
-            wave = await self.services.current_wave(centre.id)
+            wave = await self.services.current_wave(centre.id, answered_by(self.services, "team"))
             states.append((centre, await self.services.centre_answers.get(wave.id, centre.id) if wave else None))
         return [Reply(card=director_cards.contact_intro_card(states))]

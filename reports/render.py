@@ -14,11 +14,13 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from reports.charts import STADIUM_COLOURS, centre_chart, distribution_chart
+from cards.schools import share_note, type_lines
+from reports.charts import agreement_chart, centre_chart, distribution_chart, level_colours
 from survey.answers import Response
-from survey.questionnaire import STADIUM_IDS, Questionnaire
-from survey.registry import Centre
-from survey.summary import TeamSummary, counts_text, intended_stadium, situation_of
+from survey.questionnaire import Question, Questionnaire, Scale
+from survey.registry import SCHOOL_TYPE_LABELS, Centre
+from survey.school_view import SchoolsView
+from survey.summary import TeamSummary, counts_text, current_level, intended_stadium, level_scale, situation_of
 from survey.waves import TIMEZONE, Wave
 
 NETWORK_MINIMUM = 5
@@ -41,6 +43,8 @@ class ReportInput:
     # Every centre's submitted answer of this wave, this centre's included.
     network: tuple[Response, ...]
     generated_at: datetime
+    # What the centre's schools said in the schools' survey, when one ran for the centre.
+    schools: SchoolsView | None = None
 
 
 def file_name(wave: Wave, centre: Centre) -> str:
@@ -51,11 +55,12 @@ def _local(moment: datetime, with_time: bool = True) -> str:
     return moment.astimezone(TIMEZONE).strftime("%d-%m-%Y om %H:%M" if with_time else "%d-%m-%Y")
 
 
-def _labels(q: Questionnaire, response: Response, bouwsteen_id: str, question_id: str) -> list[str]:
-    answer = response.answer(bouwsteen_id, question_id)
+def _labels(question: Question, response: Response, unit_id: str) -> list[str]:
+    answer = response.answer(unit_id, question.id)
     if answer is None:
         return []
-    question = q.question(question_id)
+    if question.type == "free_text":
+        return [answer.text] if answer.text else []
     labels = []
     for choice in answer.choices:
         option = question.option(choice)
@@ -64,84 +69,135 @@ def _labels(q: Questionnaire, response: Response, bouwsteen_id: str, question_id
     return labels
 
 
-def _movement(before: str | None, now: str | None) -> str:
+def _movement(scale: Scale, before: str | None, now: str | None) -> str:
     if before is None or now is None:
         return ""
-    step = STADIUM_IDS.index(now) - STADIUM_IDS.index(before)
+    step = scale.rank(now) - scale.rank(before)
     if step == 0:
         return "gelijk"
-    return f"{'+' if step > 0 else '−'}{abs(step)} {'stadium' if abs(step) == 1 else 'stadia'}"
+    return f"{'+' if step > 0 else '−'}{abs(step)} {'stap' if abs(step) == 1 else 'stappen'}"
 
 
-def _bouwsteen_view(q: Questionnaire, data: ReportInput, index: int) -> dict:
-    bouwsteen = q.bouwstenen[index]
+def _unit_view(q: Questionnaire, scale: Scale | None, data: ReportInput, index: int) -> dict:
+    unit = q.units[index]
     answer = data.centre_answer
-    team = data.team.bouwstenen[index]
+    team = data.team.units[index]
     rows = []
-    for question_id in ("deliberate_choice", "hefbomen", "knelpunten", "differences"):
-        given = answer.answer(bouwsteen.id, question_id)
-        rows.append({"label": q.question(question_id).short_label,
-                     "choices": _labels(q, answer, bouwsteen.id, question_id),
+    # Every question besides where the centre stands and wants to go (those head the unit).
+    for question in q.questions:
+        if question.summary in ("level", "target_level"):
+            continue
+        given = answer.answer(unit.id, question.id)
+        rows.append({"label": question.short_label, "choices": _labels(question, answer, unit.id),
                      "explanation": given.explanation if given else ""})
     team_lines = []
-    if team.members:
+    if team.members and scale is not None:
         team_lines.append(f"{len(team.members)} van {len(data.team.members)} teamleden antwoordden.")
-        team_lines.append(f"Vandaag: {counts_text(q, team.current_counts)}.")
-        team_lines.append(f"Gewenst: {counts_text(q, team.intended_counts)}.")
+        team_lines.append(f"Vandaag: {counts_text(scale, team.current_counts)}.")
+        team_lines.append(f"Gewenst: {counts_text(scale, team.intended_counts)}.")
         if team.far_apart:
             team_lines.append(f"De teamleden liepen ver uiteen: {team.range_text(q)}.")
-        for question_id, counter, respondents in (("hefbomen", team.hefbomen, team.hefbomen_respondents),
-                                                  ("knelpunten", team.knelpunten, team.knelpunten_respondents)):
-            question = q.question(question_id)
-            if respondents and counter:
-                team_lines.append(f"{question.short_label}: " + "; ".join(
-                    f"{question.short_option(o)}: {n} van {respondents}" for o, n in counter.most_common()))
-    current = answer.choice(bouwsteen.id, "current_stadium")
-    intended = intended_stadium(q, answer, bouwsteen.id)
+    for counts in (*team.tallies, *(b.counts for b in team.breakdowns)):
+        question = counts.question
+        if counts.respondents and counts.counts:
+            team_lines.append(f"{question.short_label}: " + "; ".join(
+                f"{question.short_option(o)}: {n} van {counts.respondents}" for o, n in counts.ranked()))
+    current = current_level(q, answer, unit.id)
+    intended = intended_stadium(q, answer, unit.id)
     return {
-        "number": bouwsteen.number,
-        "title": bouwsteen.title,
-        "cluster": q.cluster_of(bouwsteen.id).title,
-        "today": q.stadium(current).label if current else "–",
-        "intended": q.stadium(intended).label if intended else "–",
+        "number": unit.number,
+        "title": unit.title,
+        "cluster": q.cluster_of(unit.id).title,
+        "today": scale.level(current).label if scale and current else "–",
+        "intended": scale.level(intended).label if scale and intended else "–",
         "keep": current is not None and current == intended,
         "rows": rows,
         "team": team_lines,
     }
 
 
-def _network_view(q: Questionnaire, data: ReportInput) -> dict | None:
+def _network_view(q: Questionnaire, scale: Scale, data: ReportInput) -> dict | None:
     submitted = [r for r in data.network if r.is_submitted]
     if len(submitted) < NETWORK_MINIMUM:
         return None
     rows = []
-    for bouwsteen in q.bouwstenen:
-        counts = {s: 0 for s in STADIUM_IDS}
+    for unit in q.units:
+        counts = {s: 0 for s in scale.level_ids}
         for response in submitted:
-            if stadium := response.choice(bouwsteen.id, "current_stadium"):
-                counts[stadium] += 1
-        own = data.centre_answer.choice(bouwsteen.id, "current_stadium")
-        rows.append({"title": f"{bouwsteen.number}. {bouwsteen.short_title}",
-                     "cells": [{"count": counts[s], "own": s == own} for s in STADIUM_IDS]})
+            if level := current_level(q, response, unit.id):
+                counts[level] += 1
+        own = current_level(q, data.centre_answer, unit.id)
+        rows.append({"title": f"{unit.number}. {unit.short_title}",
+                     "cells": [{"count": counts[s], "own": s == own} for s in scale.level_ids]})
     return {"centres": len(submitted), "rows": rows}
+
+
+def _final_view(q: Questionnaire, answer: Response) -> list[dict]:
+    """The centre's final answers: ordered choices as lists of units, choices and texts as they are."""
+    views = []
+    for question in q.final.questions:
+        given = answer.final_answer(question.id)
+        if question.type == "ordered_choice":
+            items = [q.unit(u).title for u in (given.choices if given else ()) if q.unit(u)]
+            none = question.none_label if given and given.declined else ""
+        else:
+            items = [] if given is None else [given.text] if given.text else [
+                question.short_option(c) for c in given.choices]
+            none = ""
+        views.append({"title": question.short_label, "ordered": question.summary == "ranking", "entries": items,
+                      "none": none})
+    return views
+
+
+def _schools_view(q: Questionnaire, data: ReportInput) -> dict | None:
+    """The schools beside the self-scan: the centre's levels next to the statements schools agree with
+    most and least, per shown school type, and the statements' chart; never a school's answers."""
+    view = data.schools
+    if view is None:
+        return None
+    answer = data.centre_answer
+
+    def statement(s) -> dict:
+        return {"label": f"{s.statement.number}. {s.statement.short_label}",
+                "share": "–" if s.share is None else f"{s.share}%",
+                "types": ["–" if s.share_by_type.get(t) is None else f"{s.share_by_type[t]}%" for t in view.shown_types]}
+
+    return {
+        "title": view.questionnaire.title,
+        "answered": view.answered,
+        "invited": view.invited,
+        "enough": view.enough,
+        "types": type_lines(view) if view.enough else [],
+        "type_labels": [SCHOOL_TYPE_LABELS[t] for t in view.shown_types],
+        "centre": [{"title": f"{u.number}. {u.short_title}", "today": situation_of(q, answer, u.id)} for u in q.units],
+        "most": [statement(s) for s in view.most_agreed(5)],
+        "least": [statement(s) for s in view.least_agreed(5)],
+        "differences": [statement(s) for s in view.differences()],
+        "statements": [statement(s) for s in view.statements],
+        "chart": agreement_chart(view) if view.enough else None,
+        "comments": [{"about": about, "texts": list(texts)} for about, texts in view.comments],
+        "unit_word": view.questionnaire.words.unit,
+        "share_note": share_note(view.scale),
+    }
 
 
 def report_context(data: ReportInput) -> dict:
     """Everything the template shows, computed here so the template only lays it out."""
     q = data.questionnaire
+    scale = level_scale(q)
+    assert scale is not None  # the centre's report is of a questionnaire that places units on a scale
     answer = data.centre_answer
-    closing = answer.closing
-    today = [answer.choice(b.id, "current_stadium") for b in q.bouwstenen]
-    intended = [intended_stadium(q, answer, b.id) for b in q.bouwstenen]
-    answered_members = any(b.members for b in data.team.bouwstenen)
+    today = [current_level(q, answer, u.id) for u in q.units]
+    intended = [intended_stadium(q, answer, u.id) for u in q.units]
+    answered_members = any(u.members for u in data.team.units)
     movement = None
     if data.previous_answer is not None and data.previous_wave is not None:
         movement = {"wave": data.previous_wave.name, "rows": [
-            {"title": f"{b.number}. {b.short_title}",
-             "before": situation_of(q, data.previous_answer, b.id),
-             "now": situation_of(q, answer, b.id),
-             "change": _movement(data.previous_answer.choice(b.id, "current_stadium"), today[i])}
-            for i, b in enumerate(q.bouwstenen)]}
+            {"title": f"{u.number}. {u.short_title}",
+             "before": situation_of(q, data.previous_answer, u.id),
+             "now": situation_of(q, answer, u.id),
+             "change": _movement(scale, current_level(q, data.previous_answer, u.id), today[i])}
+            for i, u in enumerate(q.units)]}
     return {
         "title": q.title,
         "centre": data.centre.name,
@@ -152,22 +208,25 @@ def report_context(data: ReportInput) -> dict:
         "generated": _local(data.generated_at),
         "finished": data.team.finished,
         "members": len(data.team.members),
-        "stadia": [{"label": q.stadium(s).label, "phase": q.stadium(s).phase or "", "colour": c}
-                   for s, c in zip(STADIUM_IDS, STADIUM_COLOURS)],
-        "overview": [{"title": f"{b.number}. {b.title}", "today": situation_of(q, answer, b.id)}
-                     for b in q.bouwstenen],
-        "centre_chart": centre_chart(q, today, intended),
-        "team_chart": distribution_chart(q, [b.current_counts for b in data.team.bouwstenen], "teamleden")
+        "about": q.intro.not_a_judgement,
+        "scale_name": scale.name,
+        "unit_word": q.words.unit,
+        "units_word": q.words.units,
+        "stadia": [{"label": level.label, "phase": level.phase or "", "colour": c}
+                   for level, c in zip(scale.levels, level_colours(scale))],
+        "overview": [{"title": f"{u.number}. {u.title}", "today": situation_of(q, answer, u.id)} for u in q.units],
+        "centre_chart": centre_chart(q, scale, today, intended),
+        "team_chart": distribution_chart(q, scale, [u.current_counts for u in data.team.units], "teamleden")
         if answered_members else None,
-        "team_intended_chart": distribution_chart(q, [b.intended_counts for b in data.team.bouwstenen], "teamleden")
+        "team_intended_chart": distribution_chart(q, scale, [u.intended_counts for u in data.team.units], "teamleden")
         if answered_members else None,
-        "bouwstenen": [_bouwsteen_view(q, data, i) for i in range(len(q.bouwstenen))],
-        "priorities": [q.bouwsteen(b).title for b in closing.priorities] if closing else [],
-        "inspiring": [q.bouwsteen(b).title for b in closing.inspiring_practices] if closing else [],
-        "no_inspiring": bool(closing and closing.no_inspiring_practice),
+        "bouwstenen": [_unit_view(q, scale, data, i) for i in range(len(q.units))],
+        "final_title": q.final.title,
+        "final": _final_view(q, answer),
         "movement": movement,
-        "network": _network_view(q, data),
+        "network": _network_view(q, scale, data),
         "network_minimum": NETWORK_MINIMUM,
+        "schools": _schools_view(q, data),
     }
 
 

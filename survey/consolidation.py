@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from survey.answers import PAGES, Response
-from survey.questionnaire import Questionnaire
+from survey.answers import NONE_SUFFIX, OTHER_SUFFIX, QuestionAnswer, Response, input_id
+from survey.questionnaire import Question, Questionnaire
+from survey.summary import Ranking
 
 
 @dataclass(frozen=True)
@@ -34,70 +35,82 @@ class Proposal:
         return not self.open if self.multiple else bool(self.chosen)
 
 
-def propose(questionnaire: Questionnaire, bouwsteen_id: str, responses: list[Response],
+def _proposal(question: Question, given: list[tuple[Response, QuestionAnswer]],
+              names: dict[str, str]) -> Proposal:
+    counts = Counter(choice for _, answer in given for choice in answer.choices)
+    chosen = tuple(o for o in question.option_ids if counts[o] * 2 > len(given))
+    if question.multiple:
+        undecided = tuple(o for o in question.option_ids if counts[o] and o not in chosen)
+    else:
+        undecided = () if chosen else tuple(o for o in question.option_ids if counts[o])
+    return Proposal(
+        question_id=question.id,
+        multiple=question.multiple,
+        chosen=chosen,
+        open=undecided,
+        counts=counts,
+        respondents=len(given),
+        other_texts=tuple(a.other_text for _, a in given if a.other_text),
+        explanations=tuple(
+            (names.get(r.respondent_id, r.respondent_name), a.explanation) for r, a in given if a.explanation
+        ),
+    )
+
+
+def propose(questionnaire: Questionnaire, unit_id: str, responses: list[Response],
             names: dict[str, str]) -> dict[str, Proposal]:
-    """A proposal for every question of a bouwsteen that at least one member answered."""
+    """A proposal for every choice question of a unit that at least one member answered."""
     proposals: dict[str, Proposal] = {}
-    for question_ids in PAGES.values():
-        for question_id in question_ids:
-            given = [(r, r.answer(bouwsteen_id, question_id)) for r in responses]
-            given = [(r, a) for r, a in given if a is not None]
-            if not given:
-                continue
-            question = questionnaire.question(question_id)
-            counts = Counter(choice for _, answer in given for choice in answer.choices)
-            chosen = tuple(o for o in question.option_ids if counts[o] * 2 > len(given))
-            if question.multiple:
-                undecided = tuple(o for o in question.option_ids if counts[o] and o not in chosen)
-            else:
-                undecided = () if chosen else tuple(o for o in question.option_ids if counts[o])
-            proposals[question_id] = Proposal(
-                question_id=question_id,
-                multiple=question.multiple,
-                chosen=chosen,
-                open=undecided,
-                counts=counts,
-                respondents=len(given),
-                other_texts=tuple(a.other_text for _, a in given if a.other_text),
-                explanations=tuple(
-                    (names.get(r.respondent_id, r.respondent_name), a.explanation) for r, a in given if a.explanation
-                ),
-            )
+    for question in questionnaire.questions:
+        given = [(r, a) for r in responses if (a := r.answer(unit_id, question.id)) is not None]
+        if question.is_choice and given:
+            proposals[question.id] = _proposal(question, given, names)
     return proposals
+
+
+def _choice_inputs(question: Question, proposal: Proposal | None) -> dict[str, str]:
+    if proposal is None or not proposal.chosen:
+        return {}
+    values = {input_id(question): ",".join(proposal.chosen)}
+    if proposal.other_texts and any((o := question.option(c)) is not None and o.needs_text for c in proposal.chosen):
+        values[input_id(question, OTHER_SUFFIX)] = "; ".join(dict.fromkeys(proposal.other_texts))[:2000]
+    return values
 
 
 def proposed_inputs(questionnaire: Questionnaire, proposals: dict[str, Proposal], page: str) -> dict[str, str]:
     """The proposal as the raw input values of a page card: what a majority chose, nothing else."""
     values: dict[str, str] = {}
-    for question_id in PAGES[page]:
-        proposal = proposals.get(question_id)
-        if proposal is None or not proposal.chosen:
-            continue
-        values[question_id] = ",".join(proposal.chosen)
-        question = questionnaire.question(question_id)
-        if proposal.other_texts and any(question.option(o).needs_text for o in proposal.chosen):
-            values[f"{question_id}_other"] = "; ".join(dict.fromkeys(proposal.other_texts))[:2000]
+    for question in questionnaire.page_questions(page):
+        values.update(_choice_inputs(question, proposals.get(question.id)))
     return values
 
 
 def proposed_closing_inputs(questionnaire: Questionnaire, responses: list[Response]) -> dict[str, str]:
-    """Priorities ranked by points (5 for a first place … 1 for a fifth), inspiring practices by votes."""
-    closing = [r.closing for r in responses if r.closing is not None]
+    """The final questions proposed: a ranking by points (a first of n places weighs n), votes and
+    choices by majority, the opt-out when a majority took it."""
+    closing = [r for r in responses if r.closing is not None]
     if not closing:
         return {}
-    order = [b.id for b in questionnaire.bouwstenen]
-    points: Counter = Counter()
-    for answer in closing:
-        for position, bouwsteen_id in enumerate(answer.priorities):
-            points[bouwsteen_id] += 5 - position
-    votes = Counter(b for answer in closing for b in answer.inspiring_practices)
+    order = [u.id for u in questionnaire.units]
     values: dict[str, str] = {}
-    ranked = sorted(points, key=lambda b: (-points[b], order.index(b)))
-    for n, bouwsteen_id in enumerate(ranked[:5], start=1):
-        values[f"priorities_{n}"] = bouwsteen_id
-    popular = sorted((b for b in votes if votes[b] * 2 > len(closing)), key=lambda b: (-votes[b], order.index(b)))
-    for n, bouwsteen_id in enumerate(popular[:3], start=1):
-        values[f"inspiring_practices_{n}"] = bouwsteen_id
-    if not popular and sum(1 for a in closing if a.no_inspiring_practice) * 2 > len(closing):
-        values["inspiring_practices_none"] = "true"
+    for question in questionnaire.final.questions:
+        given = [(r, a) for r in closing if (a := r.final_answer(question.id)) is not None]
+        if question.is_choice:
+            values.update(_choice_inputs(question, _proposal(question, given, {}) if given else None))
+        if question.type != "ordered_choice":
+            continue
+        if question.summary == "ranking":
+            points: Counter = Counter()
+            for _, answer in given:
+                for position, unit_id in enumerate(answer.choices):
+                    points[unit_id] += question.max_choices - position
+            chosen = [unit_id for unit_id, _ in Ranking(question, points).ranked(order)]
+        else:
+            votes = Counter(u for _, answer in given for u in answer.choices)
+            chosen = sorted((u for u in votes if votes[u] * 2 > len(closing)),
+                            key=lambda u: (-votes[u], order.index(u)))[: question.max_choices]
+            if not chosen and question.none_label and sum(1 for _, a in given if a.declined) * 2 > len(closing):
+                values[input_id(question, NONE_SUFFIX)] = "true"
+        for n, unit_id in enumerate(chosen, start=1):
+            values[input_id(question, n)] = unit_id
     return values

@@ -7,11 +7,11 @@ import json
 from datetime import datetime, timezone
 
 from cards.director import CARD_BUDGET, summary_card
-from survey.questionnaire import STADIUM_IDS, load_questionnaire
 from survey.registry import Centre
 from survey.summary import summarise
 from survey.waves import Wave
 
+from tests.support.content import self_scan, stadium_ids
 from tests.support.harness import DIRECTOR, MEMBERS, OTHER_DIRECTOR, OTHER_MEMBER, STRANGER
 from tests.support.scripts import CONTEXT, answer_page, complete_survey, new_card, start
 from tests.support.responses import filled_response
@@ -197,7 +197,7 @@ async def test_roles_are_enforced_on_the_server(teams, bot, connector):
     # A director of another centre forges a payload for clb-demo: refused, nothing stored.
     await start(teams, OTHER_MEMBER)
     await start(teams, OTHER_DIRECTOR)
-    value = {"action": "save_page", "v": 1, "subject": "centre", "centre": "clb-demo", "bouwsteen": "behartiger",
+    value = {"action": "save_page", "v": 1, "subject": "centre", "centre": "clb-demo", "unit": "behartiger",
              "page": "situering", "rev": 0, "current_stadium": "systematisch", "intention": "aanhouden"}
     status = await teams.post(teams.activity(OTHER_DIRECTOR, value=value))
     assert status in (200, 201)
@@ -213,14 +213,14 @@ async def test_roles_are_enforced_on_the_server(teams, bot, connector):
 
 
 def test_the_summary_card_of_a_large_talkative_team_stays_under_40_kb(card_validator):
-    q = load_questionnaire()
+    q = self_scan()
     now = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
     people = [{"name": f"Teamlid met een lange naam {n}", "email": f"lid{n}@clb.example"} for n in range(13)]
     centre = Centre(id="c", name="GO! CLB Groot", director={"name": "Directeur", "email": "d@clb.example"},
                     members=people)
     long_text = "Een toelichting die uitlegt waarom we hier staan, met voorbeelden uit de praktijk. " * 23
     responses = [filled_response(q, wave_id="w", centre_id="c", respondent_id=person.key, now=now,
-                                 stadium=STADIUM_IDS[n % 4], context={
+                                 stadium=stadium_ids()[n % 4], context={
                                      "deliberate_choice_explanation": long_text, "hefbomen_explanation": long_text,
                                      "knelpunten_explanation": long_text, "differences": "teams,anders",
                                      "differences_other": "x" * 500, "differences_explanation": long_text})

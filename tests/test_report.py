@@ -13,15 +13,16 @@ import pytest
 from bot.downloads import LIFETIME_SECONDS, DownloadLinks, LinkRefused
 from bot.report_links import ReportLinks
 from reports.render import NETWORK_MINIMUM, ReportInput, render_html, render_pdf
-from survey.questionnaire import STADIUM_IDS, load_questionnaire
 from survey.registry import Centre
+from survey.school_view import schools_view
 from survey.summary import summarise
 from survey.waves import Wave
-from tests.support.responses import filled_response
+from tests.support.content import schools_survey, self_scan, stadium_ids
+from tests.support.responses import filled_response, school_response
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
-Q = load_questionnaire()
-IDS = [b.id for b in Q.bouwstenen]
+Q = self_scan()
+IDS = [u.id for u in Q.units]
 CENTRE = Centre(id="clb-demo", name="GO! CLB Demo", scholengroep="Scholengroep Rivierenland",
                 director={"name": "Megan Bowen", "email": "megan@clb-demo.example"},
                 members=[{"name": name, "email": f"{name.split()[0].lower()}@clb-demo.example"}
@@ -58,7 +59,7 @@ def report(*, centres: int = 1, previous: bool = True) -> ReportInput:
                  "differences_other": "tussen de vestigingen in het oosten"},
         closing={"priorities_1": "plg", "priorities_2": "preventie", "priorities_3": "teamwerk",
                  "inspiring_practices_none": "true"})
-    others = tuple(centre_answer(centre_id=f"clb-{n}", stadium=STADIUM_IDS[n % 4]) for n in range(centres - 1))
+    others = tuple(centre_answer(centre_id=f"clb-{n}", stadium=stadium_ids()[n % 4]) for n in range(centres - 1))
     return ReportInput(Q, CENTRE, WAVE, answer, team(), EARLIER if previous else None,
                        centre_answer(EARLIER.id) if previous else None, (answer, *others), NOW)
 
@@ -100,10 +101,10 @@ def test_the_text_holds_the_centres_answer_and_the_teams_numbers(pdf, tmp_path):
     assert "Vandaag: 1 fragmentair, 1 planmatig, 2 geïntegreerd." in text, "the team's spread on preventie"
     assert "De teamleden liepen ver uiteen: van fragmentair tot geïntegreerd." in text
     assert "mensen en cultuur: 3 van 4" in text
-    priorities = text.index("Prioriteiten op korte termijn")
+    priorities = text.index(Q.final_questions_for("ranking")[0].short_label)
     assert text.index("Ontwikkeling als professionele", priorities) < text.index("Preventie", priorities) \
         < text.index("Sterk teamwerk", priorities), "priorities in their order"
-    assert "nog niet op het punt dat het een inspirerende praktijk kan bieden" in pdf_text(pdf, tmp_path, layout=False)
+    assert "nog niet op het punt dat we een inspirerende praktijk kunnen bieden" in pdf_text(pdf, tmp_path, layout=False)
 
 
 def test_no_members_answer_is_in_the_report(pdf, tmp_path):
@@ -116,7 +117,7 @@ def test_no_members_answer_is_in_the_report(pdf, tmp_path):
 def test_the_movement_since_the_previous_wave(pdf, tmp_path):
     text = pdf_text(pdf, tmp_path)
     assert "Sinds de vorige ronde (Zelfscan 2025-2026)" in text
-    assert re.search(r"3\. Preventie planmatig → geïntegreerd geïntegreerd → systematisch \+1 stadium", text)
+    assert re.search(r"3\. Preventie planmatig → geïntegreerd geïntegreerd → systematisch \+1 stap", text)
     assert re.search(r"4\. Sterk teamwerk planmatig → geïntegreerd planmatig → geïntegreerd gelijk", text)
     assert "Sinds de vorige ronde" not in render_html(report(centres=NETWORK_MINIMUM, previous=False))
 
@@ -164,3 +165,67 @@ def test_without_the_network_no_page_is_left_almost_empty(tmp_path):
     pages = pdf_text(render_pdf(report(centres=NETWORK_MINIMUM - 1, previous=False)), tmp_path).split("\f")
     network_page = next(page for page in pages if "Het netwerk" in page)
     assert "Per bouwsteen" in network_page and "1. Behartiger van de leerling" in network_page
+
+
+SCHOOLS_Q = schools_survey()
+STATEMENTS = [s for _, s in SCHOOLS_Q.statements()]
+
+
+def school(n: int, kind: str) -> dict:
+    return {"id": f"{kind}-{n}", "name": f"Basisschool De {kind.capitalize()} {n}", "type": kind,
+            "contacts": [{"name": f"Contact {kind} {n}", "email": f"{kind}{n}@school.example"}]}
+
+
+WITH_SCHOOLS = CENTRE.model_copy(update={"schools": tuple(
+    Centre.model_validate({"id": "x", "name": "x", "director": {"name": "d", "email": "d@x.example"},
+                           "schools": [school(1, "buso"), *[school(n, "bao") for n in range(1, 5)],
+                                       *[school(n, "so") for n in range(1, 4)]]}).schools)})
+BUSO_COMMENT = "Enkel de buso-school schreef dit."
+
+
+def schools_report(answering: list[str]) -> ReportInput:
+    def rating(school_id: str, number: int) -> str:
+        if school_id.startswith("buso"):
+            return "helemaal_niet"
+        if school_id.startswith("so"):
+            return "eerder_niet" if number % 2 else "helemaal"
+        return "eerder_wel"
+
+    responses = [school_response(SCHOOLS_Q, wave_id="scholen", centre_id=CENTRE.id, school_id=school_id, now=NOW,
+                                 rating={s.id: rating(school_id, s.number) for s in STATEMENTS},
+                                 comment=BUSO_COMMENT if school_id.startswith("buso") else "")
+                 for school_id in answering]
+    data = report(centres=1, previous=False)
+    return ReportInput(**{**data.__dict__, "centre": WITH_SCHOOLS,
+                          "schools": schools_view(SCHOOLS_Q, [WITH_SCHOOLS], responses)})
+
+
+ANSWERING = ["buso-1", "bao-1", "bao-2", "bao-3", "bao-4", "so-1", "so-2", "so-3"]
+
+
+def test_the_schools_view_stands_beside_the_self_scan(tmp_path):
+    data = schools_report(ANSWERING)
+    pages = pdf_text(render_pdf(data), tmp_path).split("\f")
+    side = next(page for page in pages if "Wat de scholen zeggen, naast de zelfscan" in page)
+    assert "8 van de 8 scholen van GO! CLB Demo beantwoordden" in side
+    assert re.search(r"3\. Preventie geïntegreerd →", side), "the centre's own levels on the same page"
+    most = data.schools.most_agreed(1)[0]
+    assert re.search(rf"{most.statement.number}\. {re.escape(most.statement.short_label)} {most.share}%", side)
+    assert "Apart getoond: basisonderwijs (4 scholen)." in side
+    assert "Enkel in het totaal: buitengewoon secundair onderwijs (minder dan 3 scholen)." in side
+    statements = next(page for page in pages if "De scholen per stelling" in page)
+    assert "Alle scholen basisonderwijs" in statements, "one column per shown school type, no other"
+    last = STATEMENTS[-1]
+    assert f"{last.number}. {last.short_label}" in statements, "the table ends on the chart's page, nothing cut off"
+    text = " ".join(pages)
+    assert BUSO_COMMENT in text, "the comments, quoted"
+    for name in [s.name for s in WITH_SCHOOLS.schools] + [c.name for s in WITH_SCHOOLS.schools for c in s.contacts]:
+        assert name not in text, "never a school's or a contact's name"
+
+
+def test_the_schools_view_is_only_there_when_it_ran_and_empty_below_three_schools(tmp_path):
+    assert "Wat de scholen zeggen" not in render_html(report())
+    few = pdf_text(render_pdf(schools_report(ANSWERING[:2])), tmp_path, layout=False)
+    assert "2 van de 8 scholen van GO! CLB Demo beantwoordden" in few
+    assert "Vanaf 3 scholen toont het rapport" in few
+    assert not any(s.short_label in few for s in STATEMENTS) and BUSO_COMMENT not in few
