@@ -760,6 +760,11 @@ def progress_card(q: Questionnaire, response: Response, *, subject: str = "self"
                               style="positive")])
 
 
+def final_saved_note(q: Questionnaire) -> str:
+    """"✔ Slotvragen bewaard.", "✔ Laatste vraag bewaard."."""
+    return f"✔ {_final_name(q)[3:].capitalize()} bewaard."
+
+
 def remaining_text(q: Questionnaire, remaining: int) -> str:
     """Why the final page must wait: "Eerst nog 2 bouwstenen, dan volgen de slotvragen."."""
     follows = "volgt" if len(q.final.questions) == 1 else "volgen"

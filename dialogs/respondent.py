@@ -466,7 +466,7 @@ class RespondentDialog:
             return [Reply(text=LOCKED)]
         if response is not before:
             await self.services.listener.response_changed(response)
-        return [MoveOn(cards.confirm_card(q, response, note=f"✔ {q.final.title} bewaard.", **subject.card_args))]
+        return [MoveOn(cards.confirm_card(q, response, note=cards.final_saved_note(q), **subject.card_args))]
 
     async def _submit(self, subject: Subject, payload: SubmitPayload) -> list[Outgoing]:
         q = subject.q

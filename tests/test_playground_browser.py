@@ -176,5 +176,6 @@ async def test_a_member_completes_the_whole_survey_in_the_rendered_cards(playgro
         await store.close()
     (lee,) = [response for response in responses if response.respondent_name == "Lee Gu"]
     assert lee.is_submitted and len(lee.answers) == 11
-    assert lee.closing.priorities == ("preventie", "teamwerk", "integraal_beleid")
-    assert lee.closing.no_inspiring_practice and lee.closing.inspiring_practices == ()
+    assert lee.final_answer("priorities").choices == ("preventie", "teamwerk", "integraal_beleid")
+    assert lee.final_answer("inspiring_practices").declined
+    assert lee.final_answer("inspiring_practices").choices == ()

@@ -5,15 +5,22 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
+import yaml
 
+from actions.payloads import action_data, parse_payload
 from cards.common import first_sentences, sentences, shorten
 from cards.respondent import answer_summary, step_help
+from dialogs.context import Actor, MoveOn, Services
+from dialogs.respondent import RespondentDialog
 from dialogs.commands import CommandError, find_glossary, find_unit, parse_command, parse_new_wave
 from survey import progress as flow
 from survey.answers import InvalidAnswer, QuestionAnswer, Response, validate_final, validate_page
 from survey.consolidation import propose, proposed_closing_inputs, proposed_inputs
+from survey.questionnaire import CONTENT_DIR, load_catalog
 from survey.registry import Centre, RegistryError, load_registry
 from survey.summary import situation_text, summarise
+from survey.waves import Wave
+from storage.memory import InMemoryStore
 from tests.support.content import schools_survey, self_scan
 from tests.support.harness import registry_document, write_registry
 
@@ -435,3 +442,67 @@ class TestConsolidation:
         item = summarise(Q, Centre(id="c", name="C", director={"name": "D", "email": "d@x.be"}), responses).units[0]
         assert situation_text(item) == "2 planmatig, 1 geïntegreerd → 2 willen planmatig, 1 wil geïntegreerd"
         assert not item.far_apart
+
+
+class TestContentOnlyChange:
+    """A question of an existing type, added to a copy of the content file, is asked and checked without code."""
+
+    @pytest.fixture
+    def changed(self, tmp_path):
+        source = CONTENT_DIR / "poolster-clb-2025-1.yaml"
+        content = yaml.safe_load(source.read_text(encoding="utf-8"))
+        content["questions"].append({
+            "id": "ondersteuning", "type": "single_choice", "short_label": "Ondersteuning", "summary": "tally",
+            "text": "Krijgt ons centrum genoeg ondersteuning voor {unit}?", "required": True,
+            "options": [{"id": "genoeg", "label": "ja, genoeg"}, {"id": "te_weinig", "label": "nee, te weinig"}],
+        })
+        next(page for page in content["pages"] if page["id"] == "context")["questions"].append("ondersteuning")
+        folder = tmp_path / "questionnaires"
+        folder.mkdir()
+        (folder / source.name).write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return load_catalog(folder)
+
+    async def test_the_added_question_is_on_the_members_card_and_validated(self, changed, tmp_path):
+        write_registry(tmp_path)
+        registry = load_registry(tmp_path / "centres.yaml")
+        services = Services(changed, registry, InMemoryStore(), clock=lambda: NOW)
+        q = changed.current(Q.id)
+        wave = Wave(id="w", name="Zelfscan", status="open", created_at=NOW, launched_at=NOW,
+                    questionnaire_id=q.id, questionnaire_version=q.version)
+        await services.waves.create(wave, wave.id)
+        dialog = RespondentDialog(services)
+        membership = registry.find("mo.medewerker@clb-demo.example")
+        actor = Actor(user_id="29:mo", name="Mo", membership=membership)
+
+        async def press(data: dict) -> dict:
+            outgoing = await dialog.on_payload(actor, parse_payload(data))
+            return next(item.card for item in outgoing if isinstance(item, MoveOn))
+
+        async def stored() -> Response | None:
+            return await services.responses.get("w", "clb-demo", membership.person.key)
+
+        first = await press(action_data("start", wave="w"))
+        save = next(a for a in first["actions"] if a["title"].startswith("Bewaar"))["data"]
+        context = await press({**save, "current_stadium": "planmatig", "intention": "geintegreerd"})
+        inputs = {e["id"]: e for e in _elements(context) if e.get("type", "").startswith("Input.")}
+        assert "ondersteuning" in inputs, "the new question is on the card"
+        assert "Krijgt ons centrum genoeg ondersteuning voor de bouwsteen ‘Behartiger van de leerling’?" in \
+            inputs["ondersteuning"]["label"]
+        save = next(a for a in context["actions"] if a["title"].startswith("Bewaar"))["data"]
+        refused = await press({**save, **full_context()})
+        assert any("Ondersteuning: kies een antwoord." in e.get("text", "") for e in _elements(refused))
+        assert not (await stored()).is_page_answered(q, "behartiger", "context"), "not saved without it"
+        await press({**save, **full_context(), "ondersteuning": "te_weinig"})
+        response = await stored()
+        assert response.answer("behartiger", "ondersteuning").choices == ("te_weinig",)
+        assert response.is_page_answered(q, "behartiger", "context")
+
+
+def _elements(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _elements(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _elements(value)
