@@ -75,11 +75,14 @@ def _unit_choices(q: Questionnaire) -> list[dict]:
 
 # ----- answers in words ----------------------------------------------------------------------------
 
-def _rating_counts(scale: Scale, answer: QuestionAnswer) -> str:
-    """"5× eerder akkoord, 2× helemaal akkoord": an agreement answer in one line, in the scale's order."""
-    counts = [(level.label.lower(), sum(1 for r in answer.ratings.values() if r == level.id))
-              for level in (*scale.levels, *((scale.not_applicable,) if scale.not_applicable else ()))]
-    return ", ".join(f"{n}× {label}" for label, n in counts if n)
+def _rated(answer: QuestionAnswer, scale: Scale) -> str:
+    """"7 stellingen beantwoord (1 niet van toepassing)": an agreement answer in a few words; every rating
+    is in the details."""
+    count = len(answer.ratings)
+    line = f"{plural(count, 'stelling', 'stellingen')} beantwoord"
+    skipped = sum(1 for rating in answer.ratings.values()
+                  if scale.not_applicable is not None and rating == scale.not_applicable.id)
+    return f"{line} ({skipped} {scale.not_applicable.label.lower()})" if skipped else line
 
 
 def format_answer(q: Questionnaire, question: Question, answer: QuestionAnswer | None) -> str:
@@ -94,7 +97,7 @@ def format_answer(q: Questionnaire, question: Question, answer: QuestionAnswer |
         return "; ".join(q.unit(c).title if q.unit(c) else c for c in answer.choices) or "–"
     if question.type == "agreement":
         scale = q.scale_of(question)
-        return _rating_counts(scale, answer) if scale else "–"
+        return _rated(answer, scale) if scale else "–"
     labels = []
     for choice in answer.choices:
         # The option's short label, as the director's card and the report name it ("geen hefbomen").
@@ -669,7 +672,7 @@ def _how_to_answer(q: Questionnaire, question: Question, unit: Unit | None) -> s
     """One line per question: what it asks (quoted), and how to answer it on the card."""
     asked = safe_text(question.render_text(unit) if unit else question.text).rstrip(" :")
     asked = f"“{asked}”" if asked.endswith(("?", ".", "!", ")")) else f"“{asked} …”"
-    label = f"**{question.short_label}**"
+    label = f"**{question.short_label}:**"
     optional = " Niet verplicht." if not question.required else ""
     if question.type == "agreement":
         scale = q.scale_of(question)

@@ -132,11 +132,23 @@ UNEXPLAINED = "De handleiding gebruikt deze afkorting zonder uitleg."
 
 
 def glossary_examples(questionnaire: Questionnaire) -> tuple[list[str], list[str]]:
-    """What one can ask about, for examples: the terms (lower case) and the explained abbreviations."""
-    terms = [e.abbreviation for e in questionnaire.glossary if e.abbreviation.islower()]
-    abbreviations = [e.abbreviation for e in questionnaire.glossary
-                     if e.abbreviation.isupper() and e.abbreviation.isalpha() and len(e.abbreviation) > 2
-                     and not e.meaning.startswith(UNEXPLAINED)]
+    """What one can ask about, for examples: the terms (lower case) and the explained abbreviations, the
+    ones the questionnaire's texts use most first."""
+    texts = " ".join(text for unit in questionnaire.units for text in (
+        unit.definition, *unit.rclbk, *unit.reflection, *unit.descriptions.values()))
+    texts += " " + " ".join(question.text for question in (*questionnaire.questions, *questionnaire.final.questions))
+
+    def used(word: str) -> int:
+        return -len(re.findall(rf"\b{re.escape(word)}", texts, flags=re.IGNORECASE))
+
+    # Terms are words ("hefboom"), not short lower-case abbreviations ("lln"); an abbreviation in the
+    # questionnaire's own title ("CLB") is no example of something to ask.
+    terms = sorted((e.abbreviation for e in questionnaire.glossary
+                    if e.abbreviation.islower() and len(e.abbreviation) > 5), key=used)
+    abbreviations = sorted((e.abbreviation for e in questionnaire.glossary
+                            if e.abbreviation.isupper() and e.abbreviation.isalpha() and len(e.abbreviation) > 2
+                            and e.abbreviation not in questionnaire.title
+                            and not e.meaning.startswith(UNEXPLAINED)), key=used)
     return terms, abbreviations
 
 

@@ -477,7 +477,9 @@ async def test_a_school_answers_the_schools_survey_and_a_colleague_goes_on_with_
             overview = tom_card
             assert "Antwoorden van Basisschool De Linde" in card_title(overview)
             assert "Verder naar de laatste vraag" in str(overview.card)
-            assert f"{len(first.statements)}× eerder akkoord" in card_title(overview), "each theme in one line"
+            assert f"{len(first.statements)} stellingen beantwoord" in card_title(overview), "each theme in one line"
+            assert f"{len(q.units[1].statements)} stellingen beantwoord ({len(q.units[1].statements)} niet van " \
+                   "toepassing)" in card_title(overview)
 
             # A change: the first theme, its answers shown again.
             edit = new_card(await teams.press(TOM, overview, "Wijzig"))

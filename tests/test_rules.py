@@ -159,7 +159,7 @@ class TestCardTexts:
         lines = " ".join(e["text"] for e in step_help(Q, flow.Step("page", "behartiger", "context")))
         for question in Q.page_questions("context"):
             assert question.short_label in lines, question.id
-            assert question.render_text(B1).split(" ")[:4] == lines.split(f"**{question.short_label}** “")[1] \
+            assert question.render_text(B1).split(" ")[:4] == lines.split(f"**{question.short_label}:** “")[1] \
                 .split(" ")[:4], f"{question.id}: what it asks, quoted"
         assert "meer dan één antwoord aanvinken" in lines and "Meer antwoorden kunnen" not in lines
 
