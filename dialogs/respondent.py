@@ -60,6 +60,10 @@ class Refused(Exception):
     """The actor may not do this; the message says why, in Dutch."""
 
 
+class NoWave(Refused):
+    """No wave runs now for what this person answers."""
+
+
 @dataclass(frozen=True)
 class Subject:
     """Whose response a turn reads and writes, in which wave, with the questionnaire that wave runs."""
@@ -133,14 +137,13 @@ class RespondentDialog:
 
     # ----- who and what -------------------------------------------------------------------
 
-    def questionnaire_ids(self, actor: Actor) -> frozenset[str]:
-        """The questionnaires this person answers: a school's contact the schools', the team the team's."""
+    def _answered(self, actor: Actor) -> tuple[Questionnaire, ...]:
+        """The questionnaires this person answers: a school's contact the schools', anyone else the team's."""
         kind = "schools" if actor.membership is None and actor.school_contact is not None else "team"
-        return frozenset(q.id for q in self.services.catalog.for_respondents(kind))
+        return self.services.catalog.for_respondents(kind)
 
-    def team_questionnaire(self) -> Questionnaire:
-        """What a person without a wave is told about (help, the glossary): the team's questionnaire."""
-        return self.services.catalog.for_respondents("team")[0]
+    def questionnaire_ids(self, actor: Actor) -> frozenset[str]:
+        return frozenset(q.id for q in self._answered(actor))
 
     async def subject(self, actor: Actor, kind: str = "self", centre_id: str | None = None,
                       wave_id: str | None = None) -> Subject:
@@ -167,7 +170,7 @@ class RespondentDialog:
         else:
             wave = current_wave_for(waves, centre.id, now, ids)
             if wave is None:
-                raise Refused(NO_SCHOOL_WAVE if contact else NO_WAVE)
+                raise NoWave(NO_SCHOOL_WAVE if contact else NO_WAVE)
         q = self.services.questionnaire_of(wave)
         open_waves = tuple(open_waves_for(waves, centre.id, now, ids))
         common = {"wave": wave, "q": q, "centre": centre, "membership": membership, "questionnaire_ids": ids,
@@ -298,7 +301,7 @@ class RespondentDialog:
     def _refusal_text(self, actor: Actor, refusal: Refused) -> str:
         """A school's contact without a wave is greeted by name, with their school and CLB."""
         contact = actor.school_contact if actor.membership is None else None
-        if contact is None or str(refusal) != NO_SCHOOL_WAVE:
+        if contact is None or not isinstance(refusal, NoWave):
             return str(refusal)
         first_name = contact.person.name.split(" ")[0]
         return (f"Hallo {first_name}! Je staat in Poolster als contactpersoon van {contact.school.name} bij "
@@ -673,17 +676,17 @@ class RespondentDialog:
         q = subject.q if subject is not None else None
         if subject is not None:
             about = cards.step_help(subject.q, flow.next_step(subject.q, await self.load(subject)))
-        examples = glossary_examples(q or self.team_questionnaire())
+        examples = glossary_examples(q or self._answered(actor)[0])
         return cards.help_card(role=self._role(actor), words=q.words if q else None,
                                glossary_example=(examples[1] or examples[0] or [None])[0],
                                is_admin=actor.is_admin, about=about, today=self.services.clock().date())
 
     async def _questionnaire_for(self, actor: Actor) -> Questionnaire:
-        """The questionnaire a person's questions are about: their wave's, else the team's."""
+        """The questionnaire a person's questions are about: their wave's, else the one they would answer."""
         try:
             return (await self.subject(actor)).q
         except Refused:
-            return self.team_questionnaire()
+            return self._answered(actor)[0]
 
     @staticmethod
     def _closed_text(wave: Wave) -> str:
