@@ -8,16 +8,21 @@ refused before it can touch any state.
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator, model_validator
 
 # Bump when the shape of a card's data changes; cards of another version are answered politely.
 CARD_VERSION = 1
 
 # Raw input values are capped well above the answer limit so the rules can say "too long"
 # while a hostile 100 KB value is refused outright.
-InputText = Annotated[str, StringConstraints(max_length=10_000)]
+MAX_INPUT_LENGTH = 10_000
+# An input id as survey.answers builds them ("hefbomen_explanation", "stellingen_s04"); a page has a
+# few dozen at most.
+INPUT_KEY = re.compile(r"[a-z][a-z0-9_]{0,99}")
+MAX_INPUTS = 100
 Identifier = Annotated[str, StringConstraints(max_length=200)]
 
 
@@ -44,32 +49,45 @@ class StartPayload(_Payload):
     action: Literal["start"]
 
 
-class SavePagePayload(_Payload):
-    action: Literal["save_page"]
-    bouwsteen: Identifier
-    page: Literal["situering", "context"]
-    rev: int = Field(ge=0)
-    current_stadium: InputText | None = None
-    intention: InputText | None = None
-    deliberate_choice: InputText | None = None
-    deliberate_choice_explanation: InputText | None = None
-    hefbomen: InputText | None = None
-    hefbomen_explanation: InputText | None = None
-    knelpunten: InputText | None = None
-    knelpunten_explanation: InputText | None = None
-    differences: InputText | None = None
-    differences_other: InputText | None = None
-    differences_explanation: InputText | None = None
+class _WithInputs(_Payload):
+    """A card whose inputs come along: the extra keys, each an input id of the questionnaire's page.
+
+    Which ids a page may send depends on the wave's questionnaire, so the dialog checks the keys
+    (`unknown_inputs`) before validating; here only their shape and size are bounded."""
+
+    model_config = ConfigDict(extra="allow", frozen=True, strict=True)
+
+    @model_validator(mode="after")
+    def _bounded_inputs(self) -> "_WithInputs":
+        extra = self.model_extra or {}
+        if len(extra) > MAX_INPUTS:
+            raise ValueError("too many inputs")
+        for key, value in extra.items():
+            if not INPUT_KEY.fullmatch(key):
+                raise ValueError("not an input id")
+            if not isinstance(value, str) or len(value) > MAX_INPUT_LENGTH:
+                raise ValueError("an input is a bounded string")
+        return self
 
     def inputs(self) -> dict[str, str]:
-        return self.model_dump(
-            exclude={"action", "v", "subject", "wave", "centre", "bouwsteen", "page", "rev"}, exclude_none=True
-        )
+        return dict(self.model_extra or {})
+
+    def unknown_inputs(self, allowed: frozenset[str]) -> bool:
+        """Whether the card sent an input the page does not have: then it is not one of our cards."""
+        return not set(self.inputs()) <= allowed
+
+
+class SavePagePayload(_WithInputs):
+    action: Literal["save_page"]
+    # The unit (a bouwsteen, a theme of statements) and its page, as the questionnaire names them.
+    unit: Identifier
+    page: Identifier
+    rev: int = Field(ge=0)
 
 
 class EditPayload(_Payload):
     action: Literal["edit"]
-    bouwsteen: Identifier
+    unit: Identifier
 
 
 class OverviewPayload(_Payload):
@@ -80,21 +98,9 @@ class ClosingPayload(_Payload):
     action: Literal["closing"]
 
 
-class SaveClosingPayload(_Payload):
+class SaveClosingPayload(_WithInputs):
     action: Literal["save_closing"]
     rev: int = Field(ge=0)
-    inspiring_practices_1: InputText | None = None
-    inspiring_practices_2: InputText | None = None
-    inspiring_practices_3: InputText | None = None
-    inspiring_practices_none: InputText | None = None
-    priorities_1: InputText | None = None
-    priorities_2: InputText | None = None
-    priorities_3: InputText | None = None
-    priorities_4: InputText | None = None
-    priorities_5: InputText | None = None
-
-    def inputs(self) -> dict[str, str]:
-        return self.model_dump(exclude={"action", "v", "subject", "wave", "centre", "rev"}, exclude_none=True)
 
 
 class SubmitPayload(_Payload):
@@ -175,6 +181,16 @@ CardPayload = Annotated[
 ]
 
 _adapter = TypeAdapter(CardPayload)
+
+
+OUTDATED_CARD = (
+    "Deze kaart komt uit een oudere versie van Poolster en kan niet meer gebruikt worden. "
+    "Je antwoorden zijn niet gewijzigd. Typ *verder* om verder te gaan waar je was."
+)
+INVALID_CARD = (
+    "Die gegevens kan ik niet verwerken; er is niets gewijzigd. "
+    "Typ *verder* om verder te gaan waar je was, of *help*."
+)
 
 
 class PayloadRejected(Exception):

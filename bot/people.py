@@ -81,6 +81,7 @@ class People:
             aad_object_id=known.aad_object_id,
             email=known.email or known.user_principal_name,
             membership=self.registry.find(*identities),
+            school_contact=self.registry.school_contact(*identities),
             is_admin=any(identity and identity.lower() in self.admins for identity in identities),
         )
 

@@ -24,21 +24,13 @@ from bot.rate_limits import Priority, RateLimiter
 from cards.respondent import replaced_card
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS, Command, parse_command
 from dialogs.context import Actor, MoveOn, Outgoing, PrivateReply, ReplaceSubmitted, Reply
-from actions.payloads import ADMIN_ACTIONS, PayloadRejected, parse_payload
+from actions.payloads import ADMIN_ACTIONS, INVALID_CARD, OUTDATED_CARD, PayloadRejected, parse_payload
 from dialogs.registry_admin import FileUnavailable
 from dialogs.respondent import RespondentDialog
 from survey.reach_outcomes import NotReached
 
 log = logging.getLogger("poolster.bot")
 
-OUTDATED_CARD = (
-    "Deze kaart komt uit een oudere versie van Poolster en kan niet meer gebruikt worden. "
-    "Je antwoorden zijn niet gewijzigd. Typ *verder* om verder te gaan waar je was."
-)
-INVALID_CARD = (
-    "Die gegevens kan ik niet verwerken; er is niets gewijzigd. "
-    "Typ *verder* om verder te gaan waar je was, of *help*."
-)
 
 OTHER_CENTRE = (
     "Deze kaart hoort niet bij je eigen centrum; er is niets gewijzigd. "

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cards.admin import new_wave_syntax
-from survey.questionnaire import Bouwsteen, Questionnaire
+from survey.questionnaire import Questionnaire, Unit
 
 
 @dataclass(frozen=True)
@@ -112,20 +112,45 @@ def _argument_after(original: str, word_count: int) -> str:
     return " ".join(words[word_count:]).strip().rstrip("?").strip()
 
 
-def find_bouwsteen(questionnaire: Questionnaire, reference: str) -> Bouwsteen | None:
-    """A bouwsteen by number ("3"), id, or (part of) its title, forgiving small typos."""
+def find_unit(questionnaire: Questionnaire, reference: str) -> Unit | None:
+    """A unit (a bouwsteen, a theme) by number ("3"), id, or (part of) its title, forgiving small typos."""
     wanted = normalise(reference).strip("? ")
     if not wanted:
         return None
     if wanted.isdigit():
         number = int(wanted)
-        return next((b for b in questionnaire.bouwstenen if b.number == number), None)
-    titles = {normalise(b.title): b for b in questionnaire.bouwstenen}
-    for title, bouwsteen in titles.items():
-        if wanted == title or wanted == bouwsteen.id or wanted in title:
-            return bouwsteen
+        return next((u for u in questionnaire.units if u.number == number), None)
+    titles = {normalise(u.title): u for u in questionnaire.units}
+    for title, unit in titles.items():
+        if wanted == title or wanted == unit.id or wanted in title:
+            return unit
     close = difflib.get_close_matches(wanted, list(titles), n=1, cutoff=0.6)
     return titles[close[0]] if close else None
+
+
+# The manual's own phrase for an abbreviation it never explains (the self-scan's glossary).
+UNEXPLAINED = "De handleiding gebruikt deze afkorting zonder uitleg."
+
+
+def glossary_examples(questionnaire: Questionnaire) -> tuple[list[str], list[str]]:
+    """What one can ask about, for examples: the terms (lower case) and the explained abbreviations, the
+    ones the questionnaire's texts use most first."""
+    texts = " ".join(text for unit in questionnaire.units for text in (
+        unit.definition, *unit.rclbk, *unit.reflection, *unit.descriptions.values()))
+    texts += " " + " ".join(question.text for question in (*questionnaire.questions, *questionnaire.final.questions))
+
+    def used(word: str) -> int:
+        return -len(re.findall(rf"\b{re.escape(word)}", texts, flags=re.IGNORECASE))
+
+    # Terms are words ("hefboom"), not short lower-case abbreviations ("lln"); an abbreviation in the
+    # questionnaire's own title ("CLB") is no example of something to ask.
+    terms = sorted((e.abbreviation for e in questionnaire.glossary
+                    if e.abbreviation.islower() and len(e.abbreviation) > 5), key=used)
+    abbreviations = sorted((e.abbreviation for e in questionnaire.glossary
+                            if e.abbreviation.isupper() and e.abbreviation.isalpha() and len(e.abbreviation) > 2
+                            and e.abbreviation not in questionnaire.title
+                            and not e.meaning.startswith(UNEXPLAINED)), key=used)
+    return terms, abbreviations
 
 
 def find_glossary(questionnaire: Questionnaire, reference: str):

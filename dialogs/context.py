@@ -12,7 +12,7 @@ from typing import Callable, Protocol
 
 from survey.answers import Response
 from survey.questionnaire import Catalog, Questionnaire, RunsQuestionnaire
-from survey.registry import Membership, Registry
+from survey.registry import Membership, Registry, SchoolContact
 from survey.waves import Wave, current_wave_for
 from storage.base import DocumentStore
 from storage.repository import Repository
@@ -27,12 +27,16 @@ class Actor:
     aad_object_id: str | None = None
     email: str | None = None
     membership: Membership | None = None
+    # A school's contact person, who answers the schools' survey for their school (not in a team).
+    school_contact: SchoolContact | None = None
     is_admin: bool = False
 
     @property
     def key(self) -> str:
         if self.membership is not None:
             return self.membership.person.key
+        if self.school_contact is not None:
+            return self.school_contact.person.key
         return (self.aad_object_id or self.user_id).lower()
 
 

@@ -27,23 +27,22 @@ class PrivacyDialog:
         lines.append(f"- Wie je bent, om je te herkennen en je berichten te sturen: {identity or actor.name} "
                      "(en de technische kenmerken van je Teams-account en van dit gesprek).")
         membership = actor.membership
-        if membership is None:
+        school_contact = actor.school_contact if membership is None else None
+        if school_contact is not None:
+            school, centre = school_contact.school, school_contact.centre
+            lines.append(f"- Je rol: contactpersoon van {school.name}, een school van {centre.name}.")
+            await self._answers(lines, centre.id, school.id, "De antwoorden van je school",
+                                "Je school heeft nog geen antwoorden gegeven.")
+            lines.append(f"- Wie de antwoorden van je school ziet: de contactpersonen van je school. "
+                         f"{centre.name} ziet alleen de antwoorden van al zijn scholen samen, nooit wat "
+                         "één school antwoordde.")
+        elif membership is None:
             lines.append("- Je staat in geen enkel centrum in het register, dus er zijn geen antwoorden van jou.")
         else:
             lines.append(f"- Je rol: {'directeur' if membership.role == 'director' else 'lid van het beleidsteam'} "
                          f"van {membership.centre.name}.")
-            waves = {wave.id: wave for wave in await self.services.waves.list()}
-            found = False
-            for wave_id, wave in sorted(waves.items()):
-                response = await self.services.responses.get(wave_id, membership.centre.id, membership.person.key)
-                if response is None:
-                    continue
-                found = True
-                state = progress(self.services.questionnaire, response)
-                status = "verzonden" if response.is_submitted else "nog niet verzonden"
-                lines.append(f"- Je antwoorden in ‘{wave.name}’: {state.answered} van {state.total} bouwstenen, {status}.")
-            if not found:
-                lines.append("- Je hebt nog geen antwoorden gegeven.")
+            await self._answers(lines, membership.centre.id, membership.person.key, "Je antwoorden",
+                                "Je hebt nog geen antwoorden gegeven.")
             if membership.role == "director":
                 lines.append("- Wie je antwoorden ziet: jij en POC+ in de export van de ronde.")
             else:
@@ -51,3 +50,18 @@ class PrivacyDialog:
                 lines.append(f"- Wie je antwoorden ziet: jij, je directeur ({director}) en POC+ in de export van de ronde.")
         lines.append(f"- {RETENTION}")
         return [Reply(text="\n".join(lines))]
+
+    async def _answers(self, lines: list[str], centre_id: str, respondent_id: str, whose: str, none: str) -> None:
+        """One line per wave with answers: how far, and whether they were sent."""
+        found = False
+        for wave in sorted(await self.services.waves.list(), key=lambda w: w.id):
+            response = await self.services.responses.get(wave.id, centre_id, respondent_id)
+            if response is None:
+                continue
+            found = True
+            q = self.services.questionnaire_of(response)
+            state = progress(q, response)
+            status = "verzonden" if response.is_submitted else "nog niet verzonden"
+            lines.append(f"- {whose} in ‘{wave.name}’: {state.answered} van {state.total} {q.words.units}, {status}.")
+        if not found:
+            lines.append(f"- {none}")

@@ -14,10 +14,13 @@ from pathlib import Path
 import yaml
 
 BASE_CONFIG = Path(__file__).resolve().parents[1] / "playground" / "m365agentsplayground.yml"
+# The Playground refuses a configuration with more people beside the current user.
+MAX_OTHER_USERS = 5
 
 
 def config_for(person: str, base: dict) -> dict:
-    """The base configuration with `person` (a given name, any case) as the current user."""
+    """The base configuration with `person` (a given name, any case) as the current user; of the others,
+    the first MAX_OTHER_USERS in the file's order stay in the tenant."""
     people = [base["currentUser"], *base["users"]]
     chosen = next((p for p in people if p["givenName"].lower() == person.strip().lower()), None)
     if chosen is None:
@@ -26,7 +29,7 @@ def config_for(person: str, base: dict) -> dict:
     return {
         **base,
         "currentUser": chosen,
-        "users": [p for p in people if p is not chosen],
+        "users": [p for p in people if p is not chosen][:MAX_OTHER_USERS],
         "personalChat": {"id": f"personal-chat-{chosen['givenName'].lower()}"},
     }
 

@@ -22,13 +22,14 @@ from hypothesis import strategies as st
 from survey.answers import Response
 from storage.repository import Repository
 from tests.support.fake_connector import FakeConnector
-from tests.support.harness import EVERYONE, MEMBERS, start_bot, write_registry
+from tests.support.harness import EVERYONE, MEMBERS, open_schools_wave, registry_with_schools, start_bot, write_registry
 from tests.support.teams import TENANT
 
 EXAMPLES = int(os.environ.get("POOLSTER_FUZZ_EXAMPLES", "1500"))
-FIELDS = ["action", "v", "subject", "wave", "centre", "bouwsteen", "page", "rev", "current_stadium", "intention",
+FIELDS = ["action", "v", "subject", "wave", "centre", "unit", "page", "rev", "current_stadium", "intention",
           "deliberate_choice", "hefbomen", "knelpunten", "differences", "differences_other",
-          "hefbomen_explanation", "inspiring_practices_1", "priorities_1", "inspiring_practices_none"]
+          "hefbomen_explanation", "inspiring_practices_1", "priorities_1", "inspiring_practices_none",
+          "stellingen_s04", "opmerking", "factoren"]
 ACTIONS = ["start", "save_page", "edit", "overview", "closing", "save_closing", "submit", "pause", "centre_start",
            "adopt_own", "confirm_launch", "cancel_launch", "bogus"]
 odd_text = st.one_of(
@@ -42,7 +43,7 @@ json_value = st.recursive(json_scalar, lambda inner: st.lists(inner, max_size=3)
                           max_leaves=8)
 payload = st.one_of(
     st.fixed_dictionaries({"action": st.sampled_from(ACTIONS), "v": st.sampled_from([1, 1, 1, 0, "1"])},
-                          optional={field: st.one_of(odd_text, st.sampled_from(["behartiger", "situering", "context",
+                          optional={field: st.one_of(odd_text, st.sampled_from(["behartiger", "situering", "context", "algemeen", "stellingen", "nvt",
                                                                                  "planmatig", "geen,missie_visie",
                                                                                  "self", "centre", "clb-andere"]),
                                                      st.integers(-1, 50))
@@ -88,8 +89,10 @@ class BotThread:
 @pytest.fixture(scope="module")
 def running(tmp_path_factory):
     data_dir = tmp_path_factory.mktemp("fuzz") / "data"
-    write_registry(data_dir)
+    write_registry(data_dir, registry_with_schools())
     bot = BotThread(data_dir)
+    # School contacts among the random senders answer the schools' survey.
+    bot.run(open_schools_wave(bot.bot.poolster.services))
     yield bot
     bot.close()
 

@@ -8,8 +8,10 @@ director's summary, at desktop and phone width, go to build/screenshots (or $POO
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,8 @@ from playwright.async_api import async_playwright, expect
 from storage.embedded import EmbeddedStorage
 from storage.repository import Repository
 from survey.answers import Response
+from survey.questionnaire import load_catalog
+from survey.waves import Wave
 from tests.support.playground import (CHROMIUM, CHROMIUM_FLAGS, DESKTOP, PLAYGROUND_CLI, PlaygroundPage,
                                       PlaygroundProcess)
 from tests.support.process import ROOT, BotProcess
@@ -27,13 +31,14 @@ pytestmark = pytest.mark.browser
 SHOTS = Path(os.environ.get("POOLSTER_SCREENSHOTS") or ROOT / "build" / "screenshots")
 
 
-@pytest.fixture
-def playground_bot(tmp_path):
+def _bot_and_playgrounds(tmp_path, waves: tuple[Wave, ...] = ()):
     if not Path(CHROMIUM).exists() or not PLAYGROUND_CLI.exists():
         pytest.fail("Chromium or the Agents Playground is missing: run `make install`.")
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / "centres.yaml").write_text((ROOT / "playground" / "centres.yaml").read_text(encoding="utf-8"))
+    if waves:
+        asyncio.run(_store_waves(data_dir, waves))
     bot = BotProcess(data_dir, POOLSTER_ADMINS="alexw@example.com", POOLSTER_ALLOWED_TENANTS="",
                      POOLSTER_LOG_LEVEL="INFO").start()
     playgrounds: list[PlaygroundProcess] = []
@@ -46,6 +51,30 @@ def playground_bot(tmp_path):
     for running in playgrounds:
         running.stop()
     bot.stop()
+
+
+async def _store_waves(data_dir: Path, waves: tuple[Wave, ...]) -> None:
+    store = await EmbeddedStorage.open(data_dir)
+    try:
+        for wave in waves:
+            await Repository(store, "waves", Wave).create(wave, wave.id)
+    finally:
+        await store.close()
+
+
+@pytest.fixture
+def playground_bot(tmp_path):
+    yield from _bot_and_playgrounds(tmp_path)
+
+
+@pytest.fixture
+def schools_playground_bot(tmp_path):
+    """The Playground's bot with a wave of the schools' survey open beside the default self-scan."""
+    questionnaire = load_catalog().for_respondents("schools")[0]
+    now = datetime.now(timezone.utc)
+    wave = Wave(id="bevraging-scholen", name="Bevraging scholen 2026", status="open", created_at=now,
+                launched_at=now, questionnaire_id=questionnaire.id, questionnaire_version=questionnaire.version)
+    yield from _bot_and_playgrounds(tmp_path, (wave,))
 
 
 async def test_member_answers_a_bouwsteen_in_the_rendered_card_and_the_director_sees_it(playground_bot):
@@ -176,5 +205,84 @@ async def test_a_member_completes_the_whole_survey_in_the_rendered_cards(playgro
         await store.close()
     (lee,) = [response for response in responses if response.respondent_name == "Lee Gu"]
     assert lee.is_submitted and len(lee.answers) == 11
-    assert lee.closing.priorities == ("preventie", "teamwerk", "integraal_beleid")
-    assert lee.closing.no_inspiring_practice and lee.closing.inspiring_practices == ()
+    assert lee.final_answer("priorities").choices == ("preventie", "teamwerk", "integraal_beleid")
+    assert lee.final_answer("inspiring_practices").declined
+    assert lee.final_answer("inspiring_practices").choices == ()
+
+
+async def test_a_school_answers_the_schools_survey_in_the_rendered_cards(schools_playground_bot):
+    """A school's contact person, in Teams' renderer at desktop and phone width: every theme, one change,
+    the last question, submit."""
+    bot, playground = schools_playground_bot
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    q = load_catalog().for_respondents("schools")[0]
+    scale = q.scale(next(question.scale for question in q.questions if question.type == "agreement"))
+    levels = [level.label for level in scale.levels]
+    contact_playground = playground("johanna")
+    async with async_playwright() as browser_engine:
+        browser = await browser_engine.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        contact = PlaygroundPage(await browser.new_page(viewport=DESKTOP), SHOTS)
+        await contact.open(contact_playground.url)
+        await contact.say("hallo")
+        intro = await contact.card_with("Start de bevraging")
+        await expect(intro).to_contain_text("GO! Basisschool De Linde")
+        await expect(intro).to_contain_text("GO! CLB Demo")
+        await contact.screenshot(intro, "scholen-intro")
+        await contact.press(intro, "Start de bevraging")
+
+        theme = await contact.card_with(f"Thema 1 van {len(q.units)}")
+        await contact.screenshot(theme, "scholen-thema")
+        # Teams itself refuses to send a theme with a statement left open, and says which.
+        await contact.press(theme, "Bewaar en ga verder")
+        await expect(theme).to_contain_text(f"Stelling {q.units[0].statements[0].number}: kies een antwoord.")
+        await contact.screenshot(theme, "scholen-thema-leeg")
+        for number, unit in enumerate(q.units, 1):
+            theme = await contact.card_with(f"Thema {number} van {len(q.units)}")
+            contact.taps = 0
+            for index, statement in enumerate(unit.statements):
+                await contact.choose(theme, statement.text[:40], levels[(index + number) % len(levels)])
+            if number == 1:
+                await contact.type_into(theme, "Wil je iets toelichten", "Vlot bereikbaar, ook in de vakanties.")
+            await contact.press(theme, "Bewaar en ga verder")
+            if number == 1:
+                assert contact.taps == len(unit.statements) + 1, "one tap per statement, one to save"
+        overview = await contact.card_with("Antwoorden van GO! Basisschool De Linde")
+        await expect(overview).to_contain_text(f"{len(q.units)} van {len(q.units)}")
+        await contact.screenshot(overview, "scholen-overzicht")
+
+        # A change: the first theme, one statement, back to the overview.
+        await overview.get_by_role("button", name="Wijzig", exact=True).first.click()
+        theme = await contact.card_with("Bewaar wijziging")
+        await contact.choose(theme, q.units[0].statements[0].text[:40], levels[-1])
+        await contact.press(theme, "Bewaar wijziging")
+        overview = await contact.card_with("Verder naar de laatste vraag")
+        await contact.press(overview, "Verder naar de laatste vraag")
+        final = await contact.card_with("Bewaar en ga naar verzenden")
+        await contact.type_into(final, "Wat had invloed", "Wisselend personeel dit schooljaar.")
+        await contact.screenshot(final, "scholen-slot")
+        await contact.press(final, "Bewaar en ga naar verzenden")
+        confirm = await contact.card_with("Definitief verzenden")
+        await contact.screenshot(confirm, "scholen-verzenden")
+        await contact.press(confirm, "Definitief verzenden")
+        thanks = await contact.card_with("Bedankt!")
+        await contact.screenshot(thanks, "scholen-bedankt")
+        await contact.say("help")
+        await contact.screenshot(await contact.card_with("Wat kan je typen?"), "scholen-hulp")
+        await browser.close()
+    names = ("scholen-intro", "scholen-thema", "scholen-thema-leeg", "scholen-overzicht", "scholen-slot",
+             "scholen-verzenden", "scholen-bedankt", "scholen-hulp")
+    assert contact.cut_off == {name: [] for name in names}, "text cut off on a phone"
+    (SHOTS / "schools-phone-heights.json").write_text(json.dumps(contact.phone_heights, indent=2) + "\n")
+
+    bot.stop()
+    store = await EmbeddedStorage.open(bot.data_dir)
+    try:
+        responses = await Repository(store, "responses", Response).list()
+    finally:
+        await store.close()
+    (school,) = [response for response in responses if response.kind == "school"]
+    assert school.respondent_id == "bs-de-linde" and school.is_submitted
+    first = q.units[0]
+    ratings = school.answers[first.id][next(x.id for x in q.questions if x.type == "agreement")].ratings
+    assert ratings[first.statements[0].id] == scale.levels[-1].id, "the change is kept"
+    assert len(ratings) == len(first.statements)

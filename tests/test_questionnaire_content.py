@@ -1,4 +1,5 @@
-"""The questionnaire content (content/questionnaire.yaml) against the manual "GO! poolster-CLB in beeld".
+"""The questionnaire content (content/questionnaires/*.yaml) against its sources: the self-scan against the
+manual "GO! poolster-CLB in beeld", the schools' survey against the inspectorate's survey of schools.
 
 These tests pin what the bot asks: the 11 bouwstenen in their clusters and order, the four stadia per
 bouwsteen, the exact question wordings of ch. 7.2, the closing questions of ch. 7.3 and the glossary,
@@ -8,13 +9,14 @@ and they guard the text against PDF-extraction artefacts (stray line breaks, pag
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
-from survey.questionnaire import STADIUM_IDS, load_questionnaire
+from survey.questionnaire import CONTENT_DIR, load_questionnaire
 
-CONTENT = Path(__file__).resolve().parent.parent / "content" / "questionnaire.yaml"
+CONTENT = CONTENT_DIR / "poolster-clb-2025-1.yaml"
+SCHOOLS_CONTENT = CONTENT_DIR / "scholen-clb-2025-1.yaml"
+STADIUM_IDS = ("fragmentair", "planmatig", "geintegreerd", "systematisch")
 
 CLUSTERS = [
     ("leerlingenbegeleiding", "De leerlingenbegeleiding geboden door CLB",
@@ -51,10 +53,14 @@ def q():
     return load_questionnaire(CONTENT)
 
 
+# A rule's continuation is appended to its message and so starts with its own space.
+CONTINUATIONS = (".message_or_higher",)
+
+
 def all_texts(node, path="questionnaire"):
-    """Every string in the questionnaire, with where it sits."""
+    """Every string in the questionnaire, with where it sits (continuations trimmed)."""
     if isinstance(node, str):
-        yield path, node
+        yield path, node.lstrip(" ") if path.endswith(CONTINUATIONS) else node
     elif isinstance(node, dict):
         for key, value in node.items():
             yield from all_texts(value, f"{path}.{key}")
@@ -70,22 +76,22 @@ def test_the_file_loads_with_the_application_loader(q):
 
 
 def test_clusters_and_bouwstenen_in_manual_order(q):
-    assert [(c.id, c.title, [b.id for b in c.bouwstenen]) for c in q.clusters] == CLUSTERS
-    assert [(b.id, b.section, b.title) for b in q.bouwstenen] == BOUWSTENEN
-    assert [b.number for b in q.bouwstenen] == list(range(1, 12))
+    assert [(c.id, c.title, [b.id for b in c.units]) for c in q.clusters] == CLUSTERS
+    assert [(b.id, b.section, b.title) for b in q.units] == BOUWSTENEN
+    assert [b.number for b in q.units] == list(range(1, 12))
 
 
 def test_each_bouwsteen_reads_as_the_bouwsteen_title_in_a_question(q):
-    for b in q.bouwstenen:
+    for b in q.units:
         assert b.in_sentence == f"de bouwsteen ‘{b.title}’"
-    preventie = q.bouwsteen("preventie")
+    preventie = q.unit("preventie")
     assert q.question("current_stadium").render_text(preventie) == (
         "Op welke wijze is ons centrum vandaag bezig met de bouwsteen ‘Preventie’?")
 
 
 @pytest.mark.parametrize("bouwsteen_id", [b[0] for b in BOUWSTENEN])
 def test_bouwsteen_content_is_complete(q, bouwsteen_id):
-    b = q.bouwsteen(bouwsteen_id)
+    b = q.unit(bouwsteen_id)
     assert len(b.definition) >= 100
     assert b.rclbk, "every bouwsteen refers to RclbK quality expectations"
     assert all(re.match(r"^RclbK - [A-Z]+ ?\d: \S", line) for line in b.rclbk), b.rclbk
@@ -93,8 +99,8 @@ def test_bouwsteen_content_is_complete(q, bouwsteen_id):
     assert b.reflection_title == b.reflection_title[0].upper() + b.reflection_title[1:]
     assert not b.reflection_title.isupper()
     assert all(len(item) >= 20 for item in b.reflection)
-    assert tuple(b.stadia) == STADIUM_IDS
-    descriptions = list(b.stadia.values())
+    assert tuple(b.descriptions) == STADIUM_IDS
+    descriptions = list(b.descriptions.values())
     assert all(len(text) >= 150 for text in descriptions), [len(t) for t in descriptions]
     assert len(set(descriptions)) == 4
 
@@ -115,13 +121,13 @@ def test_stadia_split_points(q):
                                      "In het centrum en in de teams", "De medewerkers werken onderzoeksmatig"),
     }
     for bouwsteen_id, openings in starts.items():
-        stadia = q.bouwsteen(bouwsteen_id).stadia
+        stadia = q.unit(bouwsteen_id).descriptions
         for stadium_id, opening in zip(STADIUM_IDS, openings):
             assert stadia[stadium_id].startswith(opening), (bouwsteen_id, stadium_id, stadia[stadium_id][:60])
     # The last sentence of a column stays with its stadium, not with the next one.
-    assert q.bouwsteen("behartiger").stadia["planmatig"].endswith("nog geen sprake van centrumbrede implementatie.")
-    assert q.bouwsteen("preventie").stadia["systematisch"].endswith("op basis van schoolspecifieke data.")
-    assert q.bouwsteen("onderzoekende_houding").stadia["systematisch"].endswith("op basis van de evaluaties.")
+    assert q.unit("behartiger").descriptions["planmatig"].endswith("nog geen sprake van centrumbrede implementatie.")
+    assert q.unit("preventie").descriptions["systematisch"].endswith("op basis van schoolspecifieke data.")
+    assert q.unit("onderzoekende_houding").descriptions["systematisch"].endswith("op basis van de evaluaties.")
 
 
 def test_no_pdf_artefacts_anywhere(q):
@@ -141,15 +147,15 @@ def test_no_line_break_inside_a_paragraph(q):
 
 
 def test_continuum(q):
-    assert [(s.id, s.label, s.phase) for s in q.continuum] == [
+    assert [(s.id, s.label, s.phase) for s in q.scale("stadia").levels] == [
         ("fragmentair", "Fragmentair", None),
         ("planmatig", "Planmatig", "plan"),
         ("geintegreerd", "Geïntegreerd", "plan + do"),
         ("systematisch", "Systematisch", "plan + do + check + act"),
     ]
-    assert all("deze bouwsteen" in s.description for s in q.continuum)
-    assert "doorgedreven expertise" in q.stadium("systematisch").description
-    assert "voortrekkers" in q.stadium("fragmentair").description
+    assert all("deze bouwsteen" in s.description for s in q.scale("stadia").levels)
+    assert "doorgedreven expertise" in q.scale("stadia").level("systematisch").description
+    assert "voortrekkers" in q.scale("stadia").level("fragmentair").description
 
 
 def test_intro_texts(q):
@@ -182,7 +188,7 @@ def test_question_order_and_required(q):
 
 def test_question_current_stadium(q):
     question = q.question("current_stadium")
-    assert question.text == "Op welke wijze is ons centrum vandaag bezig met {bouwsteen}?"
+    assert question.text == "Op welke wijze is ons centrum vandaag bezig met {unit}?"
     assert not question.multiple and question.explanation_label is None
     assert labels(question) == [("fragmentair", "Fragmentair"), ("planmatig", "Planmatig"),
                                 ("geintegreerd", "Geïntegreerd"), ("systematisch", "Systematisch")]
@@ -192,7 +198,7 @@ def test_question_intention(q):
     question = q.question("intention")
     assert question.text == "Naar de toekomst willen we"
     assert not question.multiple and question.explanation_label is None
-    assert [(o.id, o.label, o.target_stadium) for o in question.options] == [
+    assert [(o.id, o.label, o.target) for o in question.options] == [
         ("aanhouden", "dit aanhouden", None),
         ("planmatig", "evolueren naar planmatig", "planmatig"),
         ("geintegreerd", "evolueren naar geïntegreerd", "geintegreerd"),
@@ -202,7 +208,7 @@ def test_question_intention(q):
 
 def test_question_deliberate_choice(q):
     question = q.question("deliberate_choice")
-    assert question.text == "De manier waarop ons centrum vandaag met {bouwsteen} bezig is"
+    assert question.text == "De manier waarop ons centrum vandaag met {unit} bezig is"
     assert not question.multiple and question.explanation_label == "Toelichting"
     assert labels(question) == [
         ("welbewust", "is een welbewuste keuze"),
@@ -216,7 +222,7 @@ def test_question_hefbomen_and_knelpunten(q, kind):
     question = q.question(kind)
     assert question.text == (
         f"Ervaart ons centrum bepaalde {kind} in de organisatiecontext die de huidige situering van "
-        "{bouwsteen} motiveren of kaderen?")
+        "{unit} motiveren of kaderen?")
     assert question.multiple and question.explanation_label == "Toelichting"
     assert labels(question) == CONTEXT_OPTIONS + [
         ("geen", f"neen, wij ondervinden momenteel geen {kind} in onze organisatiecontext.")]
@@ -241,25 +247,26 @@ def test_question_differences(q):
 def test_only_the_intention_question_targets_stadia(q):
     for question in q.questions:
         if question.id != "intention":
-            assert all(o.target_stadium is None for o in question.options), question.id
+            assert all(o.target is None for o in question.options), question.id
 
 
 def test_closing_questions(q):
-    assert [c.id for c in q.closing] == ["inspiring_practices", "priorities"]
-    inspiring = q.closing_question("inspiring_practices")
-    assert inspiring.title == "Inspirerende praktijken"
+    assert [c.id for c in q.final.questions] == ["inspiring_practices", "priorities"]
+    assert all(c.type == "ordered_choice" for c in q.final.questions)
+    inspiring = q.question("inspiring_practices")
+    assert inspiring.short_label == "Inspirerende praktijken"
     assert inspiring.text == ("Voor deze bouwstenen denken we dat ons centrum een inspirerende praktijk kan zijn "
                               "voor andere centra (max. 3):")
     assert (inspiring.min_choices, inspiring.max_choices) == (0, 3)
-    assert inspiring.slot_label.format(n=2) == "Inspirerende praktijk 2"
+    assert inspiring.slot(2) == "Inspirerende praktijk 2"
     assert inspiring.none_label == ("Wij zitten momenteel nog niet op het punt dat we een inspirerende praktijk "
                                     "kunnen bieden.")
-    priorities = q.closing_question("priorities")
-    assert priorities.title == "Prioriteiten op korte termijn"
+    priorities = q.question("priorities")
+    assert priorities.short_label == "Prioriteiten"
     assert priorities.text == ("Op korte termijn wensen we als centrum prioritair in te zetten op deze 3 (tot max. "
                                "5) bouwstenen in volgorde van belang:")
     assert (priorities.min_choices, priorities.max_choices) == (3, 5)
-    assert priorities.slot_label.format(n=1) == "Prioriteit 1"
+    assert priorities.slot(1) == "Prioriteit 1"
     assert priorities.none_label is None
 
 
@@ -294,11 +301,51 @@ def test_glossary_is_honest_about_guesses(q):
 
 def test_every_abbreviation_in_the_bouwstenen_is_explained(q):
     known = {e.abbreviation.upper() for e in q.glossary}
-    for b in q.bouwstenen:
-        texts = [b.definition, *b.rclbk, *b.reflection, *b.stadia.values()]
+    for b in q.units:
+        texts = [b.definition, *b.rclbk, *b.reflection, *b.descriptions.values()]
         for text in texts:
             for token in re.findall(r"\b[A-Z][A-Za-z]*[A-Z]\d?[+!]?", text):
                 if token in ("RclbK",) or token.upper() in known:
                     continue
                 # Codes of quality expectations and ontwikkelingsschalen (KB5, S1, BL5, ...) are not words.
                 assert re.fullmatch(r"(KB|BL|[ABKSWPV])\d?", token), (b.id, token)
+
+
+# ----- the schools' survey -------------------------------------------------------------------------
+
+# The legible statements of the source, by number (11, 20 and 25 are not legible there).
+SOURCE_NUMBERS = [n for n in range(4, 28) if n not in (11, 20, 25)]
+
+
+@pytest.fixture(scope="module")
+def schools():
+    return load_questionnaire(SCHOOLS_CONTENT)
+
+
+def test_the_schools_survey_keeps_the_sources_statements_and_numbers(schools):
+    assert schools.respondents == "schools"
+    assert [s.number for _, s in schools.statements()] == SOURCE_NUMBERS
+    assert len({s.short_label for _, s in schools.statements()}) == len(SOURCE_NUMBERS), "short labels tell apart"
+    assert all(unit.statements for unit in schools.units)
+
+
+def test_the_schools_survey_asks_agreement_on_four_points_and_not_applicable(schools):
+    agreement = [question for question in schools.questions if question.type == "agreement"]
+    assert len(agreement) == 1 and agreement[0].required
+    scale = schools.scale_of(agreement[0])
+    assert [level.label for level in scale.levels] == [
+        "Helemaal niet akkoord", "Eerder niet akkoord", "Eerder akkoord", "Helemaal akkoord"]
+    assert scale.not_applicable.label == "Niet van toepassing"
+    comments = [question for question in schools.questions if question.type == "free_text"]
+    assert comments and not any(question.required for question in comments), "a comment per theme is optional"
+
+
+def test_the_schools_survey_speaks_to_a_school(schools):
+    assert (schools.words.unit, schools.words.units, schools.words.subject) == ("thema", "thema's", "je school")
+    for path, text in all_texts(schools.model_dump()):
+        assert "bouwsteen" not in text.lower(), path
+        assert text == text.strip(), f"{path}: leading/trailing whitespace"
+    final = schools.final.questions
+    assert [question.type for question in final] == ["free_text"] and not final[0].required
+    for factor in ("persoonsgebonden", "arbeidsorganisatie", "noden"):
+        assert factor in final[0].text, "the factors the source names"

@@ -6,9 +6,12 @@ import asyncio
 import re
 
 import aiohttp
+import pytest
 
 from survey.progress import next_step
-from tests.support.harness import DIRECTOR, MEMBERS, STRANGER, start_bot
+from tests.support.content import self_scan
+from tests.support.harness import (DIRECTOR, MEMBERS, SCHOOL_CONTACTS, STRANGER, open_schools_wave,
+                                   registry_with_schools, start_bot, write_registry)
 from tests.support.scripts import (
     CLOSING,
     CONTEXT,
@@ -24,6 +27,7 @@ from tests.support.teams import (TeamsClient, inputs_of, iter_elements, required
                                  texts_in)
 
 MO = MEMBERS[0]
+Q = self_scan()
 
 
 async def stored(bot, user):
@@ -59,8 +63,8 @@ async def test_a_member_completes_the_whole_survey(teams, bot, connector):
         assert answers["intention"].choices == ("geintegreerd",)
         assert answers["hefbomen"].choices == ("missie_visie", "mensen_cultuur")
         assert answers["differences"].other_text == "tussen de regio's"
-    assert response.closing.priorities == ("teamwerk", "plg", "behartiger")
-    assert response.closing.inspiring_practices == ("preventie",)
+    assert response.final_answer("priorities").choices == ("teamwerk", "plg", "behartiger")
+    assert response.final_answer("inspiring_practices").choices == ("preventie",)
     assert "Prioriteiten" in str(done[-1].card) or "prioriteit" in str(done[-1].card).lower()
 
     # Locked afterwards: a change is refused, viewing still works.
@@ -90,10 +94,10 @@ async def test_every_answer_survives_a_restart_halfway(data_dir, connector):
             assert "Preventie" not in card_title(resumed)
             assert "Bouwsteen 5" in card_title(resumed), card_title(resumed)
             response = await stored(running, MO)
-            assert len([b for b in response.answers if response.is_bouwsteen_answered(b)]) == 4
+            assert len([b for b in response.answers if response.is_unit_answered(Q, b)]) == 4
             assert response.answer("partnerschap_intern", "current_stadium").choices == ("systematisch",)
-            step = next_step(running.poolster.services.questionnaire, response)
-            assert (step.bouwsteen_id, step.page) == ("partnerschap_intern", "context")
+            step = next_step(Q, response)
+            assert (step.unit_id, step.page) == ("partnerschap_intern", "context")
     finally:
         await running.stop()
 
@@ -171,7 +175,7 @@ async def test_a_card_that_cannot_be_updated_comes_again_as_a_new_message(teams,
     context = await answer_page(teams, MO, sent, CONTEXT)
     assert context.activity_id == sent.activity_id, "the new card is the one that moves on from then on"
     response = await stored(bot, MO)
-    assert response.is_bouwsteen_answered("behartiger")
+    assert response.is_unit_answered(Q, "behartiger")
 
 
 async def test_invalid_answers_are_explained_at_their_field_and_nothing_changes(teams, bot):
@@ -182,7 +186,7 @@ async def test_invalid_answers_are_explained_at_their_field_and_nothing_changes(
     assert message.startswith("Ambitie: ") and "geen stap vooruit" in message and len(message) < 140
     assert inputs_of(again.card)["current_stadium"]["value"] == "geintegreerd", "the user's answers are kept"
     assert inputs_of(again.card)["intention"]["value"] == "planmatig"
-    assert visible(again.card, "stadium-behartiger-geintegreerd"), "the description of the chosen stadium is open"
+    assert visible(again.card, "level-behartiger-geintegreerd"), "the description of the chosen stadium is open"
     assert "Nog niet bewaard" in card_title(again)
     response = await stored(bot, MO)
     assert not response.answers
@@ -210,7 +214,7 @@ async def test_invalid_answers_are_explained_at_their_field_and_nothing_changes(
         if field.endswith(("_other", "_explanation")):
             assert visible(shown, f"{field}-section"), f"{field} is opened where the message is"
     response = await stored(bot, MO)
-    assert not response.is_page_answered("behartiger", "context")
+    assert not response.is_page_answered(Q, "behartiger", "context")
     assert response.answer("behartiger", "intention").choices == ("systematisch",)
 
 
@@ -248,7 +252,7 @@ async def test_old_cards_and_double_clicks_never_corrupt_progress(teams, bot, co
     assert "aangepast" in texts_in(calls)
     response = await stored(bot, MO)
     assert response.answer("behartiger", "current_stadium").choices == ("fragmentair",)
-    assert response.is_bouwsteen_answered("behartiger")
+    assert response.is_unit_answered(Q, "behartiger")
     assert "Bouwsteen 2" in card_title(new_card(calls)), "the copy moves on to where the person is"
 
 
@@ -367,7 +371,7 @@ async def test_people_are_understood_in_their_own_words(teams, bot):
     for confused in ("hlep", "ik snap het niet"):
         help_card = card_title(new_card(await teams.say(MO, confused)))
         assert "Waar je nu bent: bouwsteen 1" in help_card.replace("**", ""), "help explains the card one is on"
-        assert "Twijfel je tussen twee stadia" in help_card and "Wat kan je typen" in help_card
+        assert "Twijfel je tussen twee" in help_card and "Wat kan je typen" in help_card
     lever = texts_in(await teams.say(MO, "wat is een hefboom?"))
     assert "organisatiecontext" in lever and "helpt" in lever
     assert "afremt" in texts_in(await teams.say(MO, "Wat zijn knelpunten"))
@@ -388,3 +392,177 @@ async def test_my_data_is_said_in_plain_words(teams, bot):
     assert "Wie je antwoorden ziet: jij en POC+" in director, "a director is not their own director"
     for text in (member, director):
         assert "docs/" not in text and ".md" not in text and "Azure AD" not in text
+
+
+# ----- the schools' survey, answered by a school's contacts -------------------------------------------
+
+SARA, TOM, ILSE = SCHOOL_CONTACTS
+
+
+def attention(card: dict) -> list[str]:
+    return [e["text"] for e in iter_elements(card) if e.get("color") == "Attention"]
+
+
+@pytest.fixture
+def schools_data(tmp_path):
+    folder = tmp_path / "data"
+    write_registry(folder, registry_with_schools())
+    return folder
+
+
+async def test_a_school_answers_the_schools_survey_and_a_colleague_goes_on_with_it(schools_data, connector):
+    running = await start_bot(schools_data)
+    try:
+        async with aiohttp.ClientSession() as session:
+            teams = TeamsClient(session, running.url, connector)
+            services = running.poolster.services
+            wave = await open_schools_wave(services)
+            q = services.questionnaire_of(wave)
+            agreement = next(question for question in q.questions if question.type == "agreement")
+            comment = next(question for question in q.questions if question.type == "free_text")
+            final = q.final.questions[0]
+
+            def rated(unit, level="eerder_wel") -> dict:
+                return {f"{agreement.id}_{s.id}": level for s in unit.statements}
+
+            async def school_response():
+                return await services.responses.get(wave.id, "clb-demo", "bs-de-linde")
+
+            intro = new_card(await teams.say(SARA, "Hallo"))
+            title = card_title(intro)
+            assert title.startswith("Hallo Sara!") and "Basisschool De Linde" in title and "GO! CLB Demo" in title
+            assert "bouwsteen" not in str(intro.card).lower() and "stadi" not in str(intro.card).lower()
+            assert "nooit wat één school antwoordde" in title, "who sees what is said in full"
+
+            card = new_card(await teams.press(SARA, intro, "Start"))
+            first = q.units[0]
+            assert f"Thema 1 van {len(q.units)}" in card_title(card) and first.title in card_title(card)
+            assert "deel 1" not in card_title(card), "one page per theme: no parts"
+            fields = inputs_of(card.card)
+            for statement in first.statements:
+                field = fields[f"{agreement.id}_{statement.id}"]
+                assert field["label"].replace("\u200b", "").startswith(f"{statement.number}. ")
+                assert [c["value"] for c in field["choices"]] == list(q.scale_of(agreement).answer_ids)
+            assert required_left_empty(card.card, "Bewaar") == [f"{agreement.id}_{s.id}" for s in first.statements]
+
+            # A value that is not on the scale: a Dutch message at that statement, nothing stored.
+            forged = {**rated(first), f"{agreement.id}_{first.statements[0].id}": "heel_erg"}
+            again = new_card(await teams.press(SARA, card, "Bewaar", forged))
+            assert again.activity_id == card.activity_id
+            assert any(f"Stelling {first.statements[0].number}: dat is geen geldige keuze" in t
+                       for t in attention(again.card)), attention(again.card)
+            assert "heel_erg" not in texts_in([again])
+            response = await school_response()
+            assert response is None or not response.answers, "nothing stored"
+
+            # An input the page does not have is not one of our cards: refused, nothing stored.
+            refused = await teams.press(SARA, again, "Bewaar", {**rated(first), "current_stadium": "planmatig"})
+            assert "niets gewijzigd" in texts_in(refused)
+
+            # Two themes by Sara (a comment with the first), then she pauses.
+            card = await answer_page(teams, SARA, again, {**rated(first), comment.id: "Goede samenwerking"})
+            assert "✔ Thema 1 bewaard" in card_title(card)
+            card = await answer_page(teams, SARA, card, rated(q.units[1], "nvt"))
+            assert "Gepauzeerd" in card_title(new_card(await teams.press(SARA, card, "Pauzeer")))
+            progress = new_card(await teams.say(SARA, "voortgang"))
+            assert f"2 van {len(q.units)}" in card_title(progress) and "thema's" in card_title(progress)
+
+            # Tom, of the same school, goes on where the school is.
+            tom_card = new_card(await teams.press(TOM, new_card(await teams.say(TOM, "hallo")), "Ga verder"))
+            assert f"Thema 3 van {len(q.units)}" in card_title(tom_card)
+            help_card = card_title(new_card(await teams.say(TOM, "help")))
+            assert "thema 3" in help_card and "hoe akkoord je bent" in help_card and "stadium" not in help_card
+            for unit in q.units[2:]:
+                tom_card = await answer_page(teams, TOM, tom_card, rated(unit, "helemaal"))
+            overview = tom_card
+            assert "Antwoorden van Basisschool De Linde" in card_title(overview)
+            assert "Verder naar de laatste vraag" in str(overview.card)
+            assert f"{len(first.statements)} stellingen beantwoord" in card_title(overview), "each theme in one line"
+            assert f"{len(q.units[1].statements)} stellingen beantwoord ({len(q.units[1].statements)} niet van " \
+                   "toepassing)" in card_title(overview)
+
+            # A change: the first theme, its answers shown again.
+            edit = new_card(await teams.press(TOM, overview, "Wijzig"))
+            assert first.title in card_title(edit)
+            field = f"{agreement.id}_{first.statements[0].id}"
+            assert inputs_of(edit.card)[field]["value"] == "eerder_wel"
+            assert inputs_of(edit.card)[comment.id]["value"] == "Goede samenwerking"
+            back = await answer_page(teams, TOM, edit, {field: "eerder_niet"})
+            assert "laatste vraag" in str(back.card)
+
+            closing = new_card(await teams.press(TOM, back, "laatste vraag"))
+            assert q.final.title in card_title(closing)
+            confirm = new_card(await teams.press(TOM, closing, "verzenden", {final.id: "Wisselend personeel"}))
+            assert "Wisselend personeel" in str(confirm.card)
+            done = new_card(await teams.press(TOM, confirm, "Definitief verzenden"))
+            assert "Bedankt" in card_title(done) and "Basisschool De Linde" in card_title(done)
+
+            response = await school_response()
+            assert response.is_submitted and response.kind == "school"
+            assert (response.respondent_id, response.respondent_name) == ("bs-de-linde", "Basisschool De Linde")
+            assert (response.questionnaire_id, response.questionnaire_version) == (q.id, q.version)
+            assert response.answer(first.id, agreement.id).ratings[first.statements[0].id] == "eerder_niet"
+            assert set(response.answer(q.units[1].id, agreement.id).ratings.values()) == {"nvt"}
+            assert response.answer(first.id, comment.id).text == "Goede samenwerking"
+            assert response.final_answer(final.id).text == "Wisselend personeel"
+            assert "definitief verzonden" in texts_in(await teams.say(SARA, "wijzig 1")), "sent for the school"
+            assert await services.responses.get(wave.id, "clb-demo", "atheneum-demo") is None, "another school apart"
+
+            # A member of the centre answers the self-scan, never the schools' survey.
+            member_intro = new_card(await teams.say(MO, "hallo"))
+            assert "poolster-CLB in beeld" in card_title(member_intro)
+            member_card = new_card(await teams.press(MO, member_intro, "Start"))
+            assert "Bouwsteen 1 van 11" in card_title(member_card)
+            assert await services.responses.get(wave.id, "clb-demo", MO.email) is None
+            assert "Bevraging scholen" not in texts_in(await teams.say(MO, "overzicht"))
+    finally:
+        await running.stop()
+
+
+async def test_a_school_contact_without_a_wave_is_greeted_with_their_school(schools_data, connector):
+    running = await start_bot(schools_data)
+    try:
+        async with aiohttp.ClientSession() as session:
+            teams = TeamsClient(session, running.url, connector)
+            greeting = texts_in(await teams.say(ILSE, "hallo"))
+            assert "Ilse" in greeting and "Atheneum Demo" in greeting and "GO! CLB Demo" in greeting
+            assert "geen bevraging" in greeting and "POC+ om je toe te voegen" not in greeting
+            assert "POC+" in texts_in(await teams.say(STRANGER, "hallo")), "someone unknown is still not registered"
+            mine = texts_in(await teams.say(ILSE, "mijn gegevens"))
+            assert "contactpersoon van Atheneum Demo" in mine and "nooit wat één school antwoordde" in mine
+    finally:
+        await running.stop()
+
+
+async def test_answers_stored_before_questionnaires_were_data_load_and_go_on(teams, bot, connector):
+    services = bot.poolster.services
+    wave = await services.current_wave("clb-demo")
+    answer = {"choices": ["welbewust"], "other_text": "", "explanation": ""}
+    old = {
+        "wave_id": wave.id, "centre_id": "clb-demo", "respondent_id": MO.email, "respondent_name": MO.name,
+        "kind": "member", "revision": 30, "started_at": "2026-11-20T09:00:00+00:00",
+        "answers": {unit.id: {"current_stadium": {"choices": ["planmatig"], "other_text": "", "explanation": ""},
+                              "intention": {"choices": ["aanhouden"], "other_text": "", "explanation": ""},
+                              "deliberate_choice": answer, "hefbomen": {**answer, "choices": ["geen"]},
+                              "knelpunten": {**answer, "choices": ["geen"]},
+                              "differences": {**answer, "choices": ["nee"]}}
+                    for unit in Q.units},
+        "closing": {"inspiring_practices": [], "no_inspiring_practice": True,
+                    "priorities": ["plg", "preventie", "teamwerk"]},
+    }
+    await services.store.write({services.responses.key(wave.id, "clb-demo", MO.email): {**old, "e_tag": "*"}})
+
+    confirm = new_card(await teams.say(MO, "verder"))
+    shown = card_title(confirm) + str(confirm.card)
+    assert "Klaar om te verzenden" in shown and "nog niet op dat punt" in shown
+    assert "Ontwikkeling als professionele leergemeenschap (PLG)" in shown, "the old priorities, read"
+    edit = new_card(await teams.say(MO, "wijzig 2"))
+    back = await answer_page(teams, MO, edit, {"current_stadium": "fragmentair", "intention": "planmatig"})
+    await answer_page(teams, MO, back, {})
+    confirm = new_card(await teams.say(MO, "verder"))
+    await teams.press(MO, confirm, "Definitief verzenden")
+    response = await stored(bot, MO)
+    assert response.is_submitted and response.questionnaire_id == Q.id and response.questionnaire_version == "2025-1"
+    assert response.final_answer("priorities").choices == ("plg", "preventie", "teamwerk")
+    assert response.final_answer("inspiring_practices").declined
+    assert response.answer("kernprocessen", "current_stadium").choices == ("fragmentair",)

@@ -5,21 +5,28 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 import pytest
+import yaml
 
+from actions.payloads import action_data, parse_payload
 from cards.common import first_sentences, sentences, shorten
 from cards.respondent import answer_summary, step_help
-from dialogs.commands import CommandError, find_bouwsteen, find_glossary, parse_command, parse_new_wave
+from dialogs.context import Actor, MoveOn, Services
+from dialogs.respondent import RespondentDialog
+from dialogs.commands import CommandError, find_glossary, find_unit, parse_command, parse_new_wave
 from survey import progress as flow
-from survey.answers import InvalidAnswer, QuestionAnswer, Response, validate_closing, validate_page
+from survey.answers import InvalidAnswer, QuestionAnswer, Response, validate_final, validate_page
 from survey.consolidation import propose, proposed_closing_inputs, proposed_inputs
-from survey.questionnaire import load_questionnaire
+from survey.questionnaire import CONTENT_DIR, load_catalog
 from survey.registry import Centre, RegistryError, load_registry
 from survey.summary import situation_text, summarise
+from survey.waves import Wave
+from storage.memory import InMemoryStore
+from tests.support.content import schools_survey, self_scan
 from tests.support.harness import registry_document, write_registry
 
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
-Q = load_questionnaire()
-B1 = Q.bouwstenen[0]
+Q = self_scan()
+B1 = Q.units[0]
 
 
 def messages(error: InvalidAnswer) -> str:
@@ -112,8 +119,8 @@ class TestPageValidation:
 
 class TestCardTexts:
     def test_stadium_descriptions_split_between_sentences(self):
-        for bouwsteen in Q.bouwstenen:
-            for description in bouwsteen.stadia.values():
+        for bouwsteen in Q.units:
+            for description in bouwsteen.descriptions.values():
                 opening, rest = first_sentences(description, 200)
                 assert opening.endswith((".", "!", "?", "…", ")")), opening[-40:]
                 assert " ".join((opening + " " + rest).split()) == " ".join(description.split())
@@ -150,39 +157,49 @@ class TestCardTexts:
 
     def test_help_on_part_two_says_what_each_question_asks(self):
         lines = " ".join(e["text"] for e in step_help(Q, flow.Step("page", "behartiger", "context")))
-        assert "bewust voor de huidige aanpak gekozen, is hij vooral ingegeven door de context" in lines
+        for question in Q.page_questions("context"):
+            assert question.short_label in lines, question.id
+            assert question.render_text(B1).split(" ")[:4] == lines.split(f"**{question.short_label}:** “")[1] \
+                .split(" ")[:4], f"{question.id}: what it asks, quoted"
         assert "meer dan één antwoord aanvinken" in lines and "Meer antwoorden kunnen" not in lines
+
+    def test_help_on_the_schools_survey_says_how_to_rate_the_statements(self):
+        q = schools_survey()
+        lines = " ".join(e["text"] for e in step_help(q, flow.Step("page", q.units[0].id, q.page_ids[0])))
+        assert f"thema 1, {q.units[0].title}" in lines and "deel 1" not in lines
+        assert "hoe akkoord je bent" in lines and "niet van toepassing" in lines
+        assert "bouwsteen" not in lines and "stadium" not in lines
 
 
 class TestClosing:
     def test_three_distinct_priorities_are_required(self):
         with pytest.raises(InvalidAnswer):
-            validate_closing(Q, {"inspiring_practices_none": "true", "priorities_1": "plg", "priorities_2": "plg",
+            validate_final(Q, {"inspiring_practices_none": "true", "priorities_1": "plg", "priorities_2": "plg",
                                  "priorities_3": "preventie"})
         with pytest.raises(InvalidAnswer):
-            validate_closing(Q, {"inspiring_practices_none": "true", "priorities_1": "plg"})
-        closing = validate_closing(Q, {"inspiring_practices_none": "true", "priorities_1": "plg",
+            validate_final(Q, {"inspiring_practices_none": "true", "priorities_1": "plg"})
+        closing = validate_final(Q, {"inspiring_practices_none": "true", "priorities_1": "plg",
                                        "priorities_2": "preventie", "priorities_3": "teamwerk",
                                        "priorities_5": "behartiger"})
-        assert closing.priorities == ("plg", "preventie", "teamwerk", "behartiger")
+        assert closing["priorities"].choices == ("plg", "preventie", "teamwerk", "behartiger")
 
     def test_inspiring_practice_or_not_yet(self):
         base = {"priorities_1": "plg", "priorities_2": "preventie", "priorities_3": "teamwerk"}
         with pytest.raises(InvalidAnswer):
-            validate_closing(Q, base)
+            validate_final(Q, base)
         with pytest.raises(InvalidAnswer):
-            validate_closing(Q, {**base, "inspiring_practices_1": "plg", "inspiring_practices_none": "true"})
+            validate_final(Q, {**base, "inspiring_practices_1": "plg", "inspiring_practices_none": "true"})
         with pytest.raises(InvalidAnswer):
-            validate_closing(Q, {**base, "inspiring_practices_1": "plg", "inspiring_practices_2": "plg"})
-        closing = validate_closing(Q, {**base, "inspiring_practices_2": "teamwerk"})
-        assert closing.inspiring_practices == ("teamwerk",)
+            validate_final(Q, {**base, "inspiring_practices_1": "plg", "inspiring_practices_2": "plg"})
+        closing = validate_final(Q, {**base, "inspiring_practices_2": "teamwerk"})
+        assert closing["inspiring_practices"].choices == ("teamwerk",)
 
 
 def answered(response: Response, bouwsteen_id: str, current="planmatig", intention="geintegreerd") -> Response:
-    response = flow.save_page(response, bouwsteen_id, "situering", {
+    response = flow.save_page(Q, response, bouwsteen_id, "situering", {
         "current_stadium": QuestionAnswer(choices=(current,)), "intention": QuestionAnswer(choices=(intention,)),
     }, NOW)
-    return flow.save_page(response, bouwsteen_id, "context", validate_page(Q, Q.bouwsteen(bouwsteen_id), "context",
+    return flow.save_page(Q, response, bouwsteen_id, "context", validate_page(Q, Q.unit(bouwsteen_id), "context",
                                                                              full_context()), NOW)
 
 
@@ -192,35 +209,35 @@ class TestNavigation:
         assert flow.next_step(Q, response) == flow.Step("page", "behartiger", "situering")
         response = answered(response, "behartiger")
         assert flow.next_step(Q, response) == flow.Step("page", "kernprocessen", "situering")
-        for bouwsteen in Q.bouwstenen:
+        for bouwsteen in Q.units:
             response = answered(response, bouwsteen.id)
         assert flow.next_step(Q, response).kind == "overview"
         assert flow.progress(Q, response).answered == 11
 
     def test_editing_walks_both_pages_then_returns(self):
         response = Response(wave_id="w", centre_id="c", respondent_id="r")
-        for bouwsteen in Q.bouwstenen[:3]:
+        for bouwsteen in Q.units[:3]:
             response = answered(response, bouwsteen.id)
-        response = flow.start_edit(response, "behartiger", NOW)
+        response = flow.start_edit(Q, response, "behartiger", NOW)
         assert flow.next_step(Q, response) == flow.Step("page", "behartiger", "situering")
         response = answered(response, "behartiger", "fragmentair")
         assert response.editing is None
-        assert flow.next_step(Q, response) == flow.Step("page", Q.bouwstenen[3].id, "situering")
+        assert flow.next_step(Q, response) == flow.Step("page", Q.units[3].id, "situering")
 
     def test_submitted_responses_are_locked(self):
         response = Response(wave_id="w", centre_id="c", respondent_id="r")
-        for bouwsteen in Q.bouwstenen:
+        for bouwsteen in Q.units:
             response = answered(response, bouwsteen.id)
         with pytest.raises(ValueError):
             flow.submit(Q, response, NOW)
-        response = flow.save_closing(response, validate_closing(Q, {
+        response = flow.save_closing(response, validate_final(Q, {
             "inspiring_practices_none": "true", "priorities_1": "plg", "priorities_2": "preventie",
             "priorities_3": "teamwerk"}), NOW)
         assert flow.next_step(Q, response).kind == "confirm"
         response = flow.submit(Q, response, NOW)
         assert flow.next_step(Q, response).kind == "submitted"
         with pytest.raises(flow.SurveyLocked):
-            flow.start_edit(response, "plg", NOW)
+            flow.start_edit(Q, response, "plg", NOW)
 
 
 class TestCommands:
@@ -261,7 +278,7 @@ class TestCommands:
         ("gedeeld leiderschap", "gedeeld_leiderschap"), ("12", None), ("", None),
     ])
     def test_bouwstenen_are_found_by_number_or_name(self, reference, expected):
-        found = find_bouwsteen(Q, reference)
+        found = find_unit(Q, reference)
         assert (found.id if found else None) == expected
 
     def test_new_wave_arguments(self):
@@ -343,10 +360,10 @@ class TestConsolidation:
         result = []
         for n, (stadium, hefboom) in enumerate(zip(stadia, hefbomen)):
             response = Response(wave_id="w", centre_id="c", respondent_id=f"r{n}", respondent_name=f"Lid {n}")
-            response = flow.save_page(response, "behartiger", "situering", {
+            response = flow.save_page(Q, response, "behartiger", "situering", {
                 "current_stadium": QuestionAnswer(choices=(stadium,)),
                 "intention": QuestionAnswer(choices=("aanhouden",))}, NOW)
-            response = flow.save_page(response, "behartiger", "context", validate_page(
+            response = flow.save_page(Q, response, "behartiger", "context", validate_page(
                 Q, B1, "context", full_context(hefbomen=hefboom, hefbomen_explanation=f"uitleg {n}")), NOW)
             result.append(response)
         return result
@@ -394,7 +411,7 @@ class TestConsolidation:
         orders = [("plg", "preventie", "teamwerk"), ("plg", "teamwerk", "preventie"), ("preventie", "plg", "teamwerk")]
         closing = []
         for response, order in zip(responses, orders):
-            closing.append(flow.save_closing(response, validate_closing(Q, {
+            closing.append(flow.save_closing(response, validate_final(Q, {
                 "inspiring_practices_1": "plg", "priorities_1": order[0], "priorities_2": order[1],
                 "priorities_3": order[2]}), NOW))
         values = proposed_closing_inputs(Q, closing)
@@ -407,21 +424,85 @@ class TestConsolidation:
         responses = self.responses(["fragmentair", "systematisch"], ["missie_visie", "missie_visie"])
         responses = [r.model_copy(update={"respondent_id": p.key}) for r, p in zip(responses, centre.members)]
         summary = summarise(Q, centre, responses)
-        first = summary.bouwstenen[0]
+        first = summary.units[0]
         assert first.spread == 3
         assert first.current_counts["fragmentair"] == 1 and first.current_counts["systematisch"] == 1
-        assert summary.hefbomen["missie_visie"] == 2
+        assert summary.tally("hefbomen").counts["missie_visie"] == 2
         assert [m.answered for m in summary.members] == [0, 1, 1, 0]
         assert len(summary.members) == 4
         assert first.far_apart and first.range_text(Q) == "van fragmentair tot systematisch"
-        assert situation_text(Q, first) == "1 fragmentair, 1 systematisch → 1 wil fragmentair, 1 wil systematisch"
-        assert first.hefbomen_respondents == 2 and summary.hefbomen_answers == 2
+        assert situation_text(first) == "1 fragmentair, 1 systematisch → 1 wil fragmentair, 1 wil systematisch"
+        assert first.tally("hefbomen").respondents == 2 and summary.tally("hefbomen").respondents == 2
         assert [(e.name, e.question_id, e.text) for e in first.explanations] == [
             ("Mo Medewerker", "hefbomen", "uitleg 0"), ("Lea Lid", "hefbomen", "uitleg 1")]
-        assert situation_text(Q, summary.bouwstenen[1]) == "nog geen antwoorden"
+        assert situation_text(summary.units[1]) == "nog geen antwoorden"
 
     def test_the_team_in_plain_dutch(self):
         responses = self.responses(["planmatig", "planmatig", "geintegreerd"], ["geen"] * 3)
-        item = summarise(Q, Centre(id="c", name="C", director={"name": "D", "email": "d@x.be"}), responses).bouwstenen[0]
-        assert situation_text(Q, item) == "2 planmatig, 1 geïntegreerd → 2 willen planmatig, 1 wil geïntegreerd"
+        item = summarise(Q, Centre(id="c", name="C", director={"name": "D", "email": "d@x.be"}), responses).units[0]
+        assert situation_text(item) == "2 planmatig, 1 geïntegreerd → 2 willen planmatig, 1 wil geïntegreerd"
         assert not item.far_apart
+
+
+class TestContentOnlyChange:
+    """A question of an existing type, added to a copy of the content file, is asked and checked without code."""
+
+    @pytest.fixture
+    def changed(self, tmp_path):
+        source = CONTENT_DIR / "poolster-clb-2025-1.yaml"
+        content = yaml.safe_load(source.read_text(encoding="utf-8"))
+        content["questions"].append({
+            "id": "ondersteuning", "type": "single_choice", "short_label": "Ondersteuning", "summary": "tally",
+            "text": "Krijgt ons centrum genoeg ondersteuning voor {unit}?", "required": True,
+            "options": [{"id": "genoeg", "label": "ja, genoeg"}, {"id": "te_weinig", "label": "nee, te weinig"}],
+        })
+        next(page for page in content["pages"] if page["id"] == "context")["questions"].append("ondersteuning")
+        folder = tmp_path / "questionnaires"
+        folder.mkdir()
+        (folder / source.name).write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        return load_catalog(folder)
+
+    async def test_the_added_question_is_on_the_members_card_and_validated(self, changed, tmp_path):
+        write_registry(tmp_path)
+        registry = load_registry(tmp_path / "centres.yaml")
+        services = Services(changed, registry, InMemoryStore(), clock=lambda: NOW)
+        q = changed.current(Q.id)
+        wave = Wave(id="w", name="Zelfscan", status="open", created_at=NOW, launched_at=NOW,
+                    questionnaire_id=q.id, questionnaire_version=q.version)
+        await services.waves.create(wave, wave.id)
+        dialog = RespondentDialog(services)
+        membership = registry.find("mo.medewerker@clb-demo.example")
+        actor = Actor(user_id="29:mo", name="Mo", membership=membership)
+
+        async def press(data: dict) -> dict:
+            outgoing = await dialog.on_payload(actor, parse_payload(data))
+            return next(item.card for item in outgoing if isinstance(item, MoveOn))
+
+        async def stored() -> Response | None:
+            return await services.responses.get("w", "clb-demo", membership.person.key)
+
+        first = await press(action_data("start", wave="w"))
+        save = next(a for a in first["actions"] if a["title"].startswith("Bewaar"))["data"]
+        context = await press({**save, "current_stadium": "planmatig", "intention": "geintegreerd"})
+        inputs = {e["id"]: e for e in _elements(context) if e.get("type", "").startswith("Input.")}
+        assert "ondersteuning" in inputs, "the new question is on the card"
+        assert "Krijgt ons centrum genoeg ondersteuning voor de bouwsteen ‘Behartiger van de leerling’?" in \
+            inputs["ondersteuning"]["label"]
+        save = next(a for a in context["actions"] if a["title"].startswith("Bewaar"))["data"]
+        refused = await press({**save, **full_context()})
+        assert any("Ondersteuning: kies een antwoord." in e.get("text", "") for e in _elements(refused))
+        assert not (await stored()).is_page_answered(q, "behartiger", "context"), "not saved without it"
+        await press({**save, **full_context(), "ondersteuning": "te_weinig"})
+        response = await stored()
+        assert response.answer("behartiger", "ondersteuning").choices == ("te_weinig",)
+        assert response.is_page_answered(q, "behartiger", "context")
+
+
+def _elements(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _elements(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _elements(value)

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from app import Poolster, build_poolster, create_app
 from bot.config import Settings
+from survey.waves import Wave, wave_id_for
 from tests.support.loopback import serve_on_loopback
 from tests.support.teams import TENANT, TeamsUser
 
@@ -25,13 +26,20 @@ OTHER_DIRECTOR = TeamsUser("Xavier Xander", "xavier@clb-andere.example", "aad-xa
 OTHER_MEMBER = TeamsUser("Yara Yilmaz", "yara@clb-andere.example", "aad-yara")
 STRANGER = TeamsUser("Otto Onbekend", "otto@elders.example", "aad-otto")
 ADMIN = TeamsUser("Pieter Poc", "pieter.poc@poolster.example", "aad-pieter")
-EVERYONE = (DIRECTOR, *MEMBERS, OTHER_DIRECTOR, OTHER_MEMBER, STRANGER, ADMIN)
+# Contact persons of clb-demo's schools (in `registry_with_schools`): two of De Linde, one of the atheneum.
+SCHOOL_CONTACTS = (
+    TeamsUser("Sara Schoolhoofd", "sara@bs-delinde.example", "aad-sara"),
+    TeamsUser("Tom Zorgleraar", "tom@bs-delinde.example", "aad-tom"),
+    TeamsUser("Ilse Ingels", "ilse@atheneum-demo.example", "aad-ilse"),
+)
+EVERYONE = (DIRECTOR, *MEMBERS, OTHER_DIRECTOR, OTHER_MEMBER, STRANGER, ADMIN, *SCHOOL_CONTACTS)
+
+
+def person(user: TeamsUser) -> dict:
+    return {"name": user.name, "email": user.email, "aad_object_id": user.aad_object_id}
 
 
 def registry_document() -> dict:
-    def person(user: TeamsUser) -> dict:
-        return {"name": user.name, "email": user.email, "aad_object_id": user.aad_object_id}
-
     return {
         "centres": [
             {"id": "clb-demo", "name": "GO! CLB Demo", "director": person(DIRECTOR),
@@ -40,6 +48,28 @@ def registry_document() -> dict:
              "members": [person(OTHER_MEMBER)]},
         ]
     }
+
+
+def registry_with_schools() -> dict:
+    """The registry with schools for clb-demo, each with its contact persons."""
+    document = registry_document()
+    sara, tom, ilse = SCHOOL_CONTACTS
+    document["centres"][0]["schools"] = [
+        {"id": "bs-de-linde", "name": "Basisschool De Linde", "type": "bao", "contacts": [person(sara), person(tom)]},
+        {"id": "atheneum-demo", "name": "Atheneum Demo", "type": "so", "contacts": [person(ilse)]},
+    ]
+    return document
+
+
+async def open_schools_wave(services, *, name: str = "Bevraging scholen 2026", centre_ids: tuple[str, ...] = ()):
+    """Open a wave of the schools' survey, as POC+ launches one (the content's current version)."""
+    questionnaire = services.catalog.for_respondents("schools")[0]
+    now = services.clock()
+    wave = Wave(id=wave_id_for(name, now), name=name, status="open", created_at=now, launched_at=now,
+                centre_ids=centre_ids, questionnaire_id=questionnaire.id,
+                questionnaire_version=questionnaire.version, created_by="test")
+    await services.waves.create(wave, wave.id)
+    return wave
 
 
 def write_registry(data_dir: Path, document: dict | None = None) -> None:
