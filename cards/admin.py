@@ -342,8 +342,8 @@ def schools_results_card(wave: Wave, view: SchoolsView, per_centre: list[tuple[s
                            for t, n in view.answered_by_type.items() if n]))
         if view.hidden_types:
             hidden = " en ".join(SCHOOL_TYPE_LABELS[t] for t in view.hidden_types)
-            body.append(subtle(f"{hidden.capitalize()}: te weinig scholen om apart te tonen; ze tellen mee in het "
-                               "totaal."))
+            body.append(subtle(f"Enkel in het totaal: {hidden}. Een soort met minder dan {MIN_SCHOOLS} scholen wordt "
+                               "niet apart getoond, en ook niet af te leiden uit de andere."))
         shown = view.shown_types
         body.append(text(f"**Akkoord per stelling** (eerder of helemaal akkoord; niet van toepassing telt niet mee)",
                          spacing="Large", separator=True))
@@ -363,8 +363,8 @@ def schools_results_card(wave: Wave, view: SchoolsView, per_centre: list[tuple[s
                                for s in differences]))
         comments = sum(len(texts) for _, texts in view.comments)
         if comments:
-            body.append(subtle(f"{count(comments, 'opmerking', 'opmerkingen')} van de scholen: in de export "
-                               "(*export*), zonder naam van de school.", spacing="Small"))
+            body.append(text(f"{count(comments, 'opmerking', 'opmerkingen')} van de scholen: in de export "
+                             "(*export*), zonder naam van de school.", size="Small", isSubtle=True, spacing="Medium"))
     body.append(text("**Per centrum** (scholen die verzonden)", spacing="Large", separator=True))
     body.append(facts([(safe_text(name), f"{answered} van {schools}") for name, answered, schools in per_centre]))
     return card(body, full_width=True)
