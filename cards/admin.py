@@ -345,7 +345,7 @@ def schools_results_card(wave: Wave, view: SchoolsView, per_centre: list[tuple[s
             body.append(subtle(f"Enkel in het totaal: {hidden}. Een soort met minder dan {MIN_SCHOOLS} scholen wordt "
                                "niet apart getoond, en ook niet af te leiden uit de andere."))
         shown = view.shown_types
-        body.append(text(f"**Akkoord per stelling** (eerder of helemaal akkoord; niet van toepassing telt niet mee)",
+        body.append(text("**Akkoord per stelling** (eerder of helemaal akkoord; niet van toepassing telt niet mee)",
                          spacing="Large", separator=True))
         body.append(facts([(f"{s.statement.number}. {safe_text(s.statement.short_label)}",
                             " · ".join([f"alle: {_share(s.share)}",

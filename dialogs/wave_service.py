@@ -16,8 +16,8 @@ from typing import Literal, Protocol
 
 from dialogs.context import Services
 from survey.answers import Response
-from survey.export import (CENTRES_TABLE, MEMBERS_TABLE, SCHOOLS_TABLE, build_tables, export_file_name, intended_level, remove_wave_exports, write_csv_zip,
-                           write_xlsx)
+from survey.export import (CENTRES_TABLE, MEMBERS_TABLE, SCHOOLS_TABLE, build_tables, export_file_name,
+                           intended_level, remove_wave_exports, write_csv_zip, write_xlsx)
 from survey.questionnaire import Question, Questionnaire, Scale
 from survey.registry import Centre, Person
 from survey.school_view import SchoolsView, schools_view

@@ -1,4 +1,5 @@
-"""Survey waves: one round of a questionnaire (the self-scan, the schools' survey) for some or all centres, with a deadline.
+"""Survey waves: one round of a questionnaire (the self-scan, the schools' survey) for some or all
+centres, with a deadline.
 
 Waves are kept side by side (school year after school year); answers always belong to a wave.
 """
