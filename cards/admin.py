@@ -127,15 +127,17 @@ def remind_confirm_card(wave: Wave, people: int, schools: int | None = None) -> 
     """Confirm a reminder to `people`; in a schools' wave they are the contacts of `schools` schools."""
     if schools is None:
         who = "persoon die nog niet verzond" if people == 1 else "personen die nog niet verzonden"
-        title, done = f"Herinner {people} {who}?", "Wie al verzond, krijgt niets"
+        title = f"Herinner {people} {who}?"
+        said = (f"Ronde ‘{safe_text(wave.name)}’, {wave.deadline_text()}. Wie al verzond, krijgt niets; "
+                "jij krijgt een rapport in je persoonlijke chat zodra de herinneringen verstuurd zijn.")
     else:
         title = f"Herinner {count(schools, 'school die', 'scholen die')} nog niet {'verzond' if schools == 1 else 'verzonden'}?"
-        done = (f"{count(people, 'contactpersoon krijgt', 'contactpersonen krijgen')} een herinnering; "
-                "scholen die al verzonden, krijgen niets")
+        said = (f"Ronde ‘{safe_text(wave.name)}’, {wave.deadline_text()}. "
+                f"{'Haar' if schools == 1 else 'Hun'} {count(people, 'contactpersoon krijgt', 'contactpersonen krijgen')} "
+                "een herinnering. Jij krijgt een rapport in je persoonlijke chat zodra ze verstuurd zijn.")
     return card([
         heading(title, size="Medium"),
-        text(f"Ronde ‘{safe_text(wave.name)}’, {wave.deadline_text()}. {done}; "
-             "jij krijgt een rapport in je persoonlijke chat zodra de herinneringen verstuurd zijn."),
+        text(said),
     ], [
         submit("Herinner ze", action_data("confirm_remind", wave=wave.id), style="positive"),
         submit("Annuleer", action_data("cancel_remind", wave=wave.id)),
@@ -170,9 +172,14 @@ def send_report_card(wave: Wave, report: SendReport) -> dict:
     return card(body)
 
 
-def _legend() -> dict:
+def _states(schools: bool) -> tuple[tuple[str, str, str | None], ...]:
+    """The states with their colours; a school has "verzonden" where a person is "klaar"."""
+    return (("verzonden", *STATE_COLOURS[0][1:]), *STATE_COLOURS[1:]) if schools else STATE_COLOURS
+
+
+def _legend(schools: bool) -> dict:
     return {"type": "RichTextBlock", "spacing": "Small", "inlines": [
-        run for label, _, colour in STATE_COLOURS
+        run for label, _, colour in _states(schools)
         for run in (_square(colour),
                     {"type": "TextRun", "text": f"{label}   ", "size": "Small"})]}
 
@@ -213,7 +220,7 @@ def _centre_table(rows: list, schools: bool) -> dict:
     header = ["Centrum", "Verzonden" if schools else "Klaar", "Bezig", "Niet gestart"]
     return {
         "type": "Table", "firstRowAsHeaders": True, "gridStyle": "accent",
-        "columns": [{"width": w} for w in (4, 2, 2, 3)],
+        "columns": [{"width": w} for w in ((3, 3, 2, 3) if schools else (4, 2, 2, 3))],
         "rows": [
             {"type": "TableRow", "cells": [cell(text(title, size="Small")) for title in header]},
             *[{"type": "TableRow", "cells": [
@@ -246,11 +253,11 @@ def status_card(wave: Wave, q: Questionnaire, rows: list, counts: WaveCounts) ->
         chart("Chart.HorizontalBar.Stacked", "Scholen per centrum" if schools else "Personen per centrum",
               [{"title": row.name[:30], "data": [
                   {"legend": label, "value": value, "color": colour}
-                  for (label, colour, _), value in zip(STATE_COLOURS, (
+                  for (label, colour, _), value in zip(_states(schools), (
                       row.finished, row.started - row.finished, row.people - row.started))]} for row in rows],
               text("(De grafiek kan hier niet getoond worden; de tabel hieronder heeft dezelfde cijfers.)",
                    size="Small", isSubtle=True)),
-        _legend(),
+        _legend(schools),
         text(f"**Per centrum** (aantal {'scholen' if schools else 'personen'})", spacing="Medium"),
         _centre_table(rows, schools),
     ]

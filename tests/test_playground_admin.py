@@ -107,7 +107,8 @@ async def test_poc_launches_and_follows_a_schools_wave(playground_bot):
 
         await admin.say("status Voorjaar")
         status = await admin.card_with("scholen verzonden")
-        await expect(status).to_contain_text("Scholen per centrum")
+        await expect(status).to_contain_text("Per centrum (aantal scholen)")
+        await expect(status).to_contain_text("verzonden")
         await admin.screenshot(status, "admin-scholen-status")
         await admin.say("rondes")
         waves = await admin.card_with("Typ status [naam]")
