@@ -326,7 +326,8 @@ def create_app(poolster: Poolster) -> web.Application:
 
     async def version(_: web.Request) -> web.Response:
         return web.json_response({"name": "poolster", "version": VERSION,
-                                  "questionnaire": poolster.services.questionnaire.version})
+                                  "questionnaires": {q.id: q.version for q in map(poolster.services.catalog.current,
+                                                                                  poolster.services.catalog.ids)}})
 
     async def maintenance_backup(request: web.Request) -> web.Response:
         # Only from this machine, and only with the token the bot wrote into its own data folder.
