@@ -50,10 +50,11 @@ from bot.summary_cards import SummaryPublisher
 from bot.teams_bot import PoolsterBot
 from cards import admin as admin_cards
 from dialogs.admin import AdminDialog
+from dialogs.school_waves import SchoolWavesDialog
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS, REPORT_COMMANDS
-from dialogs.context import Actor, Services, utc_now
+from dialogs.context import Actor, Outgoing, Services, utc_now
 from dialogs.director import DirectorDialog, report_input
-from actions.payloads import ADMIN_ACTIONS
+from actions.payloads import ADMIN_ACTIONS, CardPayload
 from dialogs.privacy import PrivacyDialog
 from dialogs.registry_admin import RegistryDialog
 from dialogs.respondent import RespondentDialog
@@ -213,7 +214,10 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     async def invitation(item: OutboxItem) -> dict:
         wave = await services.waves.get(item.wave_id)
         centre = services.registry.centre(item.centre_id)
-        return admin_cards.invitation_card(questionnaire, wave, centre.name if centre else "",
+        # A school's contact is invited for the school; everyone else for their centre.
+        contact = services.registry.school_contact(item.person_key)
+        for_whom = contact.school.name if contact else centre.name if centre else ""
+        return admin_cards.invitation_card(services.questionnaire_of(wave), wave, for_whom,
                                            reminder=item.purpose != "invite")
 
     outbox = Outbox(services, reach, invitation)
@@ -222,7 +226,14 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     waves = WaveService(services, fanout, settings.reminder_days)
     admin = AdminDialog(services, waves, settings.data_dir / "exports", links)
     bot.route_commands(ADMIN_COMMANDS, admin.on_command)
-    bot.route_actions(ADMIN_ACTIONS, admin.on_payload)
+    school_waves = SchoolWavesDialog(services, waves)
+    bot.route_commands({"school_wave"}, school_waves.on_command)
+
+    async def launch_buttons(actor: Actor, payload: CardPayload) -> list[Outgoing]:
+        # A director confirms the schools' wave they asked for on the same card as POC+.
+        return await (admin if actor.is_admin else school_waves).on_payload(actor, payload)
+
+    bot.route_actions(ADMIN_ACTIONS, launch_buttons)
 
     async def reachable(person: Person) -> bool:
         # As Reach sees it: with Graph an e-mail address is enough; without it, a chat can be opened with
@@ -315,7 +326,8 @@ def create_app(poolster: Poolster) -> web.Application:
 
     async def version(_: web.Request) -> web.Response:
         return web.json_response({"name": "poolster", "version": VERSION,
-                                  "questionnaire": poolster.services.questionnaire.version})
+                                  "questionnaires": {q.id: q.version for q in map(poolster.services.catalog.current,
+                                                                                  poolster.services.catalog.ids)}})
 
     async def maintenance_backup(request: web.Request) -> web.Response:
         # Only from this machine, and only with the token the bot wrote into its own data folder.

@@ -44,7 +44,7 @@ from bot.rate_limits import Priority
 from bot.reach import Reach
 from dialogs.context import Services
 from survey.reach_outcomes import NotReached, explain
-from survey.registry import Person
+from survey.registry import Person, Registry
 from survey.waves import NotReachedGroup, SendReport, Wave
 from storage.repository import Repository, Unchanged
 
@@ -215,10 +215,22 @@ class Outbox:
         return not getattr(self.services.store, "shared", False)
 
     async def _send(self, item: OutboxItem) -> None:
-        membership = self.services.registry.person(item.person_key)
-        if membership is None:
+        recipient = recipient_of(self.services.registry, item.person_key)
+        if recipient is None:
             raise DeliveryFailed(NotReached.NOT_IN_REGISTRY)
-        await self.reach.send(membership.person, card_activity(await self.card_for(item)))
+        await self.reach.send(recipient[0], card_activity(await self.card_for(item)))
+
+
+def recipient_of(registry: Registry, person_key: str) -> tuple[Person, str] | None:
+    """The registry's person an item is for, and where they belong (their centre, or their school
+    and its centre); None when they are no longer in the registry."""
+    membership = registry.person(person_key)
+    if membership is not None:
+        return membership.person, membership.centre.name
+    contact = registry.school_contact(person_key)
+    if contact is not None:
+        return contact.person, f"{contact.school.name}, {contact.centre.name}"
+    return None
 
 
 # ----- reports: what became of a launch or a reminder, for the POC+ who started it --------------
@@ -300,12 +312,11 @@ class OutboxFanout:
         for item in items:
             if item.status != "failed":
                 continue
-            membership = self.services.registry.person(item.person_key)
-            if membership is None:
+            recipient = recipient_of(self.services.registry, item.person_key)
+            if recipient is None:
                 left_registry += 1
                 continue
-            groups.setdefault(reason_code(item.reason), []).append(
-                f"{membership.person.name} ({membership.centre.name})")
+            groups.setdefault(reason_code(item.reason), []).append(f"{recipient[0].name} ({recipient[1]})")
         not_reached = tuple(NotReachedGroup(code.value, *explain(code.value), tuple(sorted(names)))
                             for code, names in sorted(groups.items(), key=lambda pair: -len(pair[1])))
         return SendReport(kind="launch" if purpose == "invite" else "reminder", total=len(items),

@@ -8,7 +8,9 @@ from datetime import date, datetime
 
 from cards.common import card, chart, count, facts, heading, safe_text, submit, subtle, text
 from actions.payloads import action_data
-from survey.questionnaire import STADIUM_IDS, Questionnaire
+from survey.questionnaire import Question, Questionnaire, Scale
+from survey.registry import SCHOOL_TYPE_LABELS
+from survey.school_view import MIN_SCHOOLS, SchoolsView
 from survey.waves import SendReport, Wave, WaveCounts, date_text, example_deadline
 
 # One colour per state, the same in every chart and legend (Teams' chart colour names).
@@ -17,20 +19,25 @@ STATE_COLOURS = (("klaar", "good", "Good"), ("bezig", "warning", "Warning"), ("n
 NAMES_PER_REASON = 25
 
 
-def new_wave_syntax(today: date) -> str:
-    """How to type `nieuwe ronde`, with an example deadline that lies in the future."""
+def new_wave_syntax(today: date, command_words: tuple[str, ...] = ()) -> str:
+    """How to type `nieuwe ronde`, with an example deadline that lies in the future; `command_words`
+    are the words that launch another questionnaire (*nieuwe ronde scholen ...*)."""
     example = date_text(example_deadline(today))
+    others = "".join(f" Voor de bevraging van de {word}: **nieuwe ronde {word} [naam] tot dd-mm-jjjj**."
+                     for word in command_words)
     return (f"Schrijf het zo: **nieuwe ronde [naam] tot dd-mm-jjjj**, bijvoorbeeld "
             f"**nieuwe ronde Zelfscan {example[-4:]} tot {example}**. Voor enkele centra: zet er "
-            "**voor clb-a, clb-b** achter.")
+            f"**voor clb-a, clb-b** achter.{others}")
 
 
-def admin_help_rows(today: date) -> list[tuple[str, str]]:
+def admin_help_rows(today: date, command_words: tuple[str, ...] = ()) -> list[tuple[str, str]]:
     """The POC+ commands, as the help card lists them (Markdown-free: shown in a FactSet)."""
     return [
         ("nieuwe ronde [naam] tot dd-mm-jjjj", f"een ronde aanmaken en lanceren (bv. tot {date_text(example_deadline(today))})"),
+        *[(f"nieuwe ronde {word} [naam] tot dd-mm-jjjj", f"een ronde van de bevraging van de {word}")
+          for word in command_words],
         ("rondes", "alle rondes: open of gesloten, deadline, hoe ver"),
-        ("status [ronde]", "per centrum: uitgenodigd, gestart, klaar"),
+        ("status [ronde]", "per centrum: uitgenodigd, gestart, klaar (personen of scholen)"),
         ("herinner [ronde]", "wie nog niet verzond een herinnering sturen (je bevestigt eerst)"),
         ("sluit ronde [ronde]", "de ronde afsluiten"),
         ("export [ronde]", "de verzonden antwoorden als XLSX en CSV"),
@@ -42,7 +49,15 @@ def admin_help_rows(today: date) -> list[tuple[str, str]]:
     ]
 
 
+def _respondents(counts: WaveCounts, n: int | None = None) -> str:
+    """"12 personen" or "12 scholen": the wave's respondents counted."""
+    n = counts.people if n is None else n
+    return count(n, "school", "scholen") if counts.respondents == "schools" else count(n, "persoon", "personen")
+
+
 def _progress_line(counts: WaveCounts) -> str:
+    if counts.respondents == "schools":
+        return f"{counts.finished} van {_respondents(counts)} verzonden, {counts.busy} bezig"
     line = f"{counts.started} van {count(counts.people, 'persoon', 'personen')} gestart, {counts.finished} klaar"
     if counts.centre_answers_started:
         line += (f"; {count(counts.centre_answers_started, 'centrumantwoord', 'centrumantwoorden')} begonnen, "
@@ -50,13 +65,23 @@ def _progress_line(counts: WaveCounts) -> str:
     return line
 
 
-def launch_card(wave: Wave, centres: tuple[str, ...], people: int,
+def launch_card(wave: Wave, q: Questionnaire, centres: tuple[str, ...], respondents: int, invitees: int,
                 overlapping: tuple[tuple[Wave, WaveCounts], ...] = ()) -> dict:
+    """Confirm a new wave: which questionnaire, until when, who is invited."""
+    where = safe_text(", ".join(centres))
+    if q.respondents == "schools":
+        who = (f"**{count(respondents, 'school', 'scholen')}** van {count(len(centres), 'centrum', 'centra')} "
+               f"({where}) {'wordt' if respondents == 1 else 'worden'} bevraagd: "
+               f"{count(invitees, 'contactpersoon krijgt', 'contactpersonen krijgen')} een uitnodiging. Eén antwoord "
+               "per school.")
+    else:
+        who = (f"**{count(respondents, 'persoon', 'personen')}** uit {count(len(centres), 'centrum', 'centra')} "
+               f"{'wordt' if respondents == 1 else 'worden'} uitgenodigd: {where}.")
     body = [
         heading(f"Nieuwe ronde: {safe_text(wave.name)}"),
-        text(wave.until_text()),
-        text(f"**{count(people, 'persoon', 'personen')}** uit {count(len(centres), 'centrum', 'centra')} "
-             f"{'wordt' if people == 1 else 'worden'} uitgenodigd: " + safe_text(", ".join(centres)) + "."),
+        text(f"Vragenlijst: **{safe_text(q.title)}** (versie {safe_text(q.version)})", spacing="Small"),
+        text(wave.until_text(), spacing="Small"),
+        text(who),
     ]
     if not overlapping:
         body.append(subtle("Na het lanceren krijgt iedereen een uitnodiging in Teams; jij krijgt een rapport in je "
@@ -87,22 +112,32 @@ def launch_card(wave: Wave, centres: tuple[str, ...], people: int,
     ])
 
 
-def invitation_card(q: Questionnaire, wave: Wave, centre_name: str, reminder: bool) -> dict:
-    title = "Herinnering: de zelfscan wacht op je" if reminder else "Je bent uitgenodigd voor de zelfscan"
+def invitation_card(q: Questionnaire, wave: Wave, for_whom: str, reminder: bool) -> dict:
+    """The invitation (or reminder) to answer `q` for `for_whom`: a centre, or a school."""
+    title = "Herinnering: je antwoord wacht nog" if reminder else "Je bent uitgenodigd"
     return card([
         heading(title),
-        text(f"**{safe_text(q.title)}** — {safe_text(wave.name)} voor {safe_text(centre_name)}."),
+        text(f"**{safe_text(q.title)}** — {safe_text(wave.name)} voor {safe_text(for_whom)}."),
         text(f"{wave.until_text()} Het duurt ongeveer {q.estimated_minutes} minuten; "
              "elk antwoord wordt meteen bewaard, je kan pauzeren en later verdergaan."),
     ], [submit("Start of ga verder", action_data("start", wave=wave.id), style="positive")])
 
 
-def remind_confirm_card(wave: Wave, people: int) -> dict:
-    who = "persoon die nog niet verzond" if people == 1 else "personen die nog niet verzonden"
+def remind_confirm_card(wave: Wave, people: int, schools: int | None = None) -> dict:
+    """Confirm a reminder to `people`; in a schools' wave they are the contacts of `schools` schools."""
+    if schools is None:
+        who = "persoon die nog niet verzond" if people == 1 else "personen die nog niet verzonden"
+        title = f"Herinner {people} {who}?"
+        said = (f"Ronde ‘{safe_text(wave.name)}’, {wave.deadline_text()}. Wie al verzond, krijgt niets; "
+                "jij krijgt een rapport in je persoonlijke chat zodra de herinneringen verstuurd zijn.")
+    else:
+        title = f"Herinner {count(schools, 'school die', 'scholen die')} nog niet {'verzond' if schools == 1 else 'verzonden'}?"
+        said = (f"Ronde ‘{safe_text(wave.name)}’, {wave.deadline_text()}. "
+                f"{'Haar' if schools == 1 else 'Hun'} {count(people, 'contactpersoon krijgt', 'contactpersonen krijgen')} "
+                "een herinnering. Jij krijgt een rapport in je persoonlijke chat zodra ze verstuurd zijn.")
     return card([
-        heading(f"Herinner {people} {who}?", size="Medium"),
-        text(f"Ronde ‘{safe_text(wave.name)}’, {wave.deadline_text()}. Wie al verzond, krijgt niets; "
-             "jij krijgt een rapport in je persoonlijke chat zodra de herinneringen verstuurd zijn."),
+        heading(title, size="Medium"),
+        text(said),
     ], [
         submit("Herinner ze", action_data("confirm_remind", wave=wave.id), style="positive"),
         submit("Annuleer", action_data("cancel_remind", wave=wave.id)),
@@ -137,9 +172,14 @@ def send_report_card(wave: Wave, report: SendReport) -> dict:
     return card(body)
 
 
-def _legend() -> dict:
+def _states(schools: bool) -> tuple[tuple[str, str, str | None], ...]:
+    """The states with their colours; a school has "verzonden" where a person is "klaar"."""
+    return (("verzonden", *STATE_COLOURS[0][1:]), *STATE_COLOURS[1:]) if schools else STATE_COLOURS
+
+
+def _legend(schools: bool) -> dict:
     return {"type": "RichTextBlock", "spacing": "Small", "inlines": [
-        run for label, _, colour in STATE_COLOURS
+        run for label, _, colour in _states(schools)
         for run in (_square(colour),
                     {"type": "TextRun", "text": f"{label}   ", "size": "Small"})]}
 
@@ -154,8 +194,12 @@ def _invited_text(wave: Wave, counts: WaveCounts) -> str:
         if wave.created_by == "poolster":
             return "Deze ronde ging vanzelf open bij de start van Poolster: er zijn geen uitnodigingen verstuurd."
         return "Er zijn (nog) geen uitnodigingen verstuurd."
-    text_ = f"Uitgenodigd in Teams: {counts.invited} van {count(counts.people, 'persoon', 'personen')}."
-    if counts.invited < counts.people:
+    if counts.respondents == "schools":
+        whom = count(counts.invitees, "contactpersoon", "contactpersonen") + " van de scholen"
+    else:
+        whom = count(counts.people, "persoon", "personen")
+    text_ = f"Uitgenodigd in Teams: {counts.invited} van {whom}."
+    if counts.invited < counts.invitees:
         text_ += " Wie (nog) niet bereikt werd en waarom, staat in het rapport van de lancering."
     return text_
 
@@ -163,65 +207,82 @@ def _invited_text(wave: Wave, counts: WaveCounts) -> str:
 _CENTRE_ANSWER = {"submitted": "verzonden", "started": "bezig", "none": "nog niet begonnen"}
 
 
-def _centre_table(rows: list) -> dict:
-    """Per centre the people in each state; the centre's answer under its name, so four columns fit a phone."""
+def _centre_table(rows: list, schools: bool) -> dict:
+    """Per centre the respondents in each state; the centre's answer under its name (a team wave), so
+    four columns fit a phone."""
     def cell(*items: dict) -> dict:
         return {"type": "TableCell", "items": list(items)}
 
-    header = ["Centrum", "Klaar", "Bezig", "Niet gestart"]
+    def centre_answer(row) -> list[dict]:
+        return [] if schools else [text(f"centrumantwoord: {_CENTRE_ANSWER[row.centre_answer]}", size="Small",
+                                        isSubtle=True, spacing="None")]
+
+    header = ["Centrum", "Verzonden" if schools else "Klaar", "Bezig", "Niet gestart"]
     return {
         "type": "Table", "firstRowAsHeaders": True, "gridStyle": "accent",
-        "columns": [{"width": w} for w in (4, 2, 2, 3)],
+        "columns": [{"width": w} for w in ((3, 3, 2, 3) if schools else (4, 2, 2, 3))],
         "rows": [
             {"type": "TableRow", "cells": [cell(text(title, size="Small")) for title in header]},
             *[{"type": "TableRow", "cells": [
-                cell(text(safe_text(r.name), size="Small"),
-                     text(f"centrumantwoord: {_CENTRE_ANSWER[r.centre_answer]}", size="Small", isSubtle=True,
-                          spacing="None")),
+                cell(text(safe_text(r.name), size="Small"), *centre_answer(r)),
                 *[cell(text(str(n), size="Small")) for n in (r.finished, r.started - r.finished, r.people - r.started)],
             ]} for r in rows],
         ],
     }
 
 
-def status_card(wave: Wave, rows: list, counts: WaveCounts) -> dict:
+def status_card(wave: Wave, q: Questionnaire, rows: list, counts: WaveCounts) -> dict:
+    schools = counts.respondents == "schools"
+    if schools:
+        progress = [text(f"**{counts.finished} van {_respondents(counts)} verzonden**, {counts.busy} bezig, "
+                         f"{counts.not_started} nog niet begonnen.")]
+    else:
+        progress = [
+            text(f"**{counts.finished} van {count(counts.people, 'persoon', 'personen')} klaar**, "
+                 f"{counts.busy} bezig, {counts.not_started} nog niet gestart."),
+            text(f"Centrumantwoorden: {counts.centre_answers_submitted} van {counts.centres} verzonden"
+                 + (f", {counts.centre_answers_started - counts.centre_answers_submitted} bezig."
+                    if counts.centre_answers_started > counts.centre_answers_submitted else "."), spacing="None"),
+        ]
     body = [
         heading(f"Status: {safe_text(wave.name)}"),
-        subtle(f"{'open' if wave.status == 'open' else 'gesloten'} · {wave.deadline_text()} · "
+        subtle(f"{safe_text(q.title)} · {'open' if wave.status == 'open' else 'gesloten'} · {wave.deadline_text()} · "
                f"{count(counts.centres, 'centrum', 'centra')}"),
-        text(f"**{counts.finished} van {count(counts.people, 'persoon', 'personen')} klaar**, "
-             f"{counts.busy} bezig, {counts.not_started} nog niet gestart."),
-        text(f"Centrumantwoorden: {counts.centre_answers_submitted} van {counts.centres} verzonden"
-             + (f", {counts.centre_answers_started - counts.centre_answers_submitted} bezig."
-                if counts.centre_answers_started > counts.centre_answers_submitted else "."), spacing="None"),
+        *progress,
         subtle(_invited_text(wave, counts)),
-        chart("Chart.HorizontalBar.Stacked", "Personen per centrum",
+        chart("Chart.HorizontalBar.Stacked", "Scholen per centrum" if schools else "Personen per centrum",
               [{"title": row.name[:30], "data": [
                   {"legend": label, "value": value, "color": colour}
-                  for (label, colour, _), value in zip(STATE_COLOURS, (
+                  for (label, colour, _), value in zip(_states(schools), (
                       row.finished, row.started - row.finished, row.people - row.started))]} for row in rows],
               text("(De grafiek kan hier niet getoond worden; de tabel hieronder heeft dezelfde cijfers.)",
                    size="Small", isSubtle=True)),
-        _legend(),
-        text("**Per centrum** (aantal personen)", spacing="Medium"),
-        _centre_table(rows),
+        _legend(schools),
+        text(f"**Per centrum** (aantal {'scholen' if schools else 'personen'})", spacing="Medium"),
+        _centre_table(rows, schools),
     ]
     return card(body, full_width=True)
 
 
-def waves_card(entries: list[tuple[Wave, WaveCounts]], now: datetime) -> dict:
+def waves_card(entries: list[tuple[Wave, WaveCounts, str]], now: datetime) -> dict:
+    """Every launched wave, newest first: (wave, how far, its questionnaire's title)."""
     body = [heading("Rondes")]
     if not entries:
         body.append(text("Er is nog geen ronde. Start er een met *nieuwe ronde*; typ *help* voor de schrijfwijze."))
         return card(body)
-    for wave, counts in reversed(entries):
+    for wave, counts, title in reversed(entries):
         state = "open" if wave.accepts_answers(now) else "gesloten"
+        if counts.respondents == "schools":
+            progress = (f"{counts.finished} van {_respondents(counts)} verzonden, {counts.busy} bezig, "
+                        f"{counts.not_started} nog niet begonnen.")
+        else:
+            progress = (f"{counts.finished} van {count(counts.people, 'persoon', 'personen')} klaar, {counts.busy} "
+                        f"bezig, {counts.not_started} nog niet gestart; centrumantwoorden: "
+                        f"{counts.centre_answers_submitted} van {counts.centres} verzonden.")
         body += [
             text(f"**{safe_text(wave.name)}** · {state}", spacing="Medium", separator=True),
-            subtle(f"{wave.deadline_text()} · {count(counts.centres, 'centrum', 'centra')}"),
-            text(f"{counts.finished} van {count(counts.people, 'persoon', 'personen')} klaar, {counts.busy} bezig, "
-                 f"{counts.not_started} nog niet gestart; centrumantwoorden: {counts.centre_answers_submitted} "
-                 f"van {counts.centres} verzonden.", size="Small", spacing="None"),
+            subtle(f"{safe_text(title)} · {wave.deadline_text()} · {count(counts.centres, 'centrum', 'centra')}"),
+            text(progress, size="Small", spacing="None"),
         ]
     newest = safe_text(entries[-1][0].name)
     body.append(text(f"Typ *status [naam]* of *resultaten [naam]* voor één ronde. Zonder naam gaat een commando over "
@@ -230,37 +291,89 @@ def waves_card(entries: list[tuple[Wave, WaveCounts]], now: datetime) -> dict:
     return card(body)
 
 
-def results_card(q: Questionnaire, wave: Wave, current: dict[str, Counter], intended: dict[str, Counter],
-                 centres: int, priorities: Counter, inspiring: Counter) -> dict:
+def results_card(q: Questionnaire, wave: Wave, centres: int, levels: list[tuple[Question, Scale, dict[str, Counter]]],
+                 choices: list[tuple[Question, Counter]]) -> dict:
+    """A team wave's network picture: per level question the centres per level and unit, and the
+    final ordered choices most often made."""
     body = [heading(f"Resultaten: {safe_text(wave.name)}"),
-            subtle(f"{count(centres, 'centrum verzond', 'centra verzonden')} een centrumantwoord")]
+            subtle(f"{safe_text(q.title)} · {count(centres, 'centrum verzond', 'centra verzonden')} een centrumantwoord")]
     if not centres:
-        body.append(text("Nog geen centrumantwoorden: zodra een directeur het antwoord van het centrum verzendt, "
-                         "zie je hier per bouwsteen hoeveel centra in elk stadium staan."))
+        body.append(text(f"Nog geen centrumantwoorden: zodra een directeur het antwoord van het centrum verzendt, "
+                         f"zie je hier per {q.words.unit} hoeveel centra waar staan."))
         return card(body, full_width=True)
-    stadia = [q.stadium(s) for s in STADIUM_IDS]
-    for question_id, counts in (("current_stadium", current), ("intention", intended)):
-        label = q.question(question_id).short_label
-        title = f"{label}: aantal centra per stadium" if question_id == "current_stadium" else \
-            f"{label}: het stadium waar de centra naartoe willen (aantal centra)"
+    for question, scale, counts in levels:
+        title = (f"{question.short_label}: aantal centra per {scale.name}" if question.summary == "level" else
+                 f"{question.short_label}: het {scale.name} waar de centra naartoe willen (aantal centra)")
         body.append(text(f"**{title}**", spacing="Large", separator=True))
         # Stacked bars count whole centres and draw no value axis, so no fractions can appear.
         body.append(chart(
             "Chart.HorizontalBar.Stacked", title,
-            [{"title": _bar_title(f"{b.number}. {b.title}"), "data": [
-                {"legend": stadium.label, "value": counts[b.id][stadium.id]} for stadium in stadia]}
-             for b in q.bouwstenen],
+            [{"title": _bar_title(f"{u.number}. {u.title}"), "data": [
+                {"legend": level.label, "value": counts[u.id][level.id]} for level in scale.levels]}
+             for u in q.units],
             # Where charts are not drawn (Teams on iOS, phones): the same counts in words, which wrap.
-            facts([(f"{b.number}. {safe_text(b.title)}",
-                    " · ".join(f"{s.label}: {counts[b.id][s.id]}" for s in stadia if counts[b.id][s.id]) or "–")
-                   for b in q.bouwstenen]),
+            facts([(f"{u.number}. {safe_text(u.title)}",
+                    " · ".join(f"{lv.label}: {counts[u.id][lv.id]}" for lv in scale.levels if counts[u.id][lv.id])
+                    or "–") for u in q.units]),
             colorSet="sequential"))
-    body.append(text("**Meest gekozen prioriteiten** (aantal centra)", spacing="Large", separator=True))
-    body.append(facts([(str(n), safe_text(q.bouwsteen(b).title)) for b, n in priorities.most_common(5)]
-                      or [("–", "nog geen")]))
-    body.append(text("**Inspirerende praktijken** (aantal centra)", spacing="Medium"))
-    body.append(facts([(str(n), safe_text(q.bouwsteen(b).title)) for b, n in inspiring.most_common(5)]
-                      or [("–", "nog geen")]))
+    for n, (question, counter) in enumerate(choices):
+        body.append(text(f"**{safe_text(question.short_label)}** (aantal centra)", spacing="Large" if not n else "Medium",
+                         separator=not n))
+        body.append(facts([(str(times), safe_text(_unit_title(q, unit_id))) for unit_id, times in counter.most_common(5)]
+                          or [("–", "nog geen")]))
+    return card(body, full_width=True)
+
+
+def _unit_title(q: Questionnaire, unit_id: str) -> str:
+    unit = q.unit(unit_id)
+    return unit.title if unit else unit_id
+
+
+def _share(value: int | None) -> str:
+    return "–" if value is None else f"{value}%"
+
+
+def schools_results_card(wave: Wave, view: SchoolsView, per_centre: list[tuple[str, int, int]]) -> dict:
+    """A schools' wave's network picture: per statement the share that agrees, overall and per school
+    type shown (a type with fewer than MIN_SCHOOLS answering schools only inside the total); per CLB
+    only how many schools answered."""
+    q = view.questionnaire
+    body = [heading(f"Resultaten: {safe_text(wave.name)}"),
+            subtle(f"{safe_text(q.title)} · {view.answered} van {count(view.invited, 'school', 'scholen')} "
+                   f"{'verzond' if view.answered == 1 else 'verzonden'}")]
+    if not view.enough:
+        body.append(text(f"Nog te weinig antwoorden om iets te tonen: de resultaten verschijnen zodra minstens "
+                         f"{MIN_SCHOOLS} scholen verzonden. Zo kan niemand afleiden wat één school antwoordde."))
+    else:
+        body.append(facts([(SCHOOL_TYPE_LABELS[t].capitalize(), f"{n} {'school' if n == 1 else 'scholen'}")
+                           for t, n in view.answered_by_type.items() if n]))
+        if view.hidden_types:
+            hidden = " en ".join(SCHOOL_TYPE_LABELS[t] for t in view.hidden_types)
+            body.append(subtle(f"Enkel in het totaal: {hidden}. Een soort met minder dan {MIN_SCHOOLS} scholen wordt "
+                               "niet apart getoond, en ook niet af te leiden uit de andere."))
+        shown = view.shown_types
+        body.append(text("**Akkoord per stelling** (eerder of helemaal akkoord; niet van toepassing telt niet mee)",
+                         spacing="Large", separator=True))
+        body.append(facts([(f"{s.statement.number}. {safe_text(s.statement.short_label)}",
+                            " · ".join([f"alle: {_share(s.share)}",
+                                        *[f"{t}: {_share(s.share_by_type[t])}" for t in shown]]))
+                           for s in view.statements]))
+        for title, items in (("Meeste akkoord", view.most_agreed()), ("Minste akkoord", view.least_agreed())):
+            body.append(text(f"**{title}**", spacing="Medium"))
+            body.append(facts([(_share(s.share), f"{s.statement.number}. {safe_text(s.statement.short_label)}")
+                               for s in items]))
+        differences = view.differences()[:5]
+        if differences:
+            body.append(text("**Grootste verschillen tussen soorten scholen**", spacing="Medium"))
+            body.append(facts([(f"{s.spread} %-punt", f"{s.statement.number}. {safe_text(s.statement.short_label)} ("
+                                + ", ".join(f"{t} {_share(v)}" for t, v in s.share_by_type.items()) + ")")
+                               for s in differences]))
+        comments = sum(len(texts) for _, texts in view.comments)
+        if comments:
+            body.append(text(f"{count(comments, 'opmerking', 'opmerkingen')} van de scholen: in de export "
+                             "(*export*), zonder naam van de school.", size="Small", isSubtle=True, spacing="Medium"))
+    body.append(text("**Per centrum** (scholen die verzonden)", spacing="Large", separator=True))
+    body.append(facts([(safe_text(name), f"{answered} van {schools}") for name, answered, schools in per_centre]))
     return card(body, full_width=True)
 
 
@@ -272,12 +385,19 @@ def _bar_title(title: str, limit: int = 38) -> str:
 
 
 def export_card(wave: Wave, links: dict[str, str], centre_answers: int, members: int,
-                everything: bool = False) -> dict:
-    scope = ("Alle antwoorden, ook die nog niet verzonden zijn (‘Verzonden op’ is dan leeg)." if everything else
-             "Enkel verzonden antwoorden. Typ *export alles* om ook de onvolledige mee te nemen.")
-    held = (f"**Erin:** {count(centre_answers, 'centrumantwoord', 'centrumantwoorden')} en de antwoorden van "
-            f"{count(members, 'lid', 'leden')}.")
-    if not centre_answers and not members:
+                everything: bool = False, schools: int | None = None) -> dict:
+    """The download links; `schools` is given for a schools' wave (its answers are the schools')."""
+    if schools is not None:
+        scope = ("Alle antwoorden, ook die nog niet verzonden zijn (‘Verzonden’ is dan nee)." if everything else
+                 "Enkel verzonden antwoorden. Typ *export alles* om ook de onvolledige mee te nemen.")
+        held = (f"**Erin:** de antwoorden van {count(schools, 'school', 'scholen')}, één rij per school met haar "
+                "centrum en schooltype, zonder naam van de school.")
+    else:
+        scope = ("Alle antwoorden, ook die nog niet verzonden zijn (‘Verzonden op’ is dan leeg)." if everything else
+                 "Enkel verzonden antwoorden. Typ *export alles* om ook de onvolledige mee te nemen.")
+        held = (f"**Erin:** {count(centre_answers, 'centrumantwoord', 'centrumantwoorden')} en de antwoorden van "
+                f"{count(members, 'lid', 'leden')}.")
+    if not centre_answers and not members and not schools:
         held = (f"**Er is nog niets {'ingevuld' if everything else 'verzonden'}:** de bestanden hebben enkel de "
                 "kolomkoppen.")
     return card([

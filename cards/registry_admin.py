@@ -8,9 +8,10 @@ from survey.registry import Registry
 from survey.registry_import import RegistryChanges, consequences, counts, describe, summary
 
 HOW_TO_IMPORT = ("**Het register aanpassen:** stuur hier een Excel-bestand (.xlsx) of CSV-bestand met één rij per "
-                 "persoon en de kolommen *centrum-id, centrum, naam, e-mail, rol* (lid, directeur, AD, CODI of DICO), "
-                 "eventueel *azure-ad-id* en *scholengroep*. Je ziet eerst wat er verandert; pas na *Toepassen* "
-                 "wordt het nieuwe register gebruikt.")
+                 "persoon en de kolommen *centrum-id, centrum, naam, e-mail, rol* (lid, directeur, AD, CODI, DICO of "
+                 "school), eventueel *azure-ad-id* en *scholengroep*. Een rij met rol *school* is een contactpersoon "
+                 "van een school: vul dan ook *school* en *schooltype* in (bao, so, bubao of buso). Je ziet eerst wat "
+                 "er verandert; pas na *Toepassen* wordt het nieuwe register gebruikt.")
 MAX_NAMES = 15
 
 
@@ -24,8 +25,11 @@ def registry_card(registry: Registry, unreachable: dict[str, list[str]], downloa
                ("Personen", f"{numbers['people']} (directeurs en leden van de beleidsteams)"),
                ("Scholengroep", f"{numbers['contacts']} {'contactpersoon' if numbers['contacts'] == 1 else 'contactpersonen'}"
                                 " (AD, CODI, DICO)"),
+               ("Scholen", f"{numbers['schools']} ({numbers['school_contacts']} "
+                           f"{'contactpersoon' if numbers['school_contacts'] == 1 else 'contactpersonen'})"),
                # Out of everyone above, contacts included, so the numbers add up.
-               ("Nog niet bereikbaar", f"{missing} van {numbers['people'] + numbers['contacts']}")]),
+               ("Nog niet bereikbaar",
+                f"{missing} van {numbers['people'] + numbers['contacts'] + numbers['school_contacts']}")]),
     ]
     if missing:
         body.append(text(

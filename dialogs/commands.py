@@ -45,6 +45,7 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "report": ("rapport", "verslag", "datagrafiek"),
     "schools": ("scholen", "beeld van de scholen", "bevraging scholen", "wat zeggen de scholen"),
     "new_wave": ("nieuwe ronde", "nieuwe bevraging", "start ronde"),
+    "school_wave": ("bevraag de scholen", "bevraag scholen", "scholen bevragen", "bevraging scholen"),
     "status": ("status",),
     "waves": ("rondes", "alle rondes", "lijst rondes", "welke rondes"),
     "remind": ("herinner", "herinnering", "herinneringen", "herinneren"),
@@ -198,11 +199,12 @@ _NEW_WAVE = re.compile(
 )
 
 
-def parse_new_wave(argument: str, today: date) -> NewWaveRequest:
-    """`[naam] tot dd-mm-jjjj [voor centrum-a, centrum-b]`; `today` dates the example in the message."""
+def parse_new_wave(argument: str, today: date, command_words: tuple[str, ...] = ()) -> NewWaveRequest:
+    """`[naam] tot dd-mm-jjjj [voor centrum-a, centrum-b]`; `today` dates the example in the message,
+    `command_words` (the questionnaires' own, *scholen*) are named in it too."""
     match = _NEW_WAVE.match(argument.strip())
     if not match:
-        raise CommandError(new_wave_syntax(today))
+        raise CommandError(new_wave_syntax(today, command_words))
     try:
         deadline = date(int(match["year"]), int(match["month"]), int(match["day"]))
     except ValueError as error:

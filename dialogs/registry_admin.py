@@ -93,14 +93,16 @@ class RegistryDialog:
         unreachable: dict[str, list[str]] = {}
         slots = asyncio.Semaphore(32)
 
-        async def check(centre_name: str, person: Person) -> None:
+        async def check(centre_name: str, person: Person, school: str | None = None) -> None:
             async with slots:
                 if not await self.reachable(person):
-                    role = getattr(person, "role", None)  # a scholengroep contact: say which
+                    # A scholengroep contact or a school's: say which.
+                    role = school or getattr(person, "role", None)
                     unreachable.setdefault(centre_name, []).append(f"{person.name} ({role})" if role else person.name)
 
         await asyncio.gather(*(check(c.name, p) for c in registry.centres
-                               for p in (*c.people, *c.scholengroep_contacts)))
+                               for p in (*c.people, *c.scholengroep_contacts)),
+                             *(check(c.name, p, s.name) for c in registry.centres for s in c.schools for p in s.contacts))
         ordered = {c.name: sorted(unreachable[c.name]) for c in registry.centres if c.name in unreachable}
         stamp = self.services.clock().strftime("%Y%m%d-%H%M%S")
         self.exports_dir.mkdir(parents=True, exist_ok=True)

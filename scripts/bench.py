@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from storage.factory import open_store  # noqa: E402
 from storage.repository import Repository, make_key  # noqa: E402
 from survey.answers import QuestionAnswer, Response  # noqa: E402
-from survey.questionnaire import load_questionnaire  # noqa: E402
+from survey.questionnaire import load_catalog  # noqa: E402
 from tests.support.azurite import Azurite  # noqa: E402
 from tests.support.fake_connector import FakeConnector  # noqa: E402
 from tests.support.harness import start_bot  # noqa: E402
@@ -47,7 +47,15 @@ MEMBERS_PER_CENTRE = 10
 # tenant; GO! itself is one tenant, which scripts/bench_one_tenant.py measures (table 2).
 TENANTS = 10
 WAVE = "bench-wave"
-Q = load_questionnaire()
+# The team's questionnaire (the self-scan) and, found by what they contribute, the questions of its
+# first page: today's level and the intended one.
+Q = load_catalog().for_respondents("team")[0]
+LEVEL = Q.questions_for("level")[0]
+TARGET = Q.questions_for("target_level")[0]
+LEVELS = Q.scale_of(LEVEL).level_ids
+# An intention that aims at the highest level: a step forward from the first two levels.
+HIGHEST = next(option.id for option in TARGET.options if option.target == LEVELS[-1])
+TALLY = Q.questions_for("tally")[0]
 NOW = datetime(2026, 11, 24, tzinfo=timezone.utc)
 
 
@@ -77,13 +85,14 @@ def write_registry(data_dir: Path, users: list[TeamsUser]) -> None:
 def stored_response(user: TeamsUser, centre_id: str) -> dict:
     """A realistic half-answered response (~2 KB of JSON)."""
     answers = {}
-    for bouwsteen in Q.bouwstenen[:5]:
-        answers[bouwsteen.id] = {
-            "current_stadium": QuestionAnswer(choices=("planmatig",)),
-            "intention": QuestionAnswer(choices=("geintegreerd",)),
-            "deliberate_choice": QuestionAnswer(choices=("combinatie",), explanation="Toelichting " * 4),
+    for unit in Q.units[:5]:
+        answers[unit.id] = {
+            LEVEL.id: QuestionAnswer(choices=(LEVELS[1],)),
+            TARGET.id: QuestionAnswer(choices=(HIGHEST,)),
+            TALLY.id: QuestionAnswer(choices=(TALLY.options[-1].id,), explanation="Toelichting " * 4),
         }
     response = Response(wave_id=WAVE, centre_id=centre_id, respondent_id=user.email, respondent_name=user.name,
+                        questionnaire_id=Q.id, questionnaire_version=Q.version,
                         answers=answers, started_at=NOW, updated_at=NOW, revision=15)
     return {**response.model_dump(mode="json"), "e_tag": "*"}
 
@@ -92,7 +101,7 @@ async def prefill(kind: str, data_dir: Path, users: list[TeamsUser], store=None,
     store = store or await open_store(kind, data_dir=data_dir, blob_connection_string=blob_connection_string,
                                       blob_container=f"bench-{uuid.uuid4().hex[:12]}")
     wave = {"id": WAVE, "name": "Bench", "status": "open", "created_at": NOW.isoformat(),
-            "launched_at": NOW.isoformat(), "e_tag": "*"}
+            "launched_at": NOW.isoformat(), "questionnaire_id": Q.id, "questionnaire_version": Q.version, "e_tag": "*"}
     await store.write({make_key("waves", WAVE): wave})
     for start in range(0, len(users), 1000):
         batch = {}
@@ -104,7 +113,7 @@ async def prefill(kind: str, data_dir: Path, users: list[TeamsUser], store=None,
 
 
 class Respondent:
-    """A simulated user who keeps changing their answer to bouwsteen 1 (every turn writes).
+    """A simulated user who keeps changing their answer to the first unit (every turn writes).
 
     With `reply_to`, each submission carries `replyToId` (the id of the message with the card), as
     Teams sends it; the bot then also rewrites the answered card.
@@ -117,9 +126,9 @@ class Respondent:
         self.answered_at = -math.inf  # time.perf_counter() when the bot acknowledged the last answer
 
     async def turn(self) -> float:
-        stadium = "fragmentair" if self.turns % 2 == 0 else "planmatig"
-        value = {"action": "save_page", "v": 1, "wave": WAVE, "bouwsteen": "behartiger", "page": "situering",
-                 "rev": self.rev, "current_stadium": stadium, "intention": "systematisch"}
+        level = LEVELS[self.turns % 2]
+        value = {"action": "save_page", "v": 1, "wave": WAVE, "unit": Q.units[0].id, "page": Q.pages[0].id,
+                 "rev": self.rev, LEVEL.id: level, TARGET.id: HIGHEST}
         started = time.perf_counter()
         reply_to_id = self.reply_to(self.user) if self.reply_to else None
         status = await self.teams.post(self.teams.activity(self.user, value=value, tenant=self.tenant,
@@ -286,8 +295,8 @@ async def verify_responses(data_dir: Path, users: list[TeamsUser], groups: list[
             for respondent in respondents:
                 centre = f"centrum-{index[respondent.user.email] // MEMBERS_PER_CENTRE}"
                 response = await responses.get(WAVE, centre, respondent.user.email)
-                expected = "planmatig" if respondent.turns % 2 == 0 else "fragmentair"
-                if response.revision != respondent.rev or response.choice("behartiger", "current_stadium") != expected:
+                expected = LEVELS[(respondent.turns - 1) % 2]  # what the last turn sent
+                if response.revision != respondent.rev or response.choice(Q.units[0].id, LEVEL.id) != expected:
                     lost += 1
             counts.append(lost)
         return counts

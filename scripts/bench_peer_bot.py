@@ -4,7 +4,7 @@
 
 What botbuilder's samples do: CloudAdapter on aiohttp, ConversationState on MemoryStorage, an
 ActivityHandler that stores the answer of a `save_page` submission in the conversation's state and
-sends back the same bouwsteen card Poolster sends (the next page, built by cards/respondent.py). No
+sends back the same unit card Poolster sends (the next page, built by cards/respondent.py). No
 identity lookup, no registry, no rate limiter, no retries: what any bot pays for a turn, so the
 benchmark can put Poolster's CPU per answer next to it.
 """
@@ -26,8 +26,8 @@ from botbuilder.schema import Activity  # noqa: E402
 from bot.messenger import card_activity  # noqa: E402
 from cards import respondent as cards  # noqa: E402
 from survey import progress  # noqa: E402
-from survey.answers import PAGES, QuestionAnswer, Response  # noqa: E402
-from survey.questionnaire import load_questionnaire  # noqa: E402
+from survey.answers import QuestionAnswer, Response  # noqa: E402
+from survey.questionnaire import load_catalog  # noqa: E402
 
 
 class _Config:
@@ -41,22 +41,22 @@ class PeerBot(ActivityHandler):
     def __init__(self, state: ConversationState):
         self.state = state
         self.answers = state.create_property("answers")
-        self.q = load_questionnaire()
+        self.q = load_catalog().for_respondents("team")[0]
 
     async def on_message_activity(self, turn_context: TurnContext) -> None:
         value = turn_context.activity.value or {}
         stored = await self.answers.get(turn_context, dict)
-        bouwsteen, page = value.get("bouwsteen", ""), value.get("page", "")
-        for question in PAGES.get(page, ()):
-            if question in value:
-                stored.setdefault(bouwsteen, {})[question] = value[question]
+        unit, page = value.get("unit", ""), value.get("page", "")
+        for question in self.q.page_questions(page) if page in self.q.page_ids else ():
+            if question.id in value:
+                stored.setdefault(unit, {})[question.id] = value[question.id]
         now = datetime.now(timezone.utc)
         response = Response(
             wave_id=value.get("wave", ""), centre_id="peer", respondent_id=turn_context.activity.from_property.id,
             respondent_name="", started_at=now, updated_at=now, revision=int(value.get("rev", 0)) + 1,
-            answers={b: {q: QuestionAnswer(choices=(c,)) for q, c in qs.items()} for b, qs in stored.items()})
+            answers={u: {q: QuestionAnswer(choices=(c,)) for q, c in qs.items()} for u, qs in stored.items()})
         step = progress.next_step(self.q, response)
-        card = cards.page_card(self.q, step.bouwsteen_id or bouwsteen, step.page or page, response)
+        card = cards.page_card(self.q, step.unit_id or unit, step.page or page, response)
         await turn_context.send_activity(card_activity(card))
         await self.state.save_changes(turn_context)
 

@@ -13,6 +13,7 @@ the CSV, the usual defence against formula injection.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 import time
@@ -22,10 +23,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
-from survey.answers import PAGES, Response
-from survey.questionnaire import Question, Questionnaire
-from survey.registry import Registry
-from survey.summary import intended_stadium
+from survey.answers import QuestionAnswer, Response
+from survey.questionnaire import Question, Questionnaire, Statement, Unit
+from survey.registry import SCHOOL_TYPE_LABELS, Registry
 from survey.waves import TIMEZONE, Wave
 
 # What Excel, LibreOffice and Google Sheets start a formula with.
@@ -66,67 +66,145 @@ def _local(moment: datetime | None) -> datetime | None:
     return moment.astimezone(TIMEZONE).replace(tzinfo=None) if moment else None
 
 
-# (column, how to read its cell from a response and a bouwsteen id)
-AnswerColumn = tuple[Column, Callable[[Response, str], object]]
+def intended_level(q: Questionnaire, question: Question, response: Response, unit_id: str) -> str | None:
+    """Where a target_level answer aims: its option's target, or (an option without one, "dit
+    aanhouden") the level of the question it is relative to."""
+    today = response.choice(unit_id, question.relative_to or "")
+    chosen = question.option(response.choice(unit_id, question.id) or "")
+    if today is None or chosen is None:
+        return None
+    return chosen.target or today
 
 
-def _question_columns(q: Questionnaire, question: Question) -> list[AnswerColumn]:
-    label = question.short_label
-    asked = question.text.replace("{bouwsteen}", "deze bouwsteen")
-    if not asked.endswith(("?", ".", ":")):
-        asked += " …"  # the question's sentence goes on in its options
+# A column and how to read its cell from a response and a unit id (None for a final question).
+AnswerColumn = tuple[Column, Callable[[Response, str | None], object]]
+
+
+def _given(response: Response, unit_id: str | None, question: Question) -> QuestionAnswer | None:
+    return response.answer(unit_id, question.id) if unit_id else response.final_answer(question.id)
+
+
+def _asked(q: Questionnaire, question: Question) -> str:
+    asked = question.text.replace("{unit}", f"deze {q.words.unit}").strip()
+    return asked if asked.endswith(("?", ".", ":", ")")) else asked + " …"  # the sentence goes on in its options
+
+
+def question_columns(q: Questionnaire, question: Question, statements: tuple[Statement, ...] = ()) -> list[AnswerColumn]:
+    """A question's columns, by its type; an agreement question gets one per statement given."""
+    label, asked = question.short_label, _asked(q, question)
     columns: list[AnswerColumn] = []
-    if question.multiple:
+    if question.type == "multiple_choice":
         for option in question.options:
             full = option.label.rstrip(":. ")
             # The header without the examples in brackets; the codebook has the whole option.
             columns.append((
                 Column(f"{label}: {full.split(' (')[0]}", f"{asked} Gekozen: ‘{full}’.", YES_NO),
-                lambda r, b, option=option.id: (None if (a := r.answer(b, question.id)) is None
-                                                else option in a.choices),
-            ))
-    else:
-        choices = "; ".join(o.label for o in question.options)
-        columns.append((Column(label, asked, f"een van: {choices}"),
-                        lambda r, b: _option_label(question, r.choice(b, question.id))))
-    if question.id == "current_stadium":
-        columns.append((Column(f"{label} (1-4)", f"{label} als getal, om te rekenen.",
-                               "geheel getal: 1 fragmentair, 2 planmatig, 3 geïntegreerd, 4 systematisch"),
-                        lambda r, b: _rank(q, r.choice(b, "current_stadium"))))
-    if question.id == "intention":
-        columns.append((Column("Gewenst stadium", "Het stadium waar het centrum naartoe wil (bij ‘dit "
-                               "aanhouden’: het huidige stadium).", "een van de vier stadia"),
-                        lambda r, b: _stadium_label(q, intended_stadium(q, r, b))))
-        columns.append((Column("Gewenst stadium (1-4)", "Het gewenste stadium als getal, om te rekenen.",
-                               "geheel getal: 1 fragmentair, 2 planmatig, 3 geïntegreerd, 4 systematisch"),
-                        lambda r, b: _rank(q, intended_stadium(q, r, b))))
+                lambda r, u, option=option.id: None if (a := _given(r, u, question)) is None else option in a.choices))
+    elif question.type == "single_choice":
+        columns.append((Column(label, asked, "een van: " + "; ".join(o.label for o in question.options)),
+                        lambda r, u: _label(question, a.choices[0] if (a := _given(r, u, question)) and a.choices
+                                            else None)))
+        scale = q.scale_of(question)
+        if question.summary == "level" and scale is not None:
+            columns.append(_rank_column(f"{label} ({1}-{len(scale.levels)})", f"{label} als getal, om te rekenen.",
+                                        q, question, lambda r, u: r.choice(u or "", question.id)))
+        if question.summary == "target_level":
+            level_question = q.question(question.relative_to or "")
+            scale = q.scale_of(level_question)
+            assert scale is not None  # checked at load
+            name = f"Gewenst {scale.name}"
+
+            def goal(r: Response, u: str | None) -> str | None:
+                return intended_level(q, question, r, u) if u else None
+
+            columns.append((Column(name, f"Het {scale.name} waar naartoe gewerkt wordt (bij een antwoord zonder "
+                                   f"doel: het {scale.name} van ‘{level_question.short_label}’).",
+                                   "een van: " + "; ".join(level.label for level in scale.levels)),
+                            lambda r, u: (scale.level(level).label if (level := goal(r, u)) else None)))
+            columns.append(_rank_column(f"{name} ({1}-{len(scale.levels)})", f"{name} als getal, om te rekenen.",
+                                        q, level_question, goal))
+    elif question.type == "free_text":
+        columns.append((Column(label, asked, TEXT), lambda r, u: (a.text or None) if (a := _given(r, u, question)) else None))
+    elif question.type == "ordered_choice":
+        units = f"de titel van een {q.words.unit} (leeg: niet gekozen)"
+        for n in range(1, question.max_choices + 1):
+            columns.append((Column(question.slot(n), f"{asked} Plaats {n}.", units),
+                            lambda r, u, n=n: _unit_title(q, a.choices[n - 1])
+                            if (a := _given(r, u, question)) and len(a.choices) >= n else None))
+        if question.none_label:
+            columns.append((Column(f"{label}: {question.none_short_label}", question.none_label.strip(), YES_NO),
+                            lambda r, u: None if (a := _given(r, u, question)) is None else a.declined))
+    elif question.type == "agreement":
+        scale = q.scale_of(question)
+        assert scale is not None  # checked at load
+        values = "een van: " + "; ".join(level.label for level in (*scale.levels, *filter(None, [scale.not_applicable])))
+        for statement in statements:
+            columns.append((Column(f"Stelling {statement.number}: {statement.short_label}",
+                                   f"Stelling {statement.number} ({q.scale_of(question).name}): {statement.text}",
+                                   values + "; leeg: niet beantwoord"),
+                            lambda r, u, s=statement.id: (scale.level(level).label if (a := _given(r, u, question))
+                                                          and (level := a.ratings.get(s)) else None)))
     if any(option.needs_text for option in question.options):
         columns.append((Column(f"{label}: anders, namelijk", f"{label}: de omschrijving bij ‘anders’.", TEXT),
-                        lambda r, b: (a.other_text or None) if (a := r.answer(b, question.id)) else None))
+                        lambda r, u: (a.other_text or None) if (a := _given(r, u, question)) else None))
     if question.explanation_label:
-        columns.append((Column(f"{label}: toelichting", f"{label}: de toelichting die erbij gegeven werd.", TEXT),
-                        lambda r, b: (a.explanation or None) if (a := r.answer(b, question.id)) else None))
+        columns.append((Column(f"{label}: {question.explanation_label.lower()}",
+                               f"{label}: de {question.explanation_label.lower()} die erbij gegeven werd.", TEXT),
+                        lambda r, u: (a.explanation or None) if (a := _given(r, u, question)) else None))
     return columns
 
 
-def _option_label(question: Question, option_id: str | None) -> str | None:
+def _rank_column(header: str, meaning: str, q: Questionnaire, level_question: Question,
+                 level_of: Callable[[Response, str | None], str | None]) -> AnswerColumn:
+    scale = q.scale_of(level_question)
+    assert scale is not None
+    values = "geheel getal: " + ", ".join(f"{n} {level.label.lower()}" for n, level in enumerate(scale.levels, 1))
+    return (Column(header, meaning, values),
+            lambda r, u: scale.rank(level) + 1 if (level := level_of(r, u)) in scale.level_ids else None)
+
+
+def _label(question: Question, option_id: str | None) -> str | None:
     option = question.option(option_id) if option_id else None
     return option.label if option else None
 
 
-def _stadium_label(q: Questionnaire, stadium_id: str | None) -> str | None:
-    return q.stadium(stadium_id).label if stadium_id else None
+def _unit_title(q: Questionnaire, unit_id: str) -> str:
+    unit = q.unit(unit_id)
+    return unit.title if unit else unit_id
 
 
-def _rank(q: Questionnaire, stadium_id: str | None) -> int | None:
-    return q.stadium_rank(stadium_id) + 1 if stadium_id else None
+def unit_columns(q: Questionnaire) -> list[AnswerColumn]:
+    """Every answer column of a unit's row, page by page (an agreement question: every statement)."""
+    return [column for page in q.pages for question in q.page_questions(page.id)
+            for column in question_columns(q, question, tuple(s for _, s in q.statements()))]
 
 
-def answer_columns(q: Questionnaire) -> list[AnswerColumn]:
-    """Every answer column of a bouwsteen, in questionnaire order."""
-    return [column for page in PAGES.values() for question_id in page
-            for column in _question_columns(q, q.question(question_id))]
+def _bound(column: AnswerColumn, unit: Unit, prefix: str) -> AnswerColumn:
+    """A unit question's column for one unit, in a row that holds every unit."""
+    (header, meaning, values), read = (column[0].header, column[0].meaning, column[0].values), column[1]
+    return (Column(prefix + header, f"{prefix}{meaning}", values), lambda r, _u: read(r, unit.id))
 
+
+def wide_columns(q: Questionnaire) -> list[AnswerColumn]:
+    """Every answer of a respondent in one row: per unit per question, then the final questions."""
+    columns = []
+    for unit in q.units:
+        for page in q.pages:
+            for question in q.page_questions(page.id):
+                # A statement's number names it already; other questions say which unit they are about.
+                prefix = "" if question.type == "agreement" else f"{q.words.unit.capitalize()} {unit.number}: "
+                columns += [_bound(column, unit, prefix) for column in question_columns(q, question, unit.statements)]
+    return columns + final_columns(q)
+
+
+def final_columns(q: Questionnaire) -> list[AnswerColumn]:
+    return [column for question in q.final.questions for column in question_columns(q, question)]
+
+
+CENTRES_TABLE = "Centra"
+FINAL_TABLE = "Slotvragen"
+MEMBERS_TABLE = "Leden"
+SCHOOLS_TABLE = "Scholen"
 
 WAVE_COLUMNS = (
     Column("Ronde", "De naam van de ronde (bevraging).", TEXT),
@@ -138,45 +216,38 @@ PERSON_COLUMNS = (
     Column("Respondent", "Het e-mailadres (of Azure AD-id) van het lid uit het register.", TEXT),
     Column("Naam", "De naam van het lid.", TEXT),
 )
-BOUWSTEEN_COLUMNS = (
-    Column("Bouwsteen nr.", "Het nummer van de bouwsteen in de zelfscan.", "geheel getal"),
-    Column("Bouwsteen", "De titel van de bouwsteen.", TEXT),
-)
 TIME_COLUMNS = (
     Column("Verzonden op", "Wanneer het antwoord definitief verzonden werd.", MOMENT),
     Column("Laatst gewijzigd op", "Wanneer er voor het laatst iets aan dit antwoord veranderde.",
            "datum en tijd (Belgische tijd)"),
 )
+SCHOOL_COLUMNS = (
+    Column("Nr.", "Een volgnummer per school in deze export, zonder verband met de naam of de code van de school: "
+           "het bestand noemt geen school, ook niet als het doorgegeven wordt.", "geheel getal"),
+    Column("Schooltype", "Het soort school uit het register.",
+           "een van: " + "; ".join(SCHOOL_TYPE_LABELS.values()) + "; leeg: niet (meer) in het register"),
+    Column("Verzonden", "Of de school haar antwoord definitief verzond.", YES_NO_ALWAYS),
+)
 
 
-def _closing_columns(q: Questionnaire) -> tuple[Column, ...]:
-    titles = "de titel van een bouwsteen (leeg: niet gekozen)"
-    priorities = q.closing_question("priorities")
-    inspiring = q.closing_question("inspiring_practices")
-    return (
-        *WAVE_COLUMNS,
-        Column("Soort", "‘centrum’: het antwoord van het centrum (door de directeur); ‘lid’: het antwoord "
-               "van één lid.", "centrum of lid"),
-        Column("Respondent", "Bij een lid: het e-mailadres (of Azure AD-id) uit het register; bij het "
-               "centrum: wie het centrumantwoord gaf.", TEXT),
-        Column("Naam", "De naam van wie antwoordde.", TEXT),
-        TIME_COLUMNS[0],
-        *[Column(priorities.slot_label.format(n=n), f"{priorities.title}, plaats {n} in volgorde van belang.",
-                 titles) for n in range(1, priorities.max_choices + 1)],
-        *[Column(inspiring.slot_label.format(n=n), f"{inspiring.title}: bouwsteen {n}.", titles)
-          for n in range(1, inspiring.max_choices + 1)],
-        Column("Nog geen inspirerende praktijk", inspiring.none_label or inspiring.title, YES_NO_ALWAYS),
-    )
+def _unit_columns_head(q: Questionnaire) -> tuple[Column, ...]:
+    word = q.words.unit.capitalize()
+    return (Column(f"{word} nr.", f"Het nummer van de {q.words.unit} in de vragenlijst.", "geheel getal"),
+            Column(word, f"De titel van de {q.words.unit}.", TEXT))
 
 
 def build_tables(q: Questionnaire, registry: Registry, wave: Wave, centre_answers: list[Response],
                  member_responses: list[Response], *, everything: bool = False) -> list[Table]:
-    """The export's tables. Only submitted answers unless `everything` (then drafts too, with an
-    empty "Verzonden op")."""
+    """The export's tables, with the columns of the wave's questionnaire version. Only submitted
+    answers unless `everything` (then drafts too, with an empty "Verzonden op"). A schools' wave
+    gives one table, a row per school; a team wave the centres' answers and the members', a row
+    per unit, and the final questions apart."""
     if not everything:
         centre_answers = [r for r in centre_answers if r.is_submitted]
         member_responses = [r for r in member_responses if r.is_submitted]
-    answers = answer_columns(q)
+    if q.respondents == "schools":
+        return [_schools_table(q, registry, wave, [r for r in member_responses if r.kind == "school"])]
+    answers = unit_columns(q)
     names = {c.id: c.name for c in registry.centres}
 
     def long_rows(responses: list[Response], with_person: bool) -> list[tuple]:
@@ -185,39 +256,60 @@ def build_tables(q: Questionnaire, registry: Registry, wave: Wave, centre_answer
             head = (wave.name, wave.id, response.centre_id, names.get(response.centre_id, ""))
             person = (response.respondent_id, response.respondent_name) if with_person else ()
             times = (_local(response.submitted_at), _local(response.updated_at))
-            for b in q.bouwstenen:
-                rows.append((*head, *person, b.number, b.title, *[read(response, b.id) for _, read in answers],
+            for unit in q.units:
+                rows.append((*head, *person, unit.number, unit.title, *[read(response, unit.id) for _, read in answers],
                              *times))
         return rows
 
-    closing_columns = _closing_columns(q)
-    priority_slots = q.closing_question("priorities").max_choices
-    inspiring_slots = q.closing_question("inspiring_practices").max_choices
+    finals = final_columns(q)
+    final_head = (
+        *WAVE_COLUMNS,
+        Column("Soort", "‘centrum’: het antwoord van het centrum (door de directeur); ‘lid’: het antwoord "
+               "van één lid.", "centrum of lid"),
+        Column("Respondent", "Bij een lid: het e-mailadres (of Azure AD-id) uit het register; bij het "
+               "centrum: wie het centrumantwoord gaf.", TEXT),
+        Column("Naam", "De naam van wie antwoordde.", TEXT),
+        TIME_COLUMNS[0],
+    )
 
-    def title(bouwsteen_id: str) -> str:
-        bouwsteen = q.bouwsteen(bouwsteen_id)
-        return bouwsteen.title if bouwsteen else bouwsteen_id
-
-    def closing_row(response: Response) -> tuple:
-        closing = response.closing
-        priorities = [title(b) for b in closing.priorities] + [None] * priority_slots
-        inspiring = [title(b) for b in closing.inspiring_practices] + [None] * inspiring_slots
+    def final_row(response: Response) -> tuple:
         return (wave.name, wave.id, response.centre_id, names.get(response.centre_id, ""),
                 "centrum" if response.kind == "centre" else "lid", response.respondent_id, response.respondent_name,
-                _local(response.submitted_at), *priorities[:priority_slots], *inspiring[:inspiring_slots],
-                closing.no_inspiring_practice)
+                _local(response.submitted_at), *[read(response, None) for _, read in finals])
 
-    answered_closing = [r for r in sorted(centre_answers, key=lambda r: r.centre_id) if r.closing] + \
+    answered_final = [r for r in sorted(centre_answers, key=lambda r: r.centre_id) if r.closing] + \
         [r for r in sorted(member_responses, key=lambda r: (r.centre_id, r.respondent_id)) if r.closing]
-    long_columns = (*WAVE_COLUMNS, *BOUWSTEEN_COLUMNS, *[column for column, _ in answers], *TIME_COLUMNS)
-    member_columns = (*WAVE_COLUMNS, *PERSON_COLUMNS, *BOUWSTEEN_COLUMNS, *[column for column, _ in answers],
-                      *TIME_COLUMNS)
+    units = _unit_columns_head(q)
+    long_columns = (*WAVE_COLUMNS, *units, *[column for column, _ in answers], *TIME_COLUMNS)
+    member_columns = (*WAVE_COLUMNS, *PERSON_COLUMNS, *units, *[column for column, _ in answers], *TIME_COLUMNS)
     return [
-        Table("Centra", long_columns, long_rows(centre_answers, with_person=False), len(centre_answers)),
-        Table("Slotvragen", closing_columns, [closing_row(r) for r in answered_closing], len(answered_closing)),
-        Table("Leden", member_columns, long_rows(member_responses, with_person=True), len(member_responses)),
+        Table(CENTRES_TABLE, long_columns, long_rows(centre_answers, with_person=False), len(centre_answers)),
+        Table(FINAL_TABLE, (*final_head, *[column for column, _ in finals]), [final_row(r) for r in answered_final],
+              len(answered_final)),
+        Table(MEMBERS_TABLE, member_columns, long_rows(member_responses, with_person=True), len(member_responses)),
     ]
 
+
+def _schools_table(q: Questionnaire, registry: Registry, wave: Wave, responses: list[Response]) -> Table:
+    """One row per school: its CLB and school type, never its name or id. The rows are numbered in an
+    order drawn from the wave and the school (stable for a wave, unrelated to names or codes)."""
+    centres = {c.id: c for c in registry.centres}
+
+    def school_type(response: Response) -> str:
+        centre = centres.get(response.centre_id)
+        school = centre.school(response.respondent_id) if centre else None
+        return SCHOOL_TYPE_LABELS[school.type] if school else ""
+
+    def shuffled(response: Response) -> str:
+        return hashlib.sha256(f"{wave.id}/{response.centre_id}/{response.respondent_id}".encode()).hexdigest()
+
+    answers = wide_columns(q)
+    ordered = sorted(responses, key=lambda r: (r.centre_id, shuffled(r)))
+    rows = [(n, wave.name, wave.id, r.centre_id, centres[r.centre_id].name if r.centre_id in centres else "",
+             school_type(r), r.is_submitted, *[read(r, None) for _, read in answers])
+            for n, r in enumerate(ordered, start=1)]
+    columns = (SCHOOL_COLUMNS[0], *WAVE_COLUMNS, *SCHOOL_COLUMNS[1:], *[column for column, _ in answers])
+    return Table(SCHOOLS_TABLE, columns, rows, len(responses))
 
 def codebook(tables: list[Table]) -> Table:
     """What every column of every table means: the sheet "Uitleg"."""

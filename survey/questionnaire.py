@@ -258,6 +258,9 @@ class Questionnaire(_Strict):
     title: str
     # Who answers: a CLB's team (members, then the director's centre answer) or a CLB's schools.
     respondents: RespondentKind
+    # The word POC+ types after *nieuwe ronde* to launch this questionnaire ("nieuwe ronde scholen
+    # ..."); without one, a new wave runs it only as the team's default. Unique in the catalog.
+    command_word: str | None = Field(default=None, pattern=r"^[a-z]+$")
     words: Words
     estimated_minutes: int = Field(ge=1)
     intro: IntroText
@@ -478,6 +481,11 @@ class Catalog:
             self._by_key[questionnaire.key] = questionnaire
         if not self._by_key:
             raise ValueError("no questionnaires")
+        words: dict[str, str] = {}
+        for questionnaire in questionnaires:
+            word = questionnaire.command_word
+            if word is not None and words.setdefault(word, questionnaire.id) != questionnaire.id:
+                raise ValueError(f"questionnaires {words[word]} and {questionnaire.id} both have the command word {word}")
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -501,6 +509,11 @@ class Catalog:
     def of(self, record: RunsQuestionnaire) -> Questionnaire:
         """The version a wave runs, or a response was answered with."""
         return self.get(record.questionnaire_id, record.questionnaire_version)
+
+    def by_command_word(self, word: str) -> Questionnaire | None:
+        """The current version of the questionnaire launched with this word (*nieuwe ronde scholen*)."""
+        found = next((qid for qid in self.ids if self.current(qid).command_word == word.lower()), None)
+        return self.current(found) if found else None
 
     def versions(self) -> tuple[Questionnaire, ...]:
         return tuple(self._by_key.values())

@@ -3,9 +3,13 @@
 Columns (the first row names them; order and case do not matter):
 
     centrum-id | centrum | naam | e-mail | rol | azure-ad-id (optional) | scholengroep (optional)
+    | school (for rol school) | schooltype (for rol school) | school-id (optional)
 
-`rol` is lid, directeur (the centre's team, who answer) or AD, CODI, DICO (the scholengroep's
-contacts, who receive the centre's results). Reading never trusts the file: every problem is
+`rol` is lid, directeur (the centre's team, who answer the self-scan), AD, CODI, DICO (the
+scholengroep's contacts, who receive the centre's results) or school: the row is a contact person
+of one of the centre's schools, named in `school`, of type bao, so, bubao or buso (`schooltype`),
+who answers the schools' survey for it. A school with two contacts has two rows; the school-id is
+made from the name unless the file gives one. Reading never trusts the file: every problem is
 reported with its row number, in Dutch, and nothing changes until the whole file is valid. What an
 import would change is described first (`diff`), so POC+ sees it before applying.
 """
@@ -22,14 +26,15 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from survey.export import FORMULA_STARTS
-from survey.registry import Centre, Person, Registry, ScholengroepContact
+from survey.registry import SCHOOL_TYPE_LABELS, SCHOOL_TYPES, Centre, Person, Registry, ScholengroepContact, School
 
 MAX_PROBLEMS_SHOWN = 20
 CENTRE_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-ROLES = {"lid": "member", "directeur": "director", "ad": "AD", "codi": "CODI", "dico": "DICO"}
-ROLE_WORDS = "lid, directeur, AD, CODI of DICO"
+ROLES = {"lid": "member", "directeur": "director", "ad": "AD", "codi": "CODI", "dico": "DICO", "school": "school"}
+ROLE_WORDS = "lid, directeur, AD, CODI, DICO of school"
 ROLE_NAMES = {"member": "lid", "director": "directeur", "AD": "AD", "CODI": "CODI", "DICO": "DICO"}
+SCHOOL_TYPE_WORDS = ", ".join(SCHOOL_TYPES[:-1]) + " of " + SCHOOL_TYPES[-1]
 
 # Column -> the headers that mean it, compared without case, accents, spaces or punctuation.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -40,13 +45,20 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "role": ("rol", "functie", "role"),
     "aad_object_id": ("azure-ad-id", "azure ad id", "aad-id", "aad object id", "object-id", "azure-id"),
     "scholengroep": ("scholengroep", "scholengroep naam"),
+    "school": ("school", "schoolnaam", "naam school"),
+    "school_type": ("schooltype", "type school", "soort school", "onderwijs"),
+    "school_id": ("school-id", "schoolid", "instellingsnummer"),
 }
 # What a cell may hold: more is a mistake in the file (and would not fit on a card).
 LIMITS = {"centre_id": 60, "centre_name": 120, "name": 120, "email": 254, "role": 20, "aad_object_id": 100,
-          "scholengroep": 120}
+          "scholengroep": 120, "school": 120, "school_type": 40, "school_id": 60}
 REQUIRED = ("centre_id", "centre_name", "name", "email", "role")
 COLUMN_WORDS = {"centre_id": "centrum-id", "centre_name": "centrum", "name": "naam", "email": "e-mail",
-                "role": "rol", "aad_object_id": "azure-ad-id", "scholengroep": "scholengroep"}
+                "role": "rol", "aad_object_id": "azure-ad-id", "scholengroep": "scholengroep", "school": "school",
+                "school_type": "schooltype", "school_id": "school-id"}
+# A school type as POC+ may write it: the code or the words ("basisonderwijs", "BuSO").
+SCHOOL_TYPE_KEYS = {**{_t: _t for _t in SCHOOL_TYPES},
+                    **{re.sub(r"[^a-z]", "", label): _t for _t, label in SCHOOL_TYPE_LABELS.items()}}
 
 
 class ImportRefused(ValueError):
@@ -137,6 +149,23 @@ class _Draft:
     members: list[Person] = field(default_factory=list)
     contacts: list[ScholengroepContact] = field(default_factory=list)
     contact_rows: dict[str, int] = field(default_factory=dict)
+    schools: dict[str, _SchoolDraft] = field(default_factory=dict)
+
+
+@dataclass
+class _SchoolDraft:
+    id: str
+    name: str
+    type: str
+    row: int
+    contacts: list[Person] = field(default_factory=list)
+
+
+def school_id_for(name: str) -> str:
+    """A school's id from its name, as the registry needs it (lower case, digits, dashes)."""
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")[:60] or "school"
 
 
 def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
@@ -166,6 +195,7 @@ def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
     problems: list[str] = []
     centres: dict[str, _Draft] = {}
     people_rows: dict[str, int] = {}  # identity of a member or director -> row
+    school_contact_rows: dict[str, tuple[int, str]] = {}  # identity of a school's contact -> row, school
 
     for number, cells in rows[1:]:
         def get(column: str) -> str:
@@ -194,11 +224,23 @@ def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
         elif email and not EMAIL.match(email):
             found.append(f"‘{_quoted(email)}’ is geen geldig e-mailadres")
         role_text = get("role")
-        role = ROLES.get(role_text.lower())
+        role = ROLES.get(_key(role_text))
         if not role_text:
             found.append(f"rol ontbreekt (kies {ROLE_WORDS})")
         elif role is None:
             found.append(f"rol ‘{_quoted(role_text)}’ ken ik niet; kies {ROLE_WORDS}")
+        school_name, type_text = get("school"), get("school_type")
+        if role == "school":
+            if not school_name:
+                found.append("bij rol school hoort de naam van de school (kolom ‘school’)")
+            if not type_text:
+                found.append(f"schooltype ontbreekt (kies {SCHOOL_TYPE_WORDS})")
+            elif _key(type_text) not in SCHOOL_TYPE_KEYS:
+                found.append(f"schooltype ‘{_quoted(type_text)}’ ken ik niet; kies {SCHOOL_TYPE_WORDS}")
+            if not person_name and not email and not aad:  # one message says it all
+                found = [f for f in found if f not in ("naam ontbreekt", "e-mailadres ontbreekt")]
+                found.append(f"school ‘{_quoted(school_name)}’ heeft hier geen contactpersoon: vul naam en e-mail in "
+                             "van wie de bevraging voor de school invult")
         if found:
             problems.append(f"Rij {number}: {'; '.join(found)}.")
             continue
@@ -220,8 +262,42 @@ def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
         except ValidationError:
             problems.append(f"Rij {number}: deze persoon kan ik niet lezen.")
             continue
+        if role == "school":
+            school_id = get("school_id").lower() or school_id_for(school_name)
+            if not CENTRE_ID.match(school_id):
+                problems.append(f"Rij {number}: school-id ‘{_quoted(school_id)}’ mag enkel kleine letters, cijfers en "
+                                "streepjes bevatten.")
+                continue
+            school_type = SCHOOL_TYPE_KEYS[_key(type_text)]
+            school = draft.schools.setdefault(school_id, _SchoolDraft(school_id, school_name, school_type, number))
+            if (school.name, school.type) != (school_name, school_type):
+                problems.append(f"Rij {number}: school ‘{_quoted(school_name)}’ ({school_type}) staat in rij {school.row} "
+                                f"als ‘{_quoted(school.name)}’ ({school.type}); geef een school overal dezelfde naam "
+                                "en hetzelfde schooltype.")
+                continue
+            clash = next((school_contact_rows[i.lower()] for i in (email, aad) if i and i.lower() in school_contact_rows),
+                         None)
+            if clash is not None:
+                if clash[1] == f"{centre_id}/{school_id}":
+                    problems.append(f"Rij {number}: {_quoted(email or aad)} staat al bij deze school (rij {clash[0]}).")
+                else:
+                    problems.append(f"Rij {number}: {_quoted(email or aad)} is al contactpersoon van een andere school "
+                                    f"(rij {clash[0]}); iemand vult de bevraging voor één school in.")
+                continue
+            team = next((people_rows[i.lower()] for i in (email, aad) if i and i.lower() in people_rows), None)
+            if team is not None:
+                problems.append(f"Rij {number}: {_quoted(email or aad)} staat in rij {team} in het team van een "
+                                "centrum; een school kiest iemand van de school als contactpersoon.")
+                continue
+            for identity in filter(None, (email, aad)):
+                school_contact_rows[identity.lower()] = (number, f"{centre_id}/{school_id}")
+            school.contacts.append(person)
+            continue
         if role in ("member", "director"):
             clash = next((people_rows[i.lower()] for i in (email, aad) if i and i.lower() in people_rows), None)
+            if clash is None:
+                clash = next((school_contact_rows[i.lower()][0] for i in (email, aad)
+                              if i and i.lower() in school_contact_rows), None)
             if clash is not None:
                 problems.append(f"Rij {number}: {_quoted(email or aad)} staat ook in rij {clash}; iemand hoort bij één "
                                 "centrum en heeft er één rol.")
@@ -256,7 +332,9 @@ def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
         raise ImportRefused(problems)
     registry = Registry(centres=tuple(
         Centre(id=d.id, name=d.name, director=d.director, members=tuple(d.members),
-               scholengroep=d.scholengroep or None, scholengroep_contacts=tuple(d.contacts))
+               scholengroep=d.scholengroep or None, scholengroep_contacts=tuple(d.contacts),
+               schools=tuple(School(id=s.id, name=s.name, type=s.type, contacts=tuple(s.contacts))  # type: ignore[arg-type]
+                             for s in d.schools.values()))
         for d in centres.values()))
     return registry, ignored
 
@@ -283,6 +361,9 @@ class RegistryChanges:
     roles_changed: list[PersonChange] = field(default_factory=list)
     details_changed: list[PersonChange] = field(default_factory=list)
     contacts_changed: list[str] = field(default_factory=list)
+    schools_added: list[str] = field(default_factory=list)
+    schools_removed: list[str] = field(default_factory=list)
+    schools_changed: list[str] = field(default_factory=list)
 
     @property
     def nothing(self) -> bool:
@@ -341,12 +422,42 @@ def diff(old: Registry, new: Registry) -> RegistryChanges:
             parts.append("niet meer: " + ", ".join(f"{name} ({role})" for _, role, name in removed))
         if parts:
             changes.contacts_changed.append(f"{centre.name}: {'; '.join(parts)}")
+    _school_changes(changes, old_centres, new_centres)
     return changes
+
+
+def _school_changes(changes: RegistryChanges, old: dict[str, Centre], new: dict[str, Centre]) -> None:
+    """Schools that come, go, or change name, type or contacts (matched by centre and school id)."""
+    def schools(centres: dict[str, Centre]) -> dict[tuple[str, str], tuple[Centre, School]]:
+        return {(c.id, s.id): (c, s) for c in centres.values() for s in c.schools}
+
+    before, after = schools(old), schools(new)
+    changes.schools_added = [f"{s.name} ({s.type}, {c.name})" for key, (c, s) in after.items() if key not in before]
+    changes.schools_removed = [f"{s.name} ({c.name})" for key, (c, s) in before.items() if key not in after]
+    for key, (centre, school) in after.items():
+        if key not in before:
+            continue
+        previous = before[key][1]
+        parts = []
+        if previous.name != school.name:
+            parts.append(f"naam {previous.name} → {school.name}")
+        if previous.type != school.type:
+            parts.append(f"schooltype {previous.type} → {school.type}")
+        added = sorted(p.name for p in school.contacts if p.key not in {q.key for q in previous.contacts})
+        removed = sorted(p.name for p in previous.contacts if p.key not in {q.key for q in school.contacts})
+        if added:
+            parts.append("nieuwe contactpersoon: " + ", ".join(added))
+        if removed:
+            parts.append("niet meer: " + ", ".join(removed))
+        if parts:
+            changes.schools_changed.append(f"{school.name} ({centre.name}): {'; '.join(parts)}")
 
 
 def counts(registry: Registry) -> dict[str, int]:
     return {"centres": len(registry.centres), "people": sum(len(c.people) for c in registry.centres),
-            "contacts": sum(len(c.scholengroep_contacts) for c in registry.centres)}
+            "contacts": sum(len(c.scholengroep_contacts) for c in registry.centres),
+            "schools": sum(len(c.schools) for c in registry.centres),
+            "school_contacts": sum(len(s.contacts) for c in registry.centres for s in c.schools)}
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -377,6 +488,11 @@ def describe(changes: RegistryChanges, limit: int = 10) -> list[tuple[str, str]]
         extra = [f"en nog {len(changes.contacts_changed) - limit}"] if len(changes.contacts_changed) > limit else []
         lines.append((f"Scholengroep: {_plural(len(changes.contacts_changed), 'centrum', 'centra')}",
                       "; ".join(changes.contacts_changed[:limit] + extra)))
+    for label, items in (("Nieuwe scholen", changes.schools_added), ("Verdwenen scholen", changes.schools_removed),
+                         ("Scholen gewijzigd", changes.schools_changed)):
+        if items:
+            extra = [f"en nog {len(items) - limit}"] if len(items) > limit else []
+            lines.append((f"{label}: {len(items)}", "; ".join(items[:limit] + extra)))
     return lines
 
 
@@ -391,6 +507,12 @@ def consequences(changes: RegistryChanges) -> list[str]:
                      "antwoordde, blijft bij het vorige centrum.")
     if changes.roles_changed:
         notes.append("Een nieuwe directeur vindt het teamoverzicht van het centrum met *team*.")
+    if changes.schools_removed:
+        notes.append("Een school die verdwijnt, kan de bevraging van de scholen niet meer invullen; wat ze al "
+                     "antwoordde, blijft bewaard.")
+    if changes.schools_added:
+        notes.append("Nieuwe scholen krijgen geen uitnodiging van een bevraging die al loopt; wel bij de volgende "
+                     "herinnering.")
     if changes.people_added:
         notes.append("Nieuwe personen krijgen geen uitnodiging van een ronde die al gelanceerd is: ze beginnen "
                      "met *hallo* in de chat met Poolster, of krijgen een bericht bij de volgende herinnering.")
@@ -399,8 +521,11 @@ def consequences(changes: RegistryChanges) -> list[str]:
 
 def summary(registry: Registry) -> str:
     numbers = counts(registry)
+    schools = (f", {_plural(numbers['schools'], 'school', 'scholen')} ({numbers['school_contacts']} "
+               f"{'contactpersoon' if numbers['school_contacts'] == 1 else 'contactpersonen'})"
+               if numbers["schools"] else "")
     return (f"{_plural(numbers['centres'], 'centrum', 'centra')}, {_plural(numbers['people'], 'persoon', 'personen')}"
-            f" en {_plural(numbers['contacts'], 'contactpersoon', 'contactpersonen')} van scholengroepen")
+            f"{schools} en {_plural(numbers['contacts'], 'contactpersoon', 'contactpersonen')} van scholengroepen")
 
 
 def preview_text(current: Registry, new: Registry, ignored: list[str], limit: int = 25) -> str:
@@ -418,13 +543,15 @@ def preview_text(current: Registry, new: Registry, ignored: list[str], limit: in
 
 def registry_rows(registry: Registry) -> list[tuple[str, ...]]:
     """The registry as the spreadsheet POC+ imports: a header and one row per person."""
-    rows: list[tuple[str, ...]] = [("centrum-id", "centrum", "naam", "e-mail", "rol", "azure-ad-id", "scholengroep")]
+    rows: list[tuple[str, ...]] = [("centrum-id", "centrum", "naam", "e-mail", "rol", "azure-ad-id", "scholengroep",
+                                    "school", "schooltype", "school-id")]
     for centre in registry.centres:
-        people = [(centre.director, "directeur"), *[(member, "lid") for member in centre.members],
-                  *[(contact, contact.role) for contact in centre.scholengroep_contacts]]
-        for person, role in people:
+        people = [(centre.director, "directeur", None), *[(member, "lid", None) for member in centre.members],
+                  *[(contact, contact.role, None) for contact in centre.scholengroep_contacts],
+                  *[(contact, "school", school) for school in centre.schools for contact in school.contacts]]
+        for person, role, school in people:
             rows.append((centre.id, centre.name, person.name, person.email or "", role, person.aad_object_id or "",
-                         centre.scholengroep or ""))
+                         centre.scholengroep or "", *((school.name, school.type, school.id) if school else ("", "", ""))))
     return rows
 
 
@@ -443,7 +570,7 @@ def write_registry_xlsx(registry: Registry, path: Path) -> None:
                 cell.data_type = "s"  # a name is never a formula
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEFG", (18, 28, 28, 36, 11, 38, 28)):
+    for letter, width in zip("ABCDEFGHIJ", (18, 28, 28, 36, 11, 38, 28, 32, 11, 24)):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     workbook.save(path)

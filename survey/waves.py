@@ -1,4 +1,5 @@
-"""Survey waves: one round of the self-scan for some or all centres, with a deadline.
+"""Survey waves: one round of a questionnaire (the self-scan, the schools' survey) for some or all
+centres, with a deadline.
 
 Waves are kept side by side (school year after school year); answers always belong to a wave.
 """
@@ -15,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
-from survey.questionnaire import SELF_SCAN_FIRST_VERSION, SELF_SCAN_ID
+from survey.questionnaire import SELF_SCAN_FIRST_VERSION, SELF_SCAN_ID, RespondentKind
 
 # Deadlines are days in Belgium: a wave "tot 15-06-2026" accepts answers until that day ends there.
 TIMEZONE = ZoneInfo("Europe/Brussels")
@@ -133,8 +134,10 @@ def example_deadline(today: date) -> date:
 
 @dataclass(frozen=True)
 class WaveCounts:
-    """How far a wave is, counted over the people of the registry it invites (never anyone else).
+    """How far a wave is, counted over the respondents of the registry it invites (never anyone else).
 
+    In a team wave the respondents are people; in a schools' wave (`respondents == "schools"`) they
+    are schools, `people` counts schools and the invitations go to their `invitees` (contacts).
     `invited` is None when no invitations were sent for the wave at all (the default wave opens by
     itself and invites nobody), so a status never says "0 uitgenodigd" next to "5 gestart".
     """
@@ -146,6 +149,9 @@ class WaveCounts:
     invited: int | None = None
     centre_answers_started: int = 0
     centre_answers_submitted: int = 0
+    respondents: RespondentKind = "team"
+    # Who invitations go to: the people themselves, or the schools' contacts.
+    invitees: int = 0
 
     @property
     def busy(self) -> int:

@@ -193,13 +193,13 @@ async def test_a_reminder_asks_first_and_reports_as_a_reminder(world, connector)
 
     cancelled = await teams.press(ADMIN, question, "Annuleer")
     assert "niemand" in texts_in(cancelled)
-    assert not [c for c in connector.sends() if c.card and "Herinnering: de zelfscan" in str(c.card)]
+    assert not [c for c in connector.sends() if c.card and "Herinnering: je antwoord wacht nog" in str(c.card)]
 
     question = new_card(await teams.say(ADMIN, "herinner"))
     calls = await teams.press(ADMIN, question, "Herinner ze")
     assert "5 personen krijgen een herinnering" in texts_in(calls)
     await running.poolster.outbox.idle()
-    reminded = {c.conversation_id for c in connector.sends() if c.card and "Herinnering: de zelfscan" in str(c.card)}
+    reminded = {c.conversation_id for c in connector.sends() if c.card and "Herinnering: je antwoord wacht nog" in str(c.card)}
     assert len(reminded) == 5 and MO.conversation_id not in reached_conversations(MO, reminded)
     report = reports(connector, "Herinnering:")[-1]
     assert "Lancering" not in card_title(report) and "Herinnerd" in str(report.card)

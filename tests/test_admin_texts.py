@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 from cards.admin import admin_help_rows, launch_card, new_wave_syntax, remind_confirm_card, send_report_card
 from dialogs.commands import ADMIN_COMMANDS, CommandError, parse_command, parse_new_wave
 from survey.waves import NotReachedGroup, SendReport, Wave, WaveCounts, example_deadline
+from tests.support.content import schools_survey, self_scan
 from tests.support.harness import ADMIN, DIRECTOR, MEMBERS
 from tests.support.rendered import lost_in_rendering, shown_texts
 from tests.support.scripts import new_card, start
@@ -82,15 +83,20 @@ def test_the_example_deadline_is_always_at_least_a_month_ahead():
 
 def test_poc_texts_count_in_the_right_form(card_validator):
     wave = Wave(id="proef", name="Proef", created_at=datetime(2026, 11, 24, tzinfo=timezone.utc))
-    one = launch_card(wave, ("GO! CLB Demo",), 1)
-    many = launch_card(wave, ("GO! CLB Demo", "GO! CLB Andere"), 7)
+    one = launch_card(wave, self_scan(), ("GO! CLB Demo",), 1, 1)
+    many = launch_card(wave, self_scan(), ("GO! CLB Demo", "GO! CLB Andere"), 7, 7)
     assert "**1 persoon** uit 1 centrum wordt uitgenodigd: GO! CLB Demo." in str(one)
     assert "**7 personen** uit 2 centra worden uitgenodigd" in str(many)
     assert "Herinner 1 persoon die nog niet verzond?" in str(remind_confirm_card(wave, 1))
     report = send_report_card(wave, SendReport("reminder", total=2, sent=1, pending=0, not_reached=(
         NotReachedGroup("blocked", "heeft Poolster geblokkeerd", "Vraag het.", ("Lea Lid (GO! CLB Demo)",)),)))
     assert "Herinnerd" in str(report) and "1 van 2 personen" in str(report) and "(1 persoon)" in str(report)
-    card_validator.assert_all_valid([one, many, report])
+    schools = launch_card(wave, schools_survey(), ("GO! CLB Demo",), 1, 2)
+    assert "**1 school** van 1 centrum (GO! CLB Demo) wordt bevraagd: 2 contactpersonen krijgen" in str(schools)
+    assert schools_survey().title in str(schools) and self_scan().title in str(one), "the card names the questionnaire"
+    assert "Herinner 3 scholen die nog niet verzonden?" in str(remind_confirm_card(wave, 4, 3))
+    assert "Herinner 1 school die nog niet verzond?" in str(remind_confirm_card(wave, 2, 1))
+    card_validator.assert_all_valid([one, many, report, schools])
 
 
 async def test_the_help_lists_every_poc_command_and_export_alles(world):
@@ -144,10 +150,10 @@ def test_beside_two_open_waves_the_choice_says_alle_not_beide(card_validator):
     open_waves = tuple((Wave(id=n, name=n, created_at=wave.created_at, status="open"),
                         WaveCounts(centres=1, people=6, started=0, finished=0, invited=None,
                                    centre_answers_started=0, centre_answers_submitted=0)) for n in ("A", "B"))
-    two = launch_card(wave, ("GO! CLB Demo",), 6, open_waves)
+    two = launch_card(wave, self_scan(), ("GO! CLB Demo",), 6, 6, open_waves)
     assert [a["title"] for a in two["actions"]] == ["Sluit de open rondes en lanceer", "Lanceer, laat alle open",
                                                     "Annuleer"]
     assert "**Laat alle open**" in str(two) and "beide" not in str(two)
-    one = launch_card(wave, ("GO! CLB Demo",), 6, open_waves[:1])
+    one = launch_card(wave, self_scan(), ("GO! CLB Demo",), 6, 6, open_waves[:1])
     assert "Lanceer, laat beide open" in str(one) and "**Laat beide open**" in str(one)
     card_validator.assert_all_valid([one, two])

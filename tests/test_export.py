@@ -6,20 +6,26 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 import time
 import zipfile
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from openpyxl import load_workbook
 
 from bot.downloads import LIFETIME_SECONDS, DownloadLinks
-from survey.answers import ClosingAnswer, QuestionAnswer, Response
+from dialogs.context import Services
+from dialogs.wave_service import WaveService
+from storage.memory import InMemoryStore
+from survey.answers import QuestionAnswer, Response
 from survey.export import build_tables, codebook, write_csv_zip, write_xlsx
-from survey.questionnaire import load_questionnaire
+from survey.questionnaire import CONTENT_DIR, load_catalog
 from survey.registry import Registry
 from survey.waves import Wave
+from tests.support.content import self_scan
 from tests.support.harness import ADMIN, MEMBERS, registry_document
+from tests.support.responses import filled_response
 from tests.support.scripts import CLOSING, CONTEXT, answer_bouwstenen, new_card, start
 from tests.support.teams import cards_in, texts_in
 
@@ -96,7 +102,7 @@ async def test_the_export_opens_well_in_excel_and_holds_no_live_formula(bot, tea
     closing = rows(workbook, "Slotvragen")
     assert [row["Respondent"] for row in closing] == [MO.email], "no empty row for Lea, who never submitted"
     assert closing[0]["Prioriteit 1"] == "Sterk teamwerk" and closing[0]["Prioriteit 4"] is None
-    assert closing[0]["Nog geen inspirerende praktijk"] is False
+    assert closing[0]["Inspirerende praktijken: nog niet op dat punt"] is False
 
     status, content_type, body = await download(teams, links["Download CSV (zip)"])
     assert status == 200 and content_type == "application/zip"
@@ -133,7 +139,7 @@ async def test_an_export_with_nothing_submitted_says_so_before_anyone_opens_it(b
 
 def test_the_codebook_says_how_excel_shows_a_yes_or_no(tmp_path):
     """Yes/no cells are real booleans in the XLSX (Excel shows WAAR/ONWAAR), ja/nee in the CSV."""
-    q = load_questionnaire()
+    q = self_scan()
     wave = Wave(id="a", name="A", created_at=datetime(2026, 11, 24, tzinfo=timezone.utc))
     tables = build_tables(q, Registry.model_validate(registry_document()), wave, [], [])
     yes_no = [row for row in codebook(tables).rows if row[3].startswith("ja/nee")]
@@ -141,12 +147,13 @@ def test_the_codebook_says_how_excel_shows_a_yes_or_no(tmp_path):
 
 
 def test_columns_are_the_same_in_every_wave_whatever_was_answered(tmp_path):
-    q = load_questionnaire()
+    q = self_scan()
     registry = Registry.model_validate(registry_document())
     now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
     full = Response(wave_id="a", centre_id="clb-demo", respondent_id="mo", submitted_at=now,
                     answers={"visie": {"hefbomen": QuestionAnswer(choices=("missie_visie",))}},
-                    closing=ClosingAnswer(priorities=("teamwerk", "plg", "behartiger"), no_inspiring_practice=True))
+                    closing={"priorities": {"choices": ["teamwerk", "plg", "behartiger"]},
+                             "inspiring_practices": {"declined": True}})
     headers = []
     for wave_id, responses in (("a", [full]), ("b", [])):
         wave = Wave(id=wave_id, name=wave_id, created_at=now)
@@ -155,7 +162,7 @@ def test_columns_are_the_same_in_every_wave_whatever_was_answered(tmp_path):
 
 
 def test_every_formula_start_is_neutralised_in_both_formats(tmp_path):
-    q = load_questionnaire()
+    q = self_scan()
     registry = Registry.model_validate(registry_document())
     now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
     dangerous = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1", "\r=1"]
@@ -247,3 +254,52 @@ def test_only_export_files_are_swept(tmp_path):
 async def test_odd_download_paths_get_a_4xx_never_a_500(bot, teams, path):
     async with teams.session.get(bot.url + path) as response:
         assert 400 <= response.status < 500, (path, response.status)
+
+
+async def test_an_old_wave_keeps_its_columns_after_a_new_version_and_a_new_wave_has_the_new_one(tmp_path):
+    """Content 2026-1 adds a question: 2025-1's answers stay exportable with 2025-1's columns."""
+    source = CONTENT_DIR / "poolster-clb-2025-1.yaml"
+    before = tmp_path / "voor"
+    after = tmp_path / "na"
+    for folder in (before, after):
+        folder.mkdir()
+        shutil.copy(source, folder / source.name)
+    page = '    questions: ["deliberate_choice", "hefbomen", "knelpunten", "differences"]'
+    text = source.read_text(encoding="utf-8")
+    assert page in text and "\npages:\n" in text
+    newer = (text.replace('version: "2025-1"', 'version: "2026-1"').replace("released: 2025-09-01", "released: 2026-09-01")
+             .replace(page, page[:-1] + ', "next_step"]')
+             .replace("\npages:\n", '\n  - id: "next_step"\n    type: "free_text"\n    short_label: "Volgende stap"\n'
+                                    '    text: "Wat is onze volgende stap voor {unit}?"\n    required: false\n'
+                                    '    summary: "texts"\npages:\n'))
+    (after / "poolster-clb-2026-1.yaml").write_text(newer, encoding="utf-8")
+    now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+    registry = Registry.model_validate(registry_document())
+    old_catalog, new_catalog = load_catalog(before), load_catalog(after)
+    old_q = old_catalog.current("poolster-clb")
+    old_wave = Wave(id="oud", name="Zelfscan 2026", status="closed", created_at=now, questionnaire_id=old_q.id,
+                    questionnaire_version=old_q.version)
+    answered = filled_response(old_q, wave_id="oud", centre_id="clb-demo", respondent_id=MO.email, now=now)
+    headers_then = [t.header for t in build_tables(old_q, registry, old_wave, [], [answered])]
+
+    services = Services(new_catalog, registry, InMemoryStore(), lambda: now)
+    await services.waves.put(old_wave, old_wave.id)
+    await services.responses.put(answered, "oud", "clb-demo", MO.email)
+    waves = WaveService(services, None)
+    old_export = load_workbook((await waves.export(old_wave, tmp_path / "exports")).xlsx)
+    assert [[c.value for c in old_export[t][1]] for t in ("Centra", "Slotvragen", "Leden")] == \
+        [list(h) for h in headers_then], "the old wave keeps 2025-1's columns"
+    assert rows(old_export, "Leden")[0]["Huidig stadium"] == "Planmatig"
+
+    questionnaire, name = waves.questionnaire_named("Zelfscan 2027", date(2027, 6, 30))
+    new_wave = (await waves.draft(name, date(2027, 6, 30), (), "poc", questionnaire)).wave
+    assert (new_wave.questionnaire_id, new_wave.questionnaire_version) == ("poolster-clb", "2026-1")
+    new_q = services.questionnaire_of(new_wave)
+    given = filled_response(new_q, wave_id=new_wave.id, centre_id="clb-demo", respondent_id=MO.email, now=now,
+                            context={"next_step": "Een werkgroep starten"})
+    await services.responses.put(given, new_wave.id, "clb-demo", MO.email)
+    new_export = load_workbook((await waves.export(new_wave, tmp_path / "exports")).xlsx)
+    members = rows(new_export, "Leden")
+    assert members[0]["Volgende stap"] == "Een werkgroep starten"
+    assert "Volgende stap" not in headers_then[2]
+    assert ("Leden", "Volgende stap") in {(row["Blad"], row["Kolom"]) for row in rows(new_export, "Uitleg")}

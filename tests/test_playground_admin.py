@@ -82,3 +82,51 @@ async def test_poc_runs_a_second_wave_beside_a_member_halfway(playground_bot):
     for name in SCREENS:
         for width in ("desktop", "phone"):
             assert (SHOTS / f"{name}-{width}.png").stat().st_size > 5_000
+
+
+SCHOOL_SCREENS = ("admin-scholen-bevestiging", "admin-scholen-status", "admin-scholen-rondes", "admin-scholen-herinner",
+                  "admin-scholen-resultaten", "admin-scholen-export")
+
+
+async def test_poc_launches_and_follows_a_schools_wave(playground_bot):
+    """POC+ asks the demo centre's schools: the confirmation names the survey, every count is of schools."""
+    bot, playground = playground_bot
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    admin_playground = playground("alex")
+    deadline = date_text(example_deadline(date.today()))
+    async with async_playwright() as browser_engine:
+        browser = await browser_engine.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        admin = PlaygroundPage(await browser.new_page(viewport=DESKTOP), SHOTS)
+        await admin.open(admin_playground.url)
+        await admin.say(f"nieuwe ronde scholen Voorjaar tot {deadline}")
+        confirmation = await admin.card_with("Vragenlijst: De samenwerking met het CLB")
+        await expect(confirmation).to_contain_text("Eén antwoord per school")
+        await admin.screenshot(confirmation, "admin-scholen-bevestiging")
+        await admin.press(confirmation, "Lanceer de ronde")
+        await admin.card_with("Rapport van de uitnodigingen", timeout=60_000)
+
+        await admin.say("status Voorjaar")
+        status = await admin.card_with("scholen verzonden")
+        await expect(status).to_contain_text("Per centrum (aantal scholen)")
+        await expect(status).to_contain_text("verzonden")
+        await admin.screenshot(status, "admin-scholen-status")
+        await admin.say("rondes")
+        waves = await admin.card_with("Typ status [naam]")
+        await expect(waves).to_contain_text("scholen verzonden")
+        await admin.screenshot(waves, "admin-scholen-rondes")
+        await admin.say("herinner Voorjaar")
+        remind = await admin.card_with("scholen die nog niet verzonden?")
+        await admin.screenshot(remind, "admin-scholen-herinner")
+        await admin.press(remind, "Annuleer")
+        await admin.say("resultaten Voorjaar")
+        results = await admin.card_with("Nog te weinig antwoorden")
+        await admin.screenshot(results, "admin-scholen-resultaten")
+        await admin.say("export Voorjaar")
+        export = await admin.card_with("Export: Voorjaar")
+        await expect(export).to_contain_text("Er is nog niets verzonden")
+        await admin.screenshot(export, "admin-scholen-export")
+        await browser.close()
+    assert admin.cut_off == {name: [] for name in SCHOOL_SCREENS}, "text cut off on a phone"
+    for name in SCHOOL_SCREENS:
+        for width in ("desktop", "phone"):
+            assert (SHOTS / f"{name}-{width}.png").stat().st_size > 5_000

@@ -88,7 +88,7 @@ def test_every_mistake_is_named_with_its_row_in_dutch():
     assert "Rij 10: centrum ‘clb-demo’ heeft al een directeur (rij 2); een centrum heeft er één." in problems
     assert f"Rij 11: {MO.email} staat ook in rij 3; iemand hoort bij één centrum en heeft er één rol." in problems
     assert any(p.startswith("Rij 12: centrum-id ‘clb demo!’ mag enkel kleine letters") for p in problems)
-    assert "Rij 13: rol ‘chef’ ken ik niet; kies lid, directeur, AD, CODI of DICO." in problems
+    assert "Rij 13: rol ‘chef’ ken ik niet; kies lid, directeur, AD, CODI, DICO of school." in problems
     assert "Rij 14: naam ontbreekt." in problems
     assert any(p.startswith("Centrum ‘clb-leeg’ (vanaf rij 15): er is geen directeur") for p in problems)
 

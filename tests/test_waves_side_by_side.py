@@ -69,7 +69,8 @@ async def test_two_open_waves_every_card_says_which_and_members_choose(halfway):
     services = running.poolster.services
     waves = {w.name: w for w in await services.waves.list()}
     old = await services.responses.get(waves["Zelfscan 2027"].id, "clb-demo", MO.email)
-    assert old.is_page_answered(services.questionnaire.bouwstenen[2].id, "situering"), "saved in the older wave"
+    q = services.questionnaire_of(old)
+    assert old.is_page_answered(q, q.units[2].id, "situering"), "saved in the older wave"
     assert await services.responses.get(waves["Proef"].id, "clb-demo", MO.email) is None, "the new wave is untouched"
 
     # `verder Proef` names the wave: no question asked.
