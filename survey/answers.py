@@ -81,7 +81,7 @@ class QuestionAnswer(_Model):
 
 def _legacy_closing(value: object) -> object:
     """Responses stored before the final questions were generic held three fixed fields (lists, a bool)."""
-    if not isinstance(value, dict) or all(isinstance(v, dict) for v in value.values()):
+    if not isinstance(value, dict) or not any(isinstance(v, (list, tuple, bool)) for v in value.values()):
         return value
     return {
         "inspiring_practices": {"choices": list(value.get("inspiring_practices") or ()),
