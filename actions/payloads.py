@@ -206,6 +206,9 @@ def parse_payload(value: object) -> CardPayload:
         raise PayloadRejected("invalid")
     if value.get("v") != CARD_VERSION and "action" in value:
         raise PayloadRejected("outdated")
+    if value.get("action") in ("save_page", "edit") and "bouwsteen" in value:
+        # A card sent before units were named generically (`unit`): from an older version of Poolster.
+        raise PayloadRejected("outdated")
     try:
         return _adapter.validate_python(value)
     except ValueError as error:

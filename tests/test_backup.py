@@ -12,6 +12,7 @@ import aiohttp
 from storage.embedded import EmbeddedStorage
 from storage.repository import Repository
 from survey.answers import Response
+from tests.support.content import self_scan
 from tests.support.harness import MEMBERS, write_registry
 from tests.support.process import ROOT, BotProcess
 from tests.support.scripts import CONTEXT, SITUERING, answer_page, start
@@ -52,8 +53,8 @@ async def test_backup_while_running_and_restore(tmp_path, connector):
         bot.stop()
 
     backed_up = await responses_in(tmp_path / "backup")
-    assert backed_up[0].is_page_answered("behartiger", "situering")
-    assert not backed_up[0].is_page_answered("behartiger", "context")
+    assert backed_up[0].is_page_answered(self_scan(), "behartiger", "situering")
+    assert not backed_up[0].is_page_answered(self_scan(), "behartiger", "context")
 
     refused = BotProcess(data_dir).start()
     try:
@@ -65,8 +66,8 @@ async def test_backup_while_running_and_restore(tmp_path, connector):
     result = run_cli("restore", str(tmp_path / "backup"), data_dir=data_dir, port=0)
     assert result.returncode == 0, result.stderr
     restored = await responses_in(data_dir)
-    assert restored[0].is_page_answered("behartiger", "situering")
-    assert not restored[0].is_page_answered("behartiger", "context")
+    assert restored[0].is_page_answered(self_scan(), "behartiger", "situering")
+    assert not restored[0].is_page_answered(self_scan(), "behartiger", "context")
 
 
 async def test_export_from_the_command_line(tmp_path, connector):

@@ -22,6 +22,7 @@ from storage.factory import open_store
 from storage.repository import Repository, make_key
 from survey.answers import Response
 from tests.support.azurite import ACCOUNT_KEY, azurite  # noqa: F401  (a pytest fixture)
+from tests.support.content import self_scan
 from survey.waves import Wave
 from tests.support.harness import MEMBERS, registry_document, write_registry
 from tests.support.process import BotProcess
@@ -203,7 +204,7 @@ async def answer_alternately(clients: list[TeamsClient], user, pages: int) -> li
         assert data.get("action") == "save_page", f"expected a page card, got {data}"
         values = SITUERING if data["page"] == "situering" else CONTEXT
         card = new_card(await clients[(turn + 1) % len(clients)].press(user, card, "Bewaar", values))
-        acknowledged.append((data["bouwsteen"], data["page"]))
+        acknowledged.append((data["unit"], data["page"]))
     return acknowledged
 
 
@@ -234,7 +235,7 @@ async def test_two_bot_processes_on_one_azurite_store_serve_the_same_users_and_w
     assert sorted(by_user) == sorted(user.email.lower() for user in users), "one response per user"
     for user, pages in zip(users, acknowledged):
         response = by_user[user.email.lower()]
-        missing = [page for page in pages if not response.is_page_answered(*page)]
+        missing = [page for page in pages if not response.is_page_answered(self_scan(), *page)]
         assert not missing, f"{user.name}: acknowledged by one instance, lost by the other: {missing}"
         assert len(set(pages)) == 8 and response.revision >= 8
     for process in processes:

@@ -12,6 +12,7 @@ import pytest
 from storage.embedded import EmbeddedStorage
 from storage.repository import Repository
 from survey.answers import Response
+from tests.support.content import self_scan
 from tests.support.harness import MEMBERS, write_registry
 from tests.support.process import BotProcess
 from tests.support.scripts import CONTEXT, SITUERING, new_card
@@ -33,7 +34,7 @@ async def answer_until_killed(teams: TeamsClient, acknowledged: list[tuple[str, 
                 return
             values = SITUERING if data["page"] == "situering" else CONTEXT
             calls = await teams.press(MO, card, "Bewaar", values)
-            acknowledged.append((data["bouwsteen"], data["page"]))
+            acknowledged.append((data["unit"], data["page"]))
             card = new_card(calls)
     except (aiohttp.ClientError, AssertionError, asyncio.TimeoutError):
         return
@@ -70,6 +71,6 @@ async def test_acknowledged_answers_survive_kill_minus_nine(tmp_path, connector,
     assert len(responses) == 1
     response = responses[0]
     assert acknowledged, "the scripted user got at least one answer in"
-    missing = [page for page in acknowledged if not response.is_page_answered(*page)]
+    missing = [page for page in acknowledged if not response.is_page_answered(self_scan(), *page)]
     assert not missing, f"acknowledged but lost after kill -9: {missing}"
     assert response.revision >= len(set(acknowledged))

@@ -122,6 +122,9 @@ async def test_forged_and_odd_card_payloads_change_nothing(teams, bot, connector
         assert replies and texts_in(replies), f"{name}: a clear answer"
         after = await services.responses.get(wave.id, "clb-demo", MO.email)
         assert after == before, f"{name}: nothing changed"
+    old_card = {**{k: v for k, v in base.items() if k != "unit"}, "bouwsteen": "behartiger"}
+    assert "oudere versie" in texts_in(await teams.send(teams.activity(MO, value=old_card))), \
+        "a card sent before units were generic is said to be old"
     # The next normal message still works.
     following = await answer_page(teams, MO, context, CONTEXT)
     assert "Bouwsteen 2" in str(following.card)
