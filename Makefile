@@ -79,7 +79,7 @@ test-fast: install
 	$(PY) -m pytest -q -m "not slow"
 
 ## The bot plus the Microsoft 365 Agents Playground on http://127.0.0.1:56150 (Ctrl-C stops both), as one of
-## the mock people of playground/m365agentsplayground.yml: ALS=adele|lee (members), megan (director),
+## the mock people of playground/m365agentsplayground.yml: ALS=adele|lee (members), megan (director), johanna (a school's contact),
 ## nestor (the scholengroep's AD), alex (POC+), lynne (in no centre). The data in data-playground/ stays when you switch.
 ALS ?= adele
 playground: $(STAMP) $(PLAYGROUND_STAMP)

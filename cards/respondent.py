@@ -720,8 +720,10 @@ def step_help(q: Questionnaire, step: Step) -> list[dict]:
 
 
 def help_card(*, role: str, words: Words | None = None, glossary_example: str | None = None, is_admin: bool = False,
-              about: Sequence[dict] = (), today: date | None = None) -> dict:
-    """The commands; `words` of the questionnaire the person answers (none: a guest)."""
+              about: Sequence[dict] = (), today: date | None = None, command_words: tuple[str, ...] = (),
+              schools_survey: bool = False) -> dict:
+    """The commands; `words` of the questionnaire the person answers (none: a guest); `command_words`
+    launch the other questionnaires (POC+), `schools_survey` says a director can question their schools."""
     units = words.units if words else "onderdelen"
     unit = words.unit if words else "onderdeel"
     rows = [
@@ -739,9 +741,12 @@ def help_card(*, role: str, words: Words | None = None, glossary_example: str | 
                  ("centrum", "het antwoord van het centrum invullen"),
                  ("eigen", "terug naar je eigen antwoorden"),
                  ("rapport", "het rapport van het centrum (pdf)")]
+        if schools_survey:
+            rows += [("scholen", "wat de scholen over de samenwerking zeggen"),
+                     ("bevraag de scholen tot dd-mm-jjjj", "je scholen bevragen over de samenwerking met je CLB")]
     body = [heading("Hulp"), *about, text("**Wat kan je typen?**", spacing="Medium"), facts(rows)]
     if is_admin:
-        body += [text("**Voor POC+**", spacing="Medium"), facts(admin_help_rows(today or date.today()))]
+        body += [text("**Voor POC+**", spacing="Medium"), facts(admin_help_rows(today or date.today(), command_words))]
     return card(body)
 
 

@@ -272,7 +272,8 @@ class RespondentDialog:
             if actor.is_admin and actor.membership is None:
                 # POC+ belongs to no centre: greet them with what they can do, not with a refusal.
                 return [Reply(card=cards.help_card(role=self._role(actor), is_admin=True,
-                                                   today=self.services.clock().date()))]
+                                                   today=self.services.clock().date(),
+                                                   command_words=self.services.catalog.command_words))]
             return await self._contact_intro(actor) or [Reply(text=self._refusal_text(actor, refusal))]
         chosen = await self.choose_wave(subject, "hello")
         if isinstance(chosen, dict):
@@ -679,7 +680,9 @@ class RespondentDialog:
         examples = glossary_examples(q or self._answered(actor)[0])
         return cards.help_card(role=self._role(actor), words=q.words if q else None,
                                glossary_example=(examples[1] or examples[0] or [None])[0],
-                               is_admin=actor.is_admin, about=about, today=self.services.clock().date())
+                               is_admin=actor.is_admin, about=about, today=self.services.clock().date(),
+                               command_words=self.services.catalog.command_words,
+                               schools_survey=bool(self.services.catalog.for_respondents("schools")))
 
     async def _questionnaire_for(self, actor: Actor) -> Questionnaire:
         """The questionnaire a person's questions are about: their wave's, else the one they would answer."""

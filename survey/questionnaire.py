@@ -515,6 +515,11 @@ class Catalog:
         found = next((qid for qid in self.ids if self.current(qid).command_word == word.lower()), None)
         return self.current(found) if found else None
 
+    @property
+    def command_words(self) -> tuple[str, ...]:
+        """The words that launch a questionnaire other than the default (*nieuwe ronde scholen*)."""
+        return tuple(w for qid in self.ids if (w := self.current(qid).command_word))
+
     def versions(self) -> tuple[Questionnaire, ...]:
         return tuple(self._by_key.values())
 

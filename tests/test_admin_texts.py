@@ -67,6 +67,7 @@ async def test_the_new_wave_syntax_shows_its_placeholders_and_a_future_example(w
     assert example > clock.now.date() and example.strftime("%d-%m-%Y") in reply
     help_card = new_card(await teams.say(ADMIN, "help")).card
     assert "nieuwe ronde [naam] tot dd-mm-jjjj" in str(help_card)
+    assert "nieuwe ronde scholen [naam] tot dd-mm-jjjj" in str(help_card), "the schools' survey is launched with its word"
 
 
 def test_the_example_deadline_is_always_at_least_a_month_ahead():

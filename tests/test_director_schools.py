@@ -164,3 +164,9 @@ async def test_without_a_schools_wave_the_director_is_told_so(teams, bot, connec
     await bot.poolster.summaries.idle()
     overview = [c.card for c in connector.calls if c.card and "Teamoverzicht" in str(c.card)][-1]
     assert "*scholen*" not in str(overview), "no pointer without a schools' wave"
+
+
+async def test_the_directors_help_lists_the_schools_commands_and_a_members_does_not(teams, bot, connector):
+    director_help = str(new_card(await teams.say(DIRECTOR, "help")).card)
+    assert "bevraag de scholen tot dd-mm-jjjj" in director_help and "wat de scholen" in director_help
+    assert "bevraag de scholen" not in str(new_card(await teams.say(MO, "help")).card)
