@@ -14,7 +14,7 @@ CHROMIUM := $(shell command -v chromium || echo /usr/bin/chromium)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export POOLSTER_DATA_DIR ?= data
 
-.PHONY: install run test test-fast bench playground demo package clean
+.PHONY: install run test test-fast lint bench playground demo package clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null || PYTHON=python3; $${PYTHON:-$(PYTHON)} -m venv $(VENV) || python3 -m venv $(VENV)
@@ -71,8 +71,14 @@ run: $(STAMP)
 	$(PY) app.py
 
 ## Install everything and run every test (CI runs this).
-test: install
+test: install lint
 	$(PY) -m pytest -q -p no:cacheprovider
+
+## Code health: ruff (lint and format check) over the code, mypy over the domain and storage layers.
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 ## Tests without the slow stress suites.
 test-fast: install

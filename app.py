@@ -1,12 +1,12 @@
 """Poolster: the web server that Teams talks to, and the command line for the people who run it.
 
-    python app.py                      start the bot (see README for configuration)
-    python -m app export --ronde ID    write a wave's results as CSV and XLSX
-    python -m app rapport --ronde ID --centrum ID   a centre's report of a wave as PDF
-    python -m app backup DEST          consistent snapshot of the data folder while the bot runs
-    python -m app restore SRC          put a snapshot back (bot stopped)
-    python -m app register import FILE [--toepassen]   preview (and apply) a registry from XLSX/CSV
-    python -m app register export FILE.xlsx            the current registry as a spreadsheet
+python app.py                      start the bot (see README for configuration)
+python -m app export --ronde ID    write a wave's results as CSV and XLSX
+python -m app rapport --ronde ID --centrum ID   a centre's report of a wave as PDF
+python -m app backup DEST          consistent snapshot of the data folder while the bot runs
+python -m app restore SRC          put a snapshot back (bot stopped)
+python -m app register import FILE [--toepassen]   preview (and apply) a registry from XLSX/CSV
+python -m app register export FILE.xlsx            the current registry as a spreadsheet
 """
 
 from __future__ import annotations
@@ -17,11 +17,11 @@ import gc
 import logging
 import secrets
 import sys
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 import jwt
 from aiohttp import web
@@ -31,6 +31,7 @@ from botbuilder.schema import Activity, ActivityTypes
 from botframework.connector.auth import ServiceClientCredentialsFactory
 from pydantic import ValidationError
 
+from actions.payloads import ADMIN_ACTIONS, CardPayload
 from bot import inbound, maintenance
 from bot.auth import TokenGate, install_key_sets
 from bot.config import Settings
@@ -50,14 +51,13 @@ from bot.summary_cards import SummaryPublisher
 from bot.teams_bot import PoolsterBot
 from cards import admin as admin_cards
 from dialogs.admin import AdminDialog
-from dialogs.school_waves import SchoolWavesDialog
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS, REPORT_COMMANDS
 from dialogs.context import Actor, Outgoing, Services, utc_now
 from dialogs.director import DirectorDialog, report_input
-from actions.payloads import ADMIN_ACTIONS, CardPayload
 from dialogs.privacy import PrivacyDialog
 from dialogs.registry_admin import RegistryDialog
 from dialogs.respondent import RespondentDialog
+from dialogs.school_waves import SchoolWavesDialog
 from dialogs.wave_service import ExportFiles, WaveService
 from reports.render import file_name, render_pdf
 from storage.base import DocumentStore
@@ -71,7 +71,7 @@ from survey.waves import Wave, find_wave
 log = logging.getLogger("poolster")
 VERSION = (Path(__file__).resolve().parent / "VERSION").read_text().strip()
 
-POOLSTER_KEY: web.AppKey["Poolster"] = web.AppKey("poolster")
+POOLSTER_KEY: web.AppKey[Poolster] = web.AppKey("poolster")
 MAINTENANCE_TOKEN: web.AppKey[str] = web.AppKey("maintenance_token")
 
 TURN_ERROR = "Sorry, er ging iets mis bij het verwerken van je bericht. Je eerder bewaarde antwoorden zijn veilig. Probeer het opnieuw of typ *help*."
@@ -114,8 +114,10 @@ class Poolster:
         try:
             registry = await asyncio.to_thread(self.registry_file.load)
         except RegistryError as error:
-            log.error("registry file changed but is not valid; the previous registry stays in use",
-                      extra={"reason": str(error)[:500]})
+            log.error(
+                "registry file changed but is not valid; the previous registry stays in use",
+                extra={"reason": str(error)[:500]},
+            )
             return
         self.use_registry(registry)
 
@@ -148,13 +150,20 @@ async def check_waves_readable(services: Services) -> None:
         try:
             services.questionnaire_of(wave)
         except UnknownQuestionnaire as missing:
-            raise ValueError(f"ronde ‘{wave.name}’ ({wave.id}) gebruikt {missing}. Zet dat bestand terug in "
-                             "content/questionnaires/ (een nieuwe versie is een nieuw bestand).") from None
+            raise ValueError(
+                f"ronde ‘{wave.name}’ ({wave.id}) gebruikt {missing}. Zet dat bestand terug in "
+                "content/questionnaires/ (een nieuwe versie is een nieuw bestand)."
+            ) from None
 
 
-async def build_poolster(settings: Settings, *, store: DocumentStore | None = None,
-                         clock: Callable[[], datetime] = utc_now, signing_keys: list[dict] | None = None,
-                         credentials_factory: ServiceClientCredentialsFactory | None = None) -> Poolster:
+async def build_poolster(
+    settings: Settings,
+    *,
+    store: DocumentStore | None = None,
+    clock: Callable[[], datetime] = utc_now,
+    signing_keys: list[dict] | None = None,
+    credentials_factory: ServiceClientCredentialsFactory | None = None,
+) -> Poolster:
     """Assemble the bot. signing_keys / credentials_factory replace the Bot Framework's (tests)."""
     # The store works in the loop's default executor (calls to Teams do not: bot/connectors.py):
     # give it room, so a wave's fan-out does not starve users' turns.
@@ -163,7 +172,8 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     registry_file = RegistryFile(settings.registry_path)
     registry = await asyncio.to_thread(registry_file.load)
     store = store or await open_store(
-        settings.store, data_dir=settings.data_dir,
+        settings.store,
+        data_dir=settings.data_dir,
         blob_connection_string=settings.blob_connection_string.get_secret_value(),
         blob_container=settings.blob_container,
     )
@@ -172,8 +182,9 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     await check_waves_readable(services)
 
     install_key_sets(signing_keys)
-    authentication = ConfigurationBotFrameworkAuthentication(settings.bot_framework_config(),
-                                                             credentials_factory=credentials_factory)
+    authentication = ConfigurationBotFrameworkAuthentication(
+        settings.bot_framework_config(), credentials_factory=credentials_factory
+    )
     connector_clients = reuse_connector_clients(authentication)
     use_fast_json_serialization()
     classify_error_pages_by_status()
@@ -187,8 +198,15 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     async def render_summary(wave: Wave, centre: Centre) -> dict:
         return await director.summary_card(wave, centre)
 
-    reach = Reach(people, messenger, store, clock, tenant_id=settings.app_tenant_id,
-                  default_service_url=settings.default_service_url, graph=open_graph(settings))
+    reach = Reach(
+        people,
+        messenger,
+        store,
+        clock,
+        tenant_id=settings.app_tenant_id,
+        default_service_url=settings.default_service_url,
+        graph=open_graph(settings),
+    )
     summaries = SummaryPublisher(services, reach, messenger, render_summary, interval=settings.summary_update_interval)
     services.listener = summaries
 
@@ -196,13 +214,15 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
         # The director asked for it and is waiting: a reply, not background traffic.
         await summaries.publish(wave_id, centre_id, fresh=True, priority=Priority.INTERACTIVE)
 
-    report_links = ReportLinks(settings.data_dir / "reports", settings.signing_key.get_secret_value(),
-                               settings.public_url)
+    report_links = ReportLinks(
+        settings.data_dir / "reports", settings.signing_key.get_secret_value(), settings.public_url
+    )
     director = DirectorDialog(services, respondent, send_summary, report_links)
     bot.route_commands(DIRECTOR_COMMANDS | REPORT_COMMANDS, director.on_command)
     bot.route_actions({"adopt_own", "centre_start", "report"}, director.on_payload)
-    scholengroep = ScholengroepNotifier(services, reach, messenger, director.scholengroep_card, director.notices,
-                                        summaries.schedule)
+    scholengroep = ScholengroepNotifier(
+        services, reach, messenger, director.scholengroep_card, director.notices, summaries.schedule
+    )
     summaries.on_centre_submitted = scholengroep.centre_submitted
 
     async def contact_details(user_id: str) -> dict | None:
@@ -217,8 +237,9 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
         # A school's contact is invited for the school; everyone else for their centre.
         contact = services.registry.school_contact(item.person_key)
         for_whom = contact.school.name if contact else centre.name if centre else ""
-        return admin_cards.invitation_card(services.questionnaire_of(wave), wave, for_whom,
-                                           reminder=item.purpose != "invite")
+        return admin_cards.invitation_card(
+            services.questionnaire_of(wave), wave, for_whom, reminder=item.purpose != "invite"
+        )
 
     outbox = Outbox(services, reach, invitation)
     links = DownloadLinks(settings.data_dir / "exports", settings.signing_key.get_secret_value(), settings.public_url)
@@ -240,8 +261,9 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
         # anyone the bot met or whose Azure AD id it has.
         return settings.use_graph or bool(person.aad_object_id) or await people.find_user(person.email) is not None
 
-    registry_dialog = RegistryDialog(services, registry_file, lambda new: poolster.use_registry(new), reachable,
-                                     settings.data_dir / "exports", links)
+    registry_dialog = RegistryDialog(
+        services, registry_file, lambda new: poolster.use_registry(new), reachable, settings.data_dir / "exports", links
+    )
     bot.route_commands({"registry"}, registry_dialog.on_command)
     bot.route_actions({"apply_registry_import", "cancel_registry_import"}, registry_dialog.on_payload)
     bot.file_route = registry_dialog.on_file
@@ -250,25 +272,46 @@ async def build_poolster(settings: Settings, *, store: DocumentStore | None = No
     await scholengroep.resume()
 
     async def on_turn_error(turn_context: TurnContext, error: Exception) -> None:
-        log.error("turn failed", exc_info=(type(error), error, error.__traceback__),
-                  extra={"conversation_id": turn_context.activity.conversation.id,
-                         "activity_id": turn_context.activity.id})
+        log.error(
+            "turn failed",
+            exc_info=(type(error), error, error.__traceback__),
+            extra={"conversation_id": turn_context.activity.conversation.id, "activity_id": turn_context.activity.id},
+        )
         try:
             await turn_context.send_activity(TURN_ERROR)
-        except Exception:  # noqa: BLE001 - Teams itself may be what failed
+        except Exception:
             log.warning("could not tell the user about the failure")
         if turn_context.activity.type == ActivityTypes.invoke:
             # Without an invoke response botbuilder answers 501; the user has the apology above.
-            await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response,
-                                                      value=InvokeResponse(status=200, body={})))
+            await turn_context.send_activity(
+                Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body={}))
+            )
 
     adapter.on_turn_error = on_turn_error
     # What exists now (questionnaire, registry, indexes) lives as long as the process: keep it out of
     # the cyclic garbage collector's way, so full collections stay short however large the store is.
     # (No gc.collect() first: start-up leaves little garbage, and a full collection costs 0.7 s here.)
     gc.freeze()
-    poolster = Poolster(settings, services, adapter, bot, people, store, messenger, summaries, outbox, fanout, waves,
-                        admin, links, connector_clients, reach, registry_file, report_links, scholengroep)
+    poolster = Poolster(
+        settings,
+        services,
+        adapter,
+        bot,
+        people,
+        store,
+        messenger,
+        summaries,
+        outbox,
+        fanout,
+        waves,
+        admin,
+        links,
+        connector_clients,
+        reach,
+        registry_file,
+        report_links,
+        scholengroep,
+    )
     return poolster
 
 
@@ -277,8 +320,13 @@ def open_graph(settings: Settings) -> Graph | None:
     if not settings.use_graph:
         return None
     tokens = MsalTokens(settings.app_id, settings.app_password, settings.app_tenant_id) if settings.app_id else None
-    return Graph(settings.graph_endpoint, tokens=tokens, catalog_app_id=settings.catalog_app_id,
-                 teams_rate=settings.graph_teams_rate, policy=settings.retry_policy)
+    return Graph(
+        settings.graph_endpoint,
+        tokens=tokens,
+        catalog_app_id=settings.catalog_app_id,
+        teams_rate=settings.graph_teams_rate,
+        policy=settings.retry_policy,
+    )
 
 
 def _json_error(status: int, message: str) -> web.Response:
@@ -312,7 +360,7 @@ def create_app(poolster: Poolster) -> web.Application:
             )
         except (PermissionError, jwt.PyJWTError):
             return _json_error(401, "unauthorized")
-        except Exception:  # noqa: BLE001 - turn errors are handled inside; what escapes is authentication
+        except Exception:
             log.warning("request refused during authentication", extra={"path": request.path})
             return _json_error(401, "unauthorized")
         if invoke_response:
@@ -321,19 +369,29 @@ def create_app(poolster: Poolster) -> web.Application:
 
     async def healthz(_: web.Request) -> web.Response:
         writable = await poolster.store.check_writable()
-        return web.json_response({"status": "ok" if writable else "degraded", "store_writable": writable},
-                                 status=200 if writable else 503)
+        return web.json_response(
+            {"status": "ok" if writable else "degraded", "store_writable": writable}, status=200 if writable else 503
+        )
 
     async def version(_: web.Request) -> web.Response:
-        return web.json_response({"name": "poolster", "version": VERSION,
-                                  "questionnaires": {q.id: q.version for q in map(poolster.services.catalog.current,
-                                                                                  poolster.services.catalog.ids)}})
+        return web.json_response(
+            {
+                "name": "poolster",
+                "version": VERSION,
+                "questionnaires": {
+                    q.id: q.version for q in map(poolster.services.catalog.current, poolster.services.catalog.ids)
+                },
+            }
+        )
 
     async def maintenance_backup(request: web.Request) -> web.Response:
         # Only from this machine, and only with the token the bot wrote into its own data folder.
         token = request.app.get(MAINTENANCE_TOKEN)
-        if request.remote not in ("127.0.0.1", "::1") or not token or \
-                not secrets.compare_digest(request.headers.get(maintenance.HEADER, ""), token):
+        if (
+            request.remote not in ("127.0.0.1", "::1")
+            or not token
+            or not secrets.compare_digest(request.headers.get(maintenance.HEADER, ""), token)
+        ):
             return _json_error(403, "forbidden")
         try:
             destination = Path((await request.json())["destination"])
@@ -348,17 +406,27 @@ def create_app(poolster: Poolster) -> web.Application:
             path = poolster.links.resolve(request.match_info["token"])
         except LinkRefused as refusal:
             return web.Response(status=403, text=str(refusal), content_type="text/plain", charset="utf-8")
-        return web.FileResponse(path, headers={"Content-Disposition": f'attachment; filename="{path.name}"',
-                                               "Content-Type": DownloadLinks.content_type(path)})
+        return web.FileResponse(
+            path,
+            headers={
+                "Content-Disposition": f'attachment; filename="{path.name}"',
+                "Content-Type": DownloadLinks.content_type(path),
+            },
+        )
 
     async def report_download(request: web.Request) -> web.Response:
         try:
             path = poolster.report_links.resolve(request.match_info["token"])
         except LinkRefused:
-            return web.Response(status=403, text="Deze link naar het rapport werkt niet (meer). Typ *rapport* in "
-                                "Teams voor een nieuwe.", content_type="text/plain", charset="utf-8")
-        return web.FileResponse(path, headers={"Content-Type": "application/pdf",
-                                               "Content-Disposition": f'inline; filename="{path.name}"'})
+            return web.Response(
+                status=403,
+                text="Deze link naar het rapport werkt niet (meer). Typ *rapport* in Teams voor een nieuwe.",
+                content_type="text/plain",
+                charset="utf-8",
+            )
+        return web.FileResponse(
+            path, headers={"Content-Type": "application/pdf", "Content-Disposition": f'inline; filename="{path.name}"'}
+        )
 
     async def scheduler(app: web.Application):
         async def every_minute() -> None:
@@ -371,7 +439,7 @@ def create_app(poolster: Poolster) -> web.Application:
                     # Reports owed for sends that ended while no drain of this process watched them.
                     await poolster.fanout.deliver_owed_reports()
                     await poolster.connector_clients.refresh_tokens()
-                except Exception:  # noqa: BLE001 - the next minute tries again
+                except Exception:
                     log.exception("scheduled work failed")
                 await asyncio.sleep(60)
 
@@ -412,15 +480,28 @@ async def serve(settings: Settings) -> None:
         await site.start()
     except OSError as error:
         await runner.cleanup()  # closes the store, so the data folder is free again
-        raise ValueError(f"poort {settings.port} op {settings.host} is niet beschikbaar ({error.strerror}); "
-                         "draait Poolster hier al? Kies een andere met POOLSTER_PORT.") from error
-    log.info("poolster started", extra={
-        "version": VERSION, "store": poolster.store.describe(), "auth": settings.auth_mode,
-        "tenants": ",".join(settings.allowed_tenants) or "any", "port": settings.port, "graph": settings.graph_mode,
-    })
-    print(f"Poolster {VERSION} luistert op http://{settings.host}:{settings.port}/api/messages — "
-          f"opslag: {poolster.store.describe()}; authenticatie: {settings.auth_mode}; "
-          f"tenants: {', '.join(settings.allowed_tenants) or 'alle'}", file=sys.stderr, flush=True)
+        raise ValueError(
+            f"poort {settings.port} op {settings.host} is niet beschikbaar ({error.strerror}); "
+            "draait Poolster hier al? Kies een andere met POOLSTER_PORT."
+        ) from error
+    log.info(
+        "poolster started",
+        extra={
+            "version": VERSION,
+            "store": poolster.store.describe(),
+            "auth": settings.auth_mode,
+            "tenants": ",".join(settings.allowed_tenants) or "any",
+            "port": settings.port,
+            "graph": settings.graph_mode,
+        },
+    )
+    print(
+        f"Poolster {VERSION} luistert op http://{settings.host}:{settings.port}/api/messages — "
+        f"opslag: {poolster.store.describe()}; authenticatie: {settings.auth_mode}; "
+        f"tenants: {', '.join(settings.allowed_tenants) or 'alle'}",
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         await asyncio.Event().wait()
     finally:
@@ -430,12 +511,16 @@ async def serve(settings: Settings) -> None:
 async def _offline_store(settings: Settings, teams_command: str) -> DocumentStore:
     """The store for a command line job; the embedded store refuses while the bot runs."""
     try:
-        return await open_store(settings.store, data_dir=settings.data_dir,
-                                blob_connection_string=settings.blob_connection_string.get_secret_value(),
-                                blob_container=settings.blob_container)
+        return await open_store(
+            settings.store,
+            data_dir=settings.data_dir,
+            blob_connection_string=settings.blob_connection_string.get_secret_value(),
+            blob_container=settings.blob_container,
+        )
     except StoreLocked as error:
         raise maintenance.MaintenanceError(
-            f"De bot gebruikt de datamap nog: stop hem eerst, of typ *{teams_command}* in Teams.") from error
+            f"De bot gebruikt de datamap nog: stop hem eerst, of typ *{teams_command}* in Teams."
+        ) from error
 
 
 async def _wave(services: Services, wave_reference: str) -> Wave:
@@ -447,13 +532,17 @@ async def _wave(services: Services, wave_reference: str) -> Wave:
     return wave
 
 
-async def export_command(settings: Settings, wave_reference: str, destination: Path,
-                         everything: bool = False) -> ExportFiles:
+async def export_command(
+    settings: Settings, wave_reference: str, destination: Path, everything: bool = False
+) -> ExportFiles:
     """The export of the Teams `export` command, from the command line of the people who run the bot."""
     store = await _offline_store(settings, "export")
     try:
-        services = Services(await asyncio.to_thread(load_catalog, settings.content_dir),
-                            await asyncio.to_thread(load_registry, settings.registry_path), store)
+        services = Services(
+            await asyncio.to_thread(load_catalog, settings.content_dir),
+            await asyncio.to_thread(load_registry, settings.registry_path),
+            store,
+        )
         wave = await _wave(services, wave_reference)
         # The command line sends nothing: a wave service without a sender.
         return await WaveService(services, None).export(wave, destination, everything=everything)
@@ -483,18 +572,26 @@ async def register_import_command(settings: Settings, source: Path, apply: bool)
     if not apply:
         return preview + "\n\nDit is een voorbeeld: er is niets gewijzigd. Voeg --toepassen toe om het toe te passen."
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    await asyncio.to_thread(RegistryFile(settings.registry_path).save, new,
-                            f"Geïmporteerd uit {source.name} op {utc_now():%d-%m-%Y %H:%M} (UTC).")
-    return (preview + f"\n\nToegepast: het register heeft nu {summary(new)}. Een bot die draait, neemt het "
-            "binnen een minuut over, zonder herstart.")
+    await asyncio.to_thread(
+        RegistryFile(settings.registry_path).save,
+        new,
+        f"Geïmporteerd uit {source.name} op {utc_now():%d-%m-%Y %H:%M} (UTC).",
+    )
+    return (
+        preview + f"\n\nToegepast: het register heeft nu {summary(new)}. Een bot die draait, neemt het "
+        "binnen een minuut over, zonder herstart."
+    )
 
 
 async def report_command(settings: Settings, wave_reference: str, centre_id: str, destination: Path) -> Path:
     """A centre's report of a wave as a PDF file, as directors and the scholengroep get it in Teams."""
     store = await _offline_store(settings, "rapport")
     try:
-        services = Services(await asyncio.to_thread(load_catalog, settings.content_dir),
-                            await asyncio.to_thread(load_registry, settings.registry_path), store)
+        services = Services(
+            await asyncio.to_thread(load_catalog, settings.content_dir),
+            await asyncio.to_thread(load_registry, settings.registry_path),
+            store,
+        )
         wave = await _wave(services, wave_reference)
         centre = services.registry.centre(centre_id)
         if centre is None:
@@ -503,7 +600,8 @@ async def report_command(settings: Settings, wave_reference: str, centre_id: str
         data = await report_input(services, wave, centre)
         if data is None:
             raise maintenance.MaintenanceError(
-                f"{centre.name} heeft het antwoord van het centrum voor ‘{wave.name}’ nog niet verzonden.")
+                f"{centre.name} heeft het antwoord van het centrum voor ‘{wave.name}’ nog niet verzonden."
+            )
         pdf = await asyncio.to_thread(render_pdf, data)
         path = destination / file_name(wave, centre)
         await asyncio.to_thread(destination.mkdir, parents=True, exist_ok=True)
@@ -540,8 +638,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'instelling'}: {e['msg'].removeprefix('Value error, ')}"
-                             for e in error.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'instelling'}: {e['msg'].removeprefix('Value error, ')}"
+            for e in error.errors()
+        )
         print(f"Poolster start niet: de configuratie klopt niet ({problems}).", file=sys.stderr)
         return 1
     configure_logging(settings.log_level)
@@ -558,8 +658,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         if args.command == "backup":
-            how = asyncio.run(maintenance.backup(settings.data_dir, args.destination,
-                                                 f"http://127.0.0.1:{settings.port}"))
+            how = asyncio.run(
+                maintenance.backup(settings.data_dir, args.destination, f"http://127.0.0.1:{settings.port}")
+            )
             print(f"Back-up gemaakt in {args.destination} ({how}).")
         elif args.command == "export":
             for path in asyncio.run(export_command(settings, args.ronde, args.uit, args.alles)):

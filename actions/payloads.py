@@ -9,7 +9,7 @@ refused before it can touch any state.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, TypeAdapter, field_validator, model_validator
 
@@ -58,7 +58,7 @@ class _WithInputs(_Payload):
     model_config = ConfigDict(extra="allow", frozen=True, strict=True)
 
     @model_validator(mode="after")
-    def _bounded_inputs(self) -> "_WithInputs":
+    def _bounded_inputs(self) -> _WithInputs:
         extra = self.model_extra or {}
         if len(extra) > MAX_INPUTS:
             raise ValueError("too many inputs")
@@ -158,25 +158,23 @@ ADMIN_ACTIONS = frozenset({"confirm_launch", "cancel_launch", "confirm_remind", 
 
 
 CardPayload = Annotated[
-    Union[
-        StartPayload,
-        SavePagePayload,
-        EditPayload,
-        OverviewPayload,
-        ClosingPayload,
-        SaveClosingPayload,
-        SubmitPayload,
-        PausePayload,
-        CentreStartPayload,
-        AdoptOwnPayload,
-        ReportPayload,
-        ConfirmLaunchPayload,
-        CancelLaunchPayload,
-        ApplyRegistryImportPayload,
-        CancelRegistryImportPayload,
-        ConfirmRemindPayload,
-        CancelRemindPayload,
-    ],
+    StartPayload
+    | SavePagePayload
+    | EditPayload
+    | OverviewPayload
+    | ClosingPayload
+    | SaveClosingPayload
+    | SubmitPayload
+    | PausePayload
+    | CentreStartPayload
+    | AdoptOwnPayload
+    | ReportPayload
+    | ConfirmLaunchPayload
+    | CancelLaunchPayload
+    | ApplyRegistryImportPayload
+    | CancelRegistryImportPayload
+    | ConfirmRemindPayload
+    | CancelRemindPayload,
     Field(discriminator="action"),
 ]
 
@@ -188,8 +186,7 @@ OUTDATED_CARD = (
     "Je antwoorden zijn niet gewijzigd. Typ *verder* om verder te gaan waar je was."
 )
 INVALID_CARD = (
-    "Die gegevens kan ik niet verwerken; er is niets gewijzigd. "
-    "Typ *verder* om verder te gaan waar je was, of *help*."
+    "Die gegevens kan ik niet verwerken; er is niets gewijzigd. Typ *verder* om verder te gaan waar je was, of *help*."
 )
 
 

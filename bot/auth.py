@@ -78,7 +78,7 @@ class AsyncKeySet:
                         response.raise_for_status()
                         self.keys = (await response.json(content_type=None))["keys"]
                 self.fetched_at = time.monotonic()
-            except (aiohttp.ClientError, asyncio.TimeoutError, KeyError, ValueError) as error:
+            except (TimeoutError, aiohttp.ClientError, KeyError, ValueError) as error:
                 # Keep the keys we had; a request signed with an unknown key is refused meanwhile.
                 log.error("signing keys could not be refreshed", extra={"reason": type(error).__name__})
 
@@ -110,8 +110,9 @@ class TokenGate:
             # channel_id "" checks the key's endorsements against the required ones only: the activity's
             # channel is checked by botbuilder once the body is read.
             identity = await JwtTokenValidation.validate_auth_header(
-                auth_header, self._credentials, None, "", None, AuthenticationConfiguration())
-        except Exception as error:  # noqa: BLE001 - PyJWT, botbuilder and key look-ups raise many kinds
+                auth_header, self._credentials, None, "", None, AuthenticationConfiguration()
+            )
+        except Exception as error:
             raise PermissionError(type(error).__name__) from None
         if not identity or not identity.is_authenticated:
             raise PermissionError("invalid token")

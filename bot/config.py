@@ -6,8 +6,9 @@ Secrets are held as SecretStr so they never appear in logs or reprs.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal, Mapping
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
@@ -71,10 +72,12 @@ class Settings(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _graph_needs_a_tenant(self) -> "Settings":
+    def _graph_needs_a_tenant(self) -> Settings:
         if self.use_graph and self.app_id and not self.app_tenant_id:
-            raise ValueError("POOLSTER_GRAPH=true heeft MicrosoftAppTenantId nodig: de tenant waarin Poolster "
-                             "mensen opzoekt en installeert.")
+            raise ValueError(
+                "POOLSTER_GRAPH=true heeft MicrosoftAppTenantId nodig: de tenant waarin Poolster "
+                "mensen opzoekt en installeert."
+            )
         return self
 
     @property
@@ -89,10 +92,14 @@ class Settings(BaseModel):
 
     @property
     def auth_mode(self) -> str:
-        return f"Bot Framework tokens ({self.app_type}, app id {self.app_id})" if self.app_id else "anonymous (no app id: local testing only)"
+        return (
+            f"Bot Framework tokens ({self.app_type}, app id {self.app_id})"
+            if self.app_id
+            else "anonymous (no app id: local testing only)"
+        )
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         values: dict[str, object] = {
             "app_id": env.get("MicrosoftAppId", ""),

@@ -42,7 +42,7 @@ def _fetch_token(client) -> None:
 async def _warm_token(client) -> None:
     try:
         await asyncio.to_thread(_fetch_token, client)
-    except Exception as error:  # noqa: BLE001 - Azure AD unreachable: the next minute and the send retry
+    except Exception as error:
         log.warning("token fetch failed", extra={"reason": type(error).__name__})
 
 
@@ -91,12 +91,15 @@ class AiohttpSender(AsyncHTTPSender):
             self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), trust_env=True)
         outgoing = request.http_request
         try:
-            raw = await self._session.request(outgoing.method, outgoing.url, headers=dict(outgoing.headers),
-                                              data=outgoing.data)
+            raw = await self._session.request(
+                outgoing.method, outgoing.url, headers=dict(outgoing.headers), data=outgoing.data
+            )
             response = _LoadedResponse(outgoing, raw)
             await response.load_body()
         except aiohttp.ClientError as error:
-            raise ClientRequestError(f"Error occurred in request: {type(error).__name__}", inner_exception=error) from error
+            raise ClientRequestError(
+                f"Error occurred in request: {type(error).__name__}", inner_exception=error
+            ) from error
         return Response(request, response)
 
     async def close(self) -> None:
@@ -171,8 +174,9 @@ def reuse_connector_clients(authentication: BotFrameworkAuthentication) -> Conne
     token_clients: dict[str, object] = {}
 
     def caching(factory: ConnectorFactory, claims_identity: ClaimsIdentity) -> ConnectorFactory:
-        return _CachingConnectorFactory(factory, connector_clients.setdefault(_app_id(claims_identity), {}),
-                                        in_use.sender)
+        return _CachingConnectorFactory(
+            factory, connector_clients.setdefault(_app_id(claims_identity), {}), in_use.sender
+        )
 
     create_factory = authentication.create_connector_factory
     authenticate = authentication.authenticate_request

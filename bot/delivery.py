@@ -14,8 +14,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Awaitable, Callable, TypeVar
+from typing import TypeVar
 
 from botbuilder.schema import ErrorResponseException
 from msrest.exceptions import ClientRequestError
@@ -98,8 +99,11 @@ def classify_teams_error(error: BaseException) -> Failure | None:
         response = getattr(error, "response", None)
         headers = getattr(response, "headers", None) or {}
         body = getattr(getattr(error, "error", None), "error", None)
-        return classify_status(getattr(response, "status_code", None), getattr(body, "code", None) or "",
-                               parse_retry_after(headers.get("Retry-After") if hasattr(headers, "get") else None))
+        return classify_status(
+            getattr(response, "status_code", None),
+            getattr(body, "code", None) or "",
+            parse_retry_after(headers.get("Retry-After") if hasattr(headers, "get") else None),
+        )
     return classify_transport(error)
 
 
@@ -126,8 +130,6 @@ class RetryPolicy:
         return random.uniform(0, min(self.max_delay, self.base_delay * 2**attempt))
 
 
-
-
 async def call_teams(
     call: Callable[[], Awaitable[T]],
     *,
@@ -152,7 +154,7 @@ async def call_teams(
             await limiter.acquire(conversation_id, tenant_id, priority)
         try:
             return await asyncio.wait_for(call(), timeout=policy.call_timeout)
-        except Exception as error:  # noqa: BLE001 - what the classifier does not know is raised as is
+        except Exception as error:
             failure = classify(error)
             if failure is None:
                 raise
@@ -165,8 +167,11 @@ async def call_teams(
         else:
             failures += 1
             delay = policy.backoff(failures)
-        log.warning("call failed, retrying", extra={"conversation_id": conversation_id,
-                                                    "attempt": failures + throttles, "reason": last.detail})
+        log.warning(
+            "call failed, retrying",
+            extra={"conversation_id": conversation_id, "attempt": failures + throttles, "reason": last.detail},
+        )
         await asyncio.sleep(min(delay, policy.max_delay))
-    raise DeliveryFailed(NotReached.TEAMS_UNAVAILABLE,
-                         f"opgegeven na {failures + throttles} pogingen: {last.detail}", last.status)
+    raise DeliveryFailed(
+        NotReached.TEAMS_UNAVAILABLE, f"opgegeven na {failures + throttles} pogingen: {last.detail}", last.status
+    )

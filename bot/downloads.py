@@ -42,8 +42,9 @@ class DownloadLinks:
     def resolve(self, token: str, now: float | None = None) -> Path:
         payload, _, signature = token.rpartition(".")
         # Bytes, not str: compare_digest refuses non-ASCII text with a TypeError.
-        if not payload or not hmac.compare_digest(signature.encode("utf-8", "surrogatepass"),
-                                                  self._signature(payload).encode()):
+        if not payload or not hmac.compare_digest(
+            signature.encode("utf-8", "surrogatepass"), self._signature(payload).encode()
+        ):
             raise LinkRefused("Deze downloadlink is niet geldig.")
         try:
             name, _, expires = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode().rpartition("|")

@@ -28,10 +28,10 @@ import msal
 from pydantic import SecretStr
 
 from bot.delivery import (
+    RETRYABLE_STATUS,
     DeliveryFailed,
     Failure,
     RetryPolicy,
-    RETRYABLE_STATUS,
     call_teams,
     classify_transport,
     parse_retry_after,
@@ -79,8 +79,15 @@ def classifier(not_found: NotReached):
 class MsalTokens:
     """Application tokens for Graph (client credentials) from MSAL, which blocks: used in a thread."""
 
-    def __init__(self, client_id: str, secret: SecretStr, tenant_id: str, *,
-                 authority_host: str = "https://login.microsoftonline.com", http_client: Any = None):
+    def __init__(
+        self,
+        client_id: str,
+        secret: SecretStr,
+        tenant_id: str,
+        *,
+        authority_host: str = "https://login.microsoftonline.com",
+        http_client: Any = None,
+    ):
         self._client_id = client_id
         self._secret = secret
         self._authority = f"{authority_host.rstrip('/')}/{tenant_id}"
@@ -103,8 +110,8 @@ class MsalTokens:
         if self._app is None:
             extra = {"http_client": self._http_client} if self._http_client is not None else {}
             self._app = msal.ConfidentialClientApplication(
-                self._client_id, client_credential=self._secret.get_secret_value(), authority=self._authority,
-                **extra)
+                self._client_id, client_credential=self._secret.get_secret_value(), authority=self._authority, **extra
+            )
         result = self._app.acquire_token_for_client(scopes=[GRAPH_SCOPE])
         if "access_token" not in result:
             # error is a short code such as invalid_client; the description may quote the request: not kept.
@@ -115,14 +122,23 @@ class MsalTokens:
 class Graph:
     """The few Graph calls Poolster makes, paced and retried; errors raise DeliveryFailed."""
 
-    def __init__(self, endpoint: str, *, tokens: MsalTokens | None, catalog_app_id: str = "",
-                 teams_rate: float = 30.0, policy: RetryPolicy = RetryPolicy()):
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        tokens: MsalTokens | None,
+        catalog_app_id: str = "",
+        teams_rate: float = 30.0,
+        policy: RetryPolicy = RetryPolicy(),
+    ):
         self.endpoint = endpoint.rstrip("/")
         self.tokens = tokens  # None: no app id (local testing against a fake Graph), no token sent
         self.catalog_app_id = catalog_app_id
         self.policy = policy
-        self._limiters = {kind: _pacer(rate) for kind, rate in
-                          (("identity", IDENTITY_RATE), ("teams-get", teams_rate), ("teams-post", teams_rate))}
+        self._limiters = {
+            kind: _pacer(rate)
+            for kind, rate in (("identity", IDENTITY_RATE), ("teams-get", teams_rate), ("teams-post", teams_rate))
+        }
         self._session: aiohttp.ClientSession | None = None
 
     @property
@@ -140,14 +156,16 @@ class Graph:
         """The Azure AD id of the user with this UPN, or else this e-mail address; DeliveryFailed(NOT_FOUND) if none."""
         select = {"$select": "id"}
         try:
-            found = await self._call("GET", f"/users/{quote(email, safe='@')}", "identity", NotReached.NOT_FOUND,
-                                     params=select)
+            found = await self._call(
+                "GET", f"/users/{quote(email, safe='@')}", "identity", NotReached.NOT_FOUND, params=select
+            )
         except DeliveryFailed as failure:
             if failure.code is not NotReached.NOT_FOUND:
                 raise
             literal = email.replace("'", "''")
-            matches = await self._call("GET", "/users", "identity", NotReached.NOT_FOUND,
-                                       params={**select, "$filter": f"mail eq '{literal}'"})
+            matches = await self._call(
+                "GET", "/users", "identity", NotReached.NOT_FOUND, params={**select, "$filter": f"mail eq '{literal}'"}
+            )
             if not matches.get("value"):
                 raise
             found = matches["value"][0]
@@ -157,8 +175,9 @@ class Graph:
         """Install Poolster for the user; False when it was installed already (409)."""
         body = {"teamsApp@odata.bind": f"{self.endpoint}/appCatalogs/teamsApps/{self.catalog_app_id}"}
         try:
-            await self._call("POST", f"/users/{user_id}/teamwork/installedApps", "teams-post",
-                             NotReached.NOT_INSTALLABLE, json=body)
+            await self._call(
+                "POST", f"/users/{user_id}/teamwork/installedApps", "teams-post", NotReached.NOT_INSTALLABLE, json=body
+            )
         except DeliveryFailed as failure:
             if failure.status == 409:
                 return False
@@ -168,13 +187,18 @@ class Graph:
     async def chat_id(self, user_id: str) -> str:
         """The id of the user's 1:1 chat with Poolster (installed for them)."""
         listing = await self._call(
-            "GET", f"/users/{user_id}/teamwork/installedApps", "teams-get", NotReached.NOT_INSTALLED,
-            params={"$expand": "teamsApp", "$filter": f"teamsApp/id eq '{self.catalog_app_id}'"})
+            "GET",
+            f"/users/{user_id}/teamwork/installedApps",
+            "teams-get",
+            NotReached.NOT_INSTALLED,
+            params={"$expand": "teamsApp", "$filter": f"teamsApp/id eq '{self.catalog_app_id}'"},
+        )
         if not listing.get("value"):
             raise DeliveryFailed(NotReached.NOT_INSTALLED, "Graph lists no installation of Poolster")
         installation = quote(listing["value"][0]["id"], safe="")
-        chat = await self._call("GET", f"/users/{user_id}/teamwork/installedApps/{installation}/chat",
-                                "teams-get", NotReached.NOT_INSTALLED)
+        chat = await self._call(
+            "GET", f"/users/{user_id}/teamwork/installedApps/{installation}/chat", "teams-get", NotReached.NOT_INSTALLED
+        )
         return chat["id"]
 
     # ----- plumbing -------------------------------------------------------------------------------
@@ -186,14 +210,22 @@ class Graph:
                 headers["Authorization"] = f"Bearer {await self.tokens.token()}"
             async with self._client().request(method, self.endpoint + path, headers=headers, **kwargs) as response:
                 if response.status >= 400:
-                    raise GraphError(response.status, await _error_code(response),
-                                     parse_retry_after(response.headers.get("Retry-After")))
+                    raise GraphError(
+                        response.status,
+                        await _error_code(response),
+                        parse_retry_after(response.headers.get("Retry-After")),
+                    )
                 text = await response.text()
                 return json.loads(text) if text.strip() else {}  # an install answers 201 without a body
 
         # Paced per kind of call; logged by that kind, never by the path (it may hold an e-mail address).
-        return await call_teams(attempt, conversation_id=f"graph:{limit}", limiter=self._limiters[limit],
-                                policy=self.policy, classify=classifier(not_found))
+        return await call_teams(
+            attempt,
+            conversation_id=f"graph:{limit}",
+            limiter=self._limiters[limit],
+            policy=self.policy,
+            classify=classifier(not_found),
+        )
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -204,8 +236,9 @@ class Graph:
 def _pacer(per_second: float) -> RateLimiter:
     """At most `per_second` requests in any second: paced at two less, with a burst of two (as for Teams)."""
     limit = max(1, int(per_second))
-    return RateLimiter(per_app=max(1, limit - 2), burst=min(2, limit), conversation_limits=(Window(1.0, limit),),
-                       margin=0)
+    return RateLimiter(
+        per_app=max(1, limit - 2), burst=min(2, limit), conversation_limits=(Window(1.0, limit),), margin=0
+    )
 
 
 async def _error_code(response: aiohttp.ClientResponse) -> str:
@@ -215,4 +248,3 @@ async def _error_code(response: aiohttp.ClientResponse) -> str:
         return str(body["error"]["code"])
     except (ValueError, KeyError, TypeError, aiohttp.ClientError):
         return ""
-

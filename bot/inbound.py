@@ -106,7 +106,7 @@ def activity_from(body: dict) -> Activity:
         raise Refused(400, "body is not an activity")
     try:
         activity = Activity().deserialize(body)
-    except Exception:  # noqa: BLE001 - msrest raises many kinds on odd shapes
+    except Exception:
         raise Refused(400, "body is not an activity") from None
     for part in ("from", "conversation", "recipient"):
         account = body.get(part)
@@ -117,7 +117,8 @@ def activity_from(body: dict) -> Activity:
     channel_data = body.get("channelData")
     if channel_data is not None:
         tenant = channel_data.get("tenant") if isinstance(channel_data, dict) else None
-        if not isinstance(channel_data, dict) or \
-                (tenant is not None and not (isinstance(tenant, dict) and isinstance(tenant.get("id", ""), str))):
+        if not isinstance(channel_data, dict) or (
+            tenant is not None and not (isinstance(tenant, dict) and isinstance(tenant.get("id", ""), str))
+        ):
             raise Refused(400, "activity has channelData of another shape than Teams sends")
     return activity

@@ -12,11 +12,36 @@ import logging
 import sys
 from datetime import datetime, timezone
 
-SAFE_FIELDS = frozenset({
-    "conversation_id", "activity_id", "activity_type", "tenant", "reason", "attempt", "status",
-    "wave_id", "centre_id", "recipients", "sent", "failed", "queued", "duration_ms", "store", "auth",
-    "tenants", "version", "port", "kind", "count", "path", "method", "item_id", "action", "graph",
-})
+SAFE_FIELDS = frozenset(
+    {
+        "conversation_id",
+        "activity_id",
+        "activity_type",
+        "tenant",
+        "reason",
+        "attempt",
+        "status",
+        "wave_id",
+        "centre_id",
+        "recipients",
+        "sent",
+        "failed",
+        "queued",
+        "duration_ms",
+        "store",
+        "auth",
+        "tenants",
+        "version",
+        "port",
+        "kind",
+        "count",
+        "path",
+        "method",
+        "item_id",
+        "action",
+        "graph",
+    }
+)
 
 
 class JsonFormatter(logging.Formatter):

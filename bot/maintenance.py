@@ -66,12 +66,16 @@ async def _ask_running_bot(data_dir: Path, dest: Path, bot_url: str) -> None:
     if not token:
         raise MaintenanceError("De datamap is in gebruik, maar de bot heeft geen onderhoudssleutel geschreven.")
     try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as session:
-            async with session.post(f"{bot_url.rstrip('/')}/maintenance/backup",
-                                    json={"destination": str(dest.resolve())},
-                                    headers={HEADER: token}) as response:
-                if response.status != 200:
-                    raise MaintenanceError(f"De bot weigerde de back-up (HTTP {response.status}).")
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=300)) as session,
+            session.post(
+                f"{bot_url.rstrip('/')}/maintenance/backup",
+                json={"destination": str(dest.resolve())},
+                headers={HEADER: token},
+            ) as response,
+        ):
+            if response.status != 200:
+                raise MaintenanceError(f"De bot weigerde de back-up (HTTP {response.status}).")
     except aiohttp.ClientError as error:
         raise MaintenanceError(f"De bot op {bot_url} is niet bereikbaar: {type(error).__name__}.") from error
 

@@ -7,7 +7,8 @@ these leave, so they are BACKGROUND traffic unless a caller says a person is wai
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable, TypeVar
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter
@@ -36,15 +37,15 @@ def card_activity(card: dict, text: str | None = None) -> Activity:
 
 
 class Messenger:
-    def __init__(self, adapter: CloudAdapter, app_id: str, limiter: RateLimiter,
-                 policy: RetryPolicy = RetryPolicy()):
+    def __init__(self, adapter: CloudAdapter, app_id: str, limiter: RateLimiter, policy: RetryPolicy = RetryPolicy()):
         self.adapter = adapter
         self.app_id = app_id
         self.limiter = limiter
         self.policy = policy
 
-    async def _in_conversation(self, reference: ConversationReference,
-                               action: Callable[[TurnContext], Awaitable[T]], priority: Priority) -> T:
+    async def _in_conversation(
+        self, reference: ConversationReference, action: Callable[[TurnContext], Awaitable[T]], priority: Priority
+    ) -> T:
         """Run action in a proactive turn, rate limited and retried.
 
         The adapter hands exceptions of a turn to its on_turn_error handler, which would swallow a
@@ -57,7 +58,7 @@ class Messenger:
             async def run(turn_context: TurnContext) -> None:
                 try:
                     outcome.append((True, await action(turn_context)))
-                except Exception as error:  # noqa: BLE001 - re-raised below, outside the turn
+                except Exception as error:
                     outcome.append((False, error))
 
             await self.adapter.continue_conversation(reference, run, self.app_id)
@@ -66,12 +67,18 @@ class Messenger:
                 raise result
             return result
 
-        return await call_teams(attempt, conversation_id=reference.conversation.id,
-                                tenant_id=reference.conversation.tenant_id or "", limiter=self.limiter,
-                                policy=self.policy, priority=priority)
+        return await call_teams(
+            attempt,
+            conversation_id=reference.conversation.id,
+            tenant_id=reference.conversation.tenant_id or "",
+            limiter=self.limiter,
+            policy=self.policy,
+            priority=priority,
+        )
 
-    async def send(self, reference: ConversationReference, activity: Activity,
-                   priority: Priority = Priority.BACKGROUND) -> str:
+    async def send(
+        self, reference: ConversationReference, activity: Activity, priority: Priority = Priority.BACKGROUND
+    ) -> str:
         """Send into an existing conversation; returns the new message's id."""
 
         async def deliver(turn_context: TurnContext) -> str:
@@ -80,8 +87,13 @@ class Messenger:
 
         return await self._in_conversation(reference, deliver, priority)
 
-    async def update(self, reference: ConversationReference, activity_id: str, activity: Activity,
-                     priority: Priority = Priority.BACKGROUND) -> None:
+    async def update(
+        self,
+        reference: ConversationReference,
+        activity_id: str,
+        activity: Activity,
+        priority: Priority = Priority.BACKGROUND,
+    ) -> None:
         activity.id = activity_id
         await self._in_conversation(reference, lambda turn_context: turn_context.update_activity(activity), priority)
 
@@ -100,9 +112,13 @@ class Messenger:
             channel_data={"tenant": {"id": tenant_id}},
         )
         await call_teams(
-            lambda: self.adapter.create_conversation(self.app_id, remember, parameters, channel_id="msteams",
-                                                     service_url=service_url),
-            conversation_id=f"new:{user_id}", tenant_id=tenant_id, limiter=self.limiter, policy=self.policy,
+            lambda: self.adapter.create_conversation(
+                self.app_id, remember, parameters, channel_id="msteams", service_url=service_url
+            ),
+            conversation_id=f"new:{user_id}",
+            tenant_id=tenant_id,
+            limiter=self.limiter,
+            policy=self.policy,
             priority=Priority.BACKGROUND,
         )
         return references[-1]

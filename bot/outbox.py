@@ -32,8 +32,9 @@ import os
 import socket
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Awaitable, Callable, Literal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -43,10 +44,10 @@ from bot.people import People
 from bot.rate_limits import Priority
 from bot.reach import Reach
 from dialogs.context import Services
+from storage.repository import Repository, Unchanged
 from survey.reach_outcomes import NotReached, explain
 from survey.registry import Person, Registry
 from survey.waves import NotReachedGroup, SendReport, Wave
-from storage.repository import Repository, Unchanged
 
 log = logging.getLogger("poolster.outbox")
 
@@ -80,8 +81,15 @@ CardFor = Callable[[OutboxItem], Awaitable[dict]]
 
 
 class Outbox:
-    def __init__(self, services: Services, reach: Reach, card_for: CardFor, *,
-                 concurrency: int = 8, lease: timedelta = CLAIM_LEASE):
+    def __init__(
+        self,
+        services: Services,
+        reach: Reach,
+        card_for: CardFor,
+        *,
+        concurrency: int = 8,
+        lease: timedelta = CLAIM_LEASE,
+    ):
         # A few sends in flight keep Teams' budget busy (each takes milliseconds; the rate limiter sets
         # the pace); more only hold store writes and CPU that people answering at the same time need.
         # Unique per process run: a restarted bot is another claimer than the run that crashed.
@@ -99,8 +107,7 @@ class Outbox:
         # Called with the wave id whenever a drain ends, resumed ones included (the owed reports).
         self.after_drain: Callable[[str], Awaitable[None]] | None = None
 
-    async def enqueue(self, wave_id: str, purpose: str, people: list[tuple[str, Person]], *,
-                      send: bool = False) -> int:
+    async def enqueue(self, wave_id: str, purpose: str, people: list[tuple[str, Person]], *, send: bool = False) -> int:
         """Queue one item per person; an item that already exists is left alone (no double invites).
 
         With `send`, each new item starts on its way as soon as it is stored, instead of after all
@@ -114,8 +121,9 @@ class Outbox:
         slots = asyncio.Semaphore(4)
 
         async def create(centre_id: str, person: Person) -> bool:
-            item = OutboxItem(wave_id=wave_id, purpose=purpose, centre_id=centre_id, person_key=person.key,
-                              updated_at=now)
+            item = OutboxItem(
+                wave_id=wave_id, purpose=purpose, centre_id=centre_id, person_key=person.key, updated_at=now
+            )
             async with slots:
                 created = await self.items.create(item, wave_id, f"{purpose}--{person.key}")
             if created and send:
@@ -183,9 +191,15 @@ class Outbox:
             def claim(current: OutboxItem | None) -> OutboxItem:
                 if current is None or current.status in ("sent", "failed") or not self._claimable(current, now):
                     raise Unchanged()
-                return current.model_copy(update={"status": "sending", "attempts": current.attempts + 1,
-                                                  "updated_at": now, "claimed_by": self.instance,
-                                                  "claimed_until": now + self.lease})
+                return current.model_copy(
+                    update={
+                        "status": "sending",
+                        "attempts": current.attempts + 1,
+                        "updated_at": now,
+                        "claimed_by": self.instance,
+                        "claimed_until": now + self.lease,
+                    }
+                )
 
             before, claimed = await self.items.update(parts, claim)
             if claimed is before:
@@ -196,11 +210,12 @@ class Outbox:
             except DeliveryFailed as failure:
                 log.info("outbox item not delivered", extra={"wave_id": item.wave_id, "reason": failure.reason})
                 outcome = {"status": "failed", "reason": failure.code.value}
-            except Exception:  # noqa: BLE001 - recorded; one recipient must not stop the wave
+            except Exception:
                 log.exception("outbox item failed", extra={"wave_id": item.wave_id})
                 outcome = {"status": "failed", "reason": NotReached.INTERNAL_ERROR.value}
-            await self.items.update(parts, lambda current: current.model_copy(
-                update={**outcome, "updated_at": self.services.clock()}))
+            await self.items.update(
+                parts, lambda current: current.model_copy(update={**outcome, "updated_at": self.services.clock()})
+            )
             return True
 
     def _claimable(self, item: OutboxItem, now: datetime) -> bool:
@@ -277,8 +292,9 @@ REPORT_ATTEMPTS = 5
 class OutboxFanout:
     """The wave service's Sender: queue and send to many people, then report to whoever asked."""
 
-    def __init__(self, outbox: Outbox, messenger: Messenger, people: People,
-                 report_card: Callable[[Wave, SendReport], dict]):
+    def __init__(
+        self, outbox: Outbox, messenger: Messenger, people: People, report_card: Callable[[Wave, SendReport], dict]
+    ):
         self.outbox = outbox
         self.messenger = messenger
         self.people = people
@@ -289,8 +305,11 @@ class OutboxFanout:
 
     async def send(self, wave: Wave, purpose: str, people: list[tuple[str, Person]], notify: str | None) -> int:
         if notify is not None:
-            await self.owed.put(OwedReport(wave_id=wave.id, purpose=purpose, notify_user_id=notify,
-                                           created_at=self.services.clock()), wave.id, purpose)
+            await self.owed.put(
+                OwedReport(wave_id=wave.id, purpose=purpose, notify_user_id=notify, created_at=self.services.clock()),
+                wave.id,
+                purpose,
+            )
         queued = await self.outbox.enqueue(wave.id, purpose, people, send=True)
         if notify is not None:
             await self.owed.update((wave.id, purpose), _mark_queued)
@@ -317,12 +336,18 @@ class OutboxFanout:
                 left_registry += 1
                 continue
             groups.setdefault(reason_code(item.reason), []).append(f"{recipient[0].name} ({recipient[1]})")
-        not_reached = tuple(NotReachedGroup(code.value, *explain(code.value), tuple(sorted(names)))
-                            for code, names in sorted(groups.items(), key=lambda pair: -len(pair[1])))
-        return SendReport(kind="launch" if purpose == "invite" else "reminder", total=len(items),
-                          sent=sum(i.status == "sent" for i in items),
-                          pending=sum(i.status in ("queued", "sending") for i in items),
-                          not_reached=not_reached, left_registry=left_registry)
+        not_reached = tuple(
+            NotReachedGroup(code.value, *explain(code.value), tuple(sorted(names)))
+            for code, names in sorted(groups.items(), key=lambda pair: -len(pair[1]))
+        )
+        return SendReport(
+            kind="launch" if purpose == "invite" else "reminder",
+            total=len(items),
+            sent=sum(i.status == "sent" for i in items),
+            pending=sum(i.status in ("queued", "sending") for i in items),
+            not_reached=not_reached,
+            left_registry=left_registry,
+        )
 
     async def deliver_owed_reports(self, wave_id: str | None = None) -> None:
         """Send every owed report whose messages are all settled (after a drain, and every minute)."""

@@ -16,9 +16,9 @@ from botbuilder.schema import ConversationReference
 from pydantic import BaseModel, ConfigDict
 
 from dialogs.context import Actor
-from survey.registry import Registry
 from storage.base import DocumentStore
 from storage.repository import Repository
+from survey.registry import Registry
 
 log = logging.getLogger("poolster.people")
 
@@ -146,7 +146,7 @@ class People:
     async def _lookup_email(self, turn_context: TurnContext, user_id: str) -> tuple[str | None, str | None]:
         try:
             member = await TeamsInfo.get_member(turn_context, user_id)
-        except Exception as error:  # noqa: BLE001 - any failure just means "no e-mail known"
+        except Exception as error:
             log.info("member lookup failed", extra={"reason": type(error).__name__})
             return None, None
         return getattr(member, "email", None), getattr(member, "user_principal_name", None)
@@ -164,4 +164,3 @@ class People:
         if not user.personal_reference:
             return None
         return ConversationReference().deserialize(user.personal_reference)
-

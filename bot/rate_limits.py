@@ -126,8 +126,12 @@ class TenantQueue:
 
     def next_moment(self, now: float) -> float | None:
         """When `grant` may next let a request go (None: nobody is waiting)."""
-        ready = [self.conversations.ready_at(ticket.conversation_id, now)
-                 for queue in self._waiting for ticket in queue if not ticket.abandoned]
+        ready = [
+            self.conversations.ready_at(ticket.conversation_id, now)
+            for queue in self._waiting
+            for ticket in queue
+            if not ticket.abandoned
+        ]
         if not ready:
             return None
         return max(min(ready), self._theoretical - self.tolerance, now)
@@ -170,16 +174,25 @@ class TenantQueue:
 class RateLimiter:
     """Teams' limits for every outgoing request of this process, per tenant, replies first."""
 
-    def __init__(self, per_app: int = TEAMS_APP_LIMIT_PER_SECOND - 2, burst: int = 2,
-                 conversation_limits: tuple[Window, ...] = TEAMS_CONVERSATION_LIMITS, *,
-                 margin: int = 1, background_every: int = 16):
-        self.conversations = ConversationWindows(tuple(Window(w.seconds, w.limit - margin) for w in conversation_limits))
+    def __init__(
+        self,
+        per_app: int = TEAMS_APP_LIMIT_PER_SECOND - 2,
+        burst: int = 2,
+        conversation_limits: tuple[Window, ...] = TEAMS_CONVERSATION_LIMITS,
+        *,
+        margin: int = 1,
+        background_every: int = 16,
+    ):
+        self.conversations = ConversationWindows(
+            tuple(Window(w.seconds, w.limit - margin) for w in conversation_limits)
+        )
         self._tenant_settings = {"per_app": per_app, "burst": burst, "background_every": background_every}
         self._tenants: dict[str, TenantQueue] = {}
         self._timers: dict[str, asyncio.TimerHandle] = {}
 
-    async def acquire(self, conversation_id: str, tenant_id: str = "",
-                      priority: Priority = Priority.BACKGROUND) -> float:
+    async def acquire(
+        self, conversation_id: str, tenant_id: str = "", priority: Priority = Priority.BACKGROUND
+    ) -> float:
         """Wait for this request's moment; returns that moment (the event loop's clock)."""
         loop = asyncio.get_running_loop()
         ticket = Ticket(conversation_id, priority, future=loop.create_future())

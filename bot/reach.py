@@ -44,8 +44,17 @@ class ReachRecord(BaseModel):
 
 
 class Reach:
-    def __init__(self, people: People, messenger: Messenger, store: DocumentStore, clock, *, tenant_id: str,
-                 default_service_url: str, graph: Graph | None = None):
+    def __init__(
+        self,
+        people: People,
+        messenger: Messenger,
+        store: DocumentStore,
+        clock,
+        *,
+        tenant_id: str,
+        default_service_url: str,
+        graph: Graph | None = None,
+    ):
         self.people = people
         self.messenger = messenger
         self.clock = clock
@@ -86,8 +95,11 @@ class Reach:
                 return await self._chat_reference(record.chat_id, aad_object_id, known), False
             if known is not None and (reference := People.reference(known)) is not None:
                 return reference, False
-        aad_object_id = person.aad_object_id or (known.aad_object_id if known else None) or \
-            (record.aad_object_id if record else None)
+        aad_object_id = (
+            person.aad_object_id
+            or (known.aad_object_id if known else None)
+            or (record.aad_object_id if record else None)
+        )
         if self.graph is None:
             user_id = (known.user_id if known else None) or aad_object_id
             if not user_id:
@@ -103,8 +115,10 @@ class Reach:
             return await self.messenger.open_personal_chat(aad_object_id, tenant, service_url), True
         if not (record and record.installed):
             installed_now = await self.graph.install(aad_object_id)
-            log.info("poolster installed" if installed_now else "poolster was installed already",
-                     extra={"status": 201 if installed_now else 409})
+            log.info(
+                "poolster installed" if installed_now else "poolster was installed already",
+                extra={"status": 201 if installed_now else 409},
+            )
             record = await self._note(person, installed=True)
         chat_id = await self.graph.chat_id(aad_object_id)
         await self._note(person, chat_id=chat_id)
@@ -112,6 +126,7 @@ class Reach:
 
     async def _note(self, person: Person, **progress) -> ReachRecord:
         """Record one step's outcome for this person (merged with what another step wrote)."""
+
         def merge(current: ReachRecord | None) -> ReachRecord:
             base = current or ReachRecord(updated_at=self.clock())
             return base.model_copy(update={**progress, "updated_at": self.clock()})
@@ -123,15 +138,20 @@ class Reach:
         tenant = (known.tenant_id if known else None) or self.tenant_id or ""
         endpoint = await self.people.endpoint_for(tenant) or await self.people.endpoint_for("")
         tenant = tenant or (endpoint.tenant_id if endpoint else "") or ""
-        service_url = (known.service_url if known else None) or (endpoint.service_url if endpoint else None) \
+        service_url = (
+            (known.service_url if known else None)
+            or (endpoint.service_url if endpoint else None)
             or self.default_service_url
+        )
         return tenant, service_url
 
-    async def _chat_reference(self, chat_id: str, aad_object_id: str | None,
-                              known: KnownUser | None) -> ConversationReference:
+    async def _chat_reference(
+        self, chat_id: str, aad_object_id: str | None, known: KnownUser | None
+    ) -> ConversationReference:
         tenant, service_url = await self._where(known)
         return ConversationReference(
-            channel_id="msteams", service_url=service_url,
+            channel_id="msteams",
+            service_url=service_url,
             bot=ChannelAccount(id=self.messenger.app_id or "poolster"),
             user=ChannelAccount(id=aad_object_id or "", aad_object_id=aad_object_id),
             conversation=ConversationAccount(id=chat_id, conversation_type="personal", tenant_id=tenant),

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from bot.delivery import DeliveryFailed
 from bot.messenger import Messenger, card_activity
 from bot.reach import Reach
 from dialogs.context import Services
 from dialogs.director import ScholengroepNotice
+from storage.repository import Repository
 from survey.answers import Response
 from survey.registry import Centre
 from survey.waves import Wave
-from storage.repository import Repository
 
 log = logging.getLogger("poolster.scholengroep")
 
@@ -27,8 +27,15 @@ Render = Callable[[Wave, Centre, Response], Awaitable[dict]]
 
 
 class ScholengroepNotifier:
-    def __init__(self, services: Services, reach: Reach, messenger: Messenger, render: Render,
-                 notices: Repository[ScholengroepNotice], informed: Callable[[str, str], None]):
+    def __init__(
+        self,
+        services: Services,
+        reach: Reach,
+        messenger: Messenger,
+        render: Render,
+        notices: Repository[ScholengroepNotice],
+        informed: Callable[[str, str], None],
+    ):
         self.services = services
         self.reach = reach
         self.messenger = messenger
@@ -63,10 +70,19 @@ class ScholengroepNotifier:
             except DeliveryFailed as failure:
                 log.warning("scholengroep contact not reached", extra={**extra, "reason": failure.reason})
                 continue
-            await self.notices.put(ScholengroepNotice(wave_id=wave_id, centre_id=centre_id, contact_key=contact.key,
-                                                      name=contact.name, role=contact.role,
-                                                      sent_at=self.services.clock()),
-                                   wave_id, centre_id, contact.key)
+            await self.notices.put(
+                ScholengroepNotice(
+                    wave_id=wave_id,
+                    centre_id=centre_id,
+                    contact_key=contact.key,
+                    name=contact.name,
+                    role=contact.role,
+                    sent_at=self.services.clock(),
+                ),
+                wave_id,
+                centre_id,
+                contact.key,
+            )
             sent += 1
         if sent:
             self.informed(wave_id, centre_id)

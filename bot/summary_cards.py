@@ -12,9 +12,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Awaitable, Callable
 
 from botbuilder.schema import ConversationReference
 from pydantic import BaseModel, ConfigDict
@@ -24,10 +24,10 @@ from bot.messenger import Messenger, card_activity
 from bot.rate_limits import Priority
 from bot.reach import Reach
 from dialogs.context import Services
+from storage.repository import Repository
 from survey.answers import Response
 from survey.registry import Centre
 from survey.waves import Wave
-from storage.repository import Repository
 
 log = logging.getLogger("poolster.summary")
 
@@ -91,7 +91,7 @@ class SummaryPublisher:
             state.dirty = False
             try:
                 await self.publish(*key)
-            except Exception:  # noqa: BLE001 - a failed update must not stop later ones
+            except Exception:
                 log.exception("summary card not delivered", extra={"wave_id": key[0], "centre_id": key[1]})
             state.last_sent = time.monotonic()
 
@@ -112,8 +112,9 @@ class SummaryPublisher:
         for record in await self.records.list():
             self.schedule(record.wave_id, record.centre_id)
 
-    async def publish(self, wave_id: str, centre_id: str, *, fresh: bool = False,
-                      priority: Priority = Priority.BACKGROUND) -> None:
+    async def publish(
+        self, wave_id: str, centre_id: str, *, fresh: bool = False, priority: Priority = Priority.BACKGROUND
+    ) -> None:
         """Bring the card up to date; BACKGROUND after an answer, INTERACTIVE when the director asked for it."""
         wave = await self.services.waves.get(wave_id)
         centre = self.services.registry.centre(centre_id)
@@ -123,8 +124,9 @@ class SummaryPublisher:
         if record is not None:
             reference = ConversationReference().deserialize(record.reference)
             try:
-                await self.messenger.update(reference, record.activity_id, card_activity(await self.render(wave, centre)),
-                                            priority)
+                await self.messenger.update(
+                    reference, record.activity_id, card_activity(await self.render(wave, centre)), priority
+                )
                 return
             except DeliveryFailed as failure:
                 if failure.status != 404:
@@ -137,6 +139,14 @@ class SummaryPublisher:
             log.info("director cannot be reached", extra={"centre_id": centre_id, "reason": failure.reason})
             return
         activity_id = await self.messenger.send(reference, card_activity(await self.render(wave, centre)), priority)
-        await self.records.put(SummaryCardRecord(wave_id=wave_id, centre_id=centre_id,
-                                                 reference=reference.serialize(), activity_id=activity_id,
-                                                 updated_at=self.services.clock()), wave_id, centre_id)
+        await self.records.put(
+            SummaryCardRecord(
+                wave_id=wave_id,
+                centre_id=centre_id,
+                reference=reference.serialize(),
+                activity_id=activity_id,
+                updated_at=self.services.clock(),
+            ),
+            wave_id,
+            centre_id,
+        )

@@ -9,12 +9,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
 from botbuilder.schema import Activity, ActivityTypes, ChannelAccount
 
+from actions.payloads import ADMIN_ACTIONS, INVALID_CARD, OUTDATED_CARD, PayloadRejected, parse_payload
 from bot.config import Settings
 from bot.delivery import DeliveryFailed, call_teams
 from bot.live_cards import LiveCards
@@ -24,7 +25,6 @@ from bot.rate_limits import Priority, RateLimiter
 from cards.respondent import replaced_card
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS, Command, parse_command
 from dialogs.context import Actor, MoveOn, Outgoing, PrivateReply, ReplaceSubmitted, Reply
-from actions.payloads import ADMIN_ACTIONS, INVALID_CARD, OUTDATED_CARD, PayloadRejected, parse_payload
 from dialogs.registry_admin import FileUnavailable
 from dialogs.respondent import RespondentDialog
 from survey.reach_outcomes import NotReached
@@ -33,8 +33,7 @@ log = logging.getLogger("poolster.bot")
 
 
 OTHER_CENTRE = (
-    "Deze kaart hoort niet bij je eigen centrum; er is niets gewijzigd. "
-    "Typ *verder* om verder te gaan waar je was."
+    "Deze kaart hoort niet bij je eigen centrum; er is niets gewijzigd. Typ *verder* om verder te gaan waar je was."
 )
 
 IN_CHANNEL = (
@@ -65,14 +64,19 @@ def without_mention(activity) -> str:
     for entity in activity.entities or []:
         properties = entity.additional_properties or {}
         mentioned, mention_text = properties.get("mentioned"), properties.get("text")
-        if str(entity.type or "").lower() == "mention" and isinstance(mentioned, dict) and \
-                mentioned.get("id") == bot_id and isinstance(mention_text, str) and mention_text:
+        if (
+            str(entity.type or "").lower() == "mention"
+            and isinstance(mentioned, dict)
+            and mentioned.get("id") == bot_id
+            and isinstance(mention_text, str)
+            and mention_text
+        ):
             text = text.replace(mention_text, "")
     text = text.strip()
     name = activity.recipient.name if activity.recipient else None
     for typed in (f"<at>{name}</at>", f"@{name}") if name else ():
         if text.lower().startswith(typed.lower()):
-            text = text[len(typed):].strip()
+            text = text[len(typed) :].strip()
     return text
 
 
@@ -82,12 +86,14 @@ async def download_file(content: object, limit: int) -> bytes:
     if not isinstance(url, str) or not url.startswith(("https://", "http://")):
         raise FileUnavailable("unreachable")
     try:
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session:
-            async with session.get(url) as response:
-                if response.status != 200:
-                    raise FileUnavailable("unreachable")
-                body = await response.content.read(limit + 1)
-    except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session,
+            session.get(url) as response,
+        ):
+            if response.status != 200:
+                raise FileUnavailable("unreachable")
+            body = await response.content.read(limit + 1)
+    except (TimeoutError, aiohttp.ClientError) as error:
         log.info("file download failed", extra={"reason": type(error).__name__})
         raise FileUnavailable("unreachable") from error
     if len(body) > limit:
@@ -117,8 +123,14 @@ class KeyedLock:
 
 
 class PoolsterBot(ActivityHandler):
-    def __init__(self, settings: Settings, people: People, respondent: RespondentDialog, limiter: RateLimiter,
-                 messenger: Messenger):
+    def __init__(
+        self,
+        settings: Settings,
+        people: People,
+        respondent: RespondentDialog,
+        limiter: RateLimiter,
+        messenger: Messenger,
+    ):
         self.settings = settings
         self.people = people
         self.messenger = messenger
@@ -144,12 +156,15 @@ class PoolsterBot(ActivityHandler):
         allowed = self.settings.allowed_tenants
         tenant = tenant_of(turn_context.activity)
         if allowed and tenant not in allowed:
-            log.warning("activity from a tenant that is not allowed; ignored",
-                        extra={"tenant": tenant, "activity_type": turn_context.activity.type})
+            log.warning(
+                "activity from a tenant that is not allowed; ignored",
+                extra={"tenant": tenant, "activity_type": turn_context.activity.type},
+            )
             if turn_context.activity.type == ActivityTypes.invoke:
                 # Without an invoke response botbuilder answers 501; the honest answer is "forbidden".
-                await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response,
-                                                          value=InvokeResponse(status=403)))
+                await turn_context.send_activity(
+                    Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=403))
+                )
             return
         await super().on_turn(turn_context)
 
@@ -185,14 +200,19 @@ class PoolsterBot(ActivityHandler):
         files = [a for a in activity.attachments or [] if a.content_type == FILE_DOWNLOAD_INFO]
         if files and self.file_route is not None and activity.conversation.conversation_type in (None, "personal"):
             attachment = files[0]
-            return await self.file_route(actor, attachment.name or "bestand",
-                                         lambda limit: download_file(attachment.content, limit))
+            return await self.file_route(
+                actor, attachment.name or "bestand", lambda limit: download_file(attachment.content, limit)
+            )
         text = without_mention(activity)[:2000]
         command = parse_command(text)
         name = command.name if command else None
         if name in ADMIN_COMMANDS:
             route = self.text_routes.get(name)
-            return await route(actor, command, text) if route else [Reply(text="Dit commando is voor POC+. Typ *help* voor wat je kan doen.")]
+            return (
+                await route(actor, command, text)
+                if route
+                else [Reply(text="Dit commando is voor POC+. Typ *help* voor wat je kan doen.")]
+            )
         if shared:
             # Answers are personal: the survey itself only runs in the 1:1 chat.
             return [Reply(text=IN_CHANNEL)]
@@ -216,10 +236,14 @@ class PoolsterBot(ActivityHandler):
         """Poolster uses no invokes (Action.Execute fails on Teams mobile); answer calmly, never 5xx."""
         log.info("invoke ignored", extra={"activity_type": f"invoke:{turn_context.activity.name}"})
         if turn_context.activity.name == "adaptiveCard/action":
-            return InvokeResponse(status=200, body={
-                "statusCode": 200, "type": "application/vnd.microsoft.activity.message",
-                "value": "Deze knop wordt niet ondersteund. Typ *verder* om verder te gaan.",
-            })
+            return InvokeResponse(
+                status=200,
+                body={
+                    "statusCode": 200,
+                    "type": "application/vnd.microsoft.activity.message",
+                    "value": "Deze knop wordt niet ondersteund. Typ *verder* om verder te gaan.",
+                },
+            )
         return InvokeResponse(status=200, body={})
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
@@ -243,8 +267,10 @@ class PoolsterBot(ActivityHandler):
                     if turn_context.activity.reply_to_id:
                         await self._update(turn_context, turn_context.activity.reply_to_id, item.card)
                 else:
-                    await self._send(turn_context, card_activity(item.card, item.text) if item.card
-                                     else MessageFactory.text(item.text))
+                    await self._send(
+                        turn_context,
+                        card_activity(item.card, item.text) if item.card else MessageFactory.text(item.text),
+                    )
             except DeliveryFailed as failure:
                 log.error("reply not delivered", extra={"conversation_id": conversation_id, "reason": failure.reason})
                 return
@@ -269,8 +295,10 @@ class PoolsterBot(ActivityHandler):
                 # ActivityNotFoundInConversation) gets the card as a new message.
                 if failure.code is NotReached.TEAMS_UNAVAILABLE or failure.status == 403:
                     raise
-                log.info("card could not be updated; sent as a new message",
-                         extra={"conversation_id": conversation_id, "reason": failure.reason})
+                log.info(
+                    "card could not be updated; sent as a new message",
+                    extra={"conversation_id": conversation_id, "reason": failure.reason},
+                )
                 gone = pressed
         if shown is None:
             sent = await self._send(turn_context, card_activity(item.card))
@@ -279,8 +307,9 @@ class PoolsterBot(ActivityHandler):
             try:
                 await self._update(turn_context, live, replaced_card())
             except DeliveryFailed as failure:
-                log.info("replaced card not retired", extra={"conversation_id": conversation_id,
-                                                              "reason": failure.reason})
+                log.info(
+                    "replaced card not retired", extra={"conversation_id": conversation_id, "reason": failure.reason}
+                )
         if shown:
             await self.live_cards.remember(conversation_id, shown)
 
@@ -294,9 +323,14 @@ class PoolsterBot(ActivityHandler):
 
     async def _call(self, turn_context: TurnContext, call):
         activity = turn_context.activity
-        return await call_teams(call, conversation_id=activity.conversation.id, tenant_id=tenant_of(activity) or "",
-                                limiter=self.limiter, policy=self.settings.retry_policy,
-                                priority=Priority.INTERACTIVE)
+        return await call_teams(
+            call,
+            conversation_id=activity.conversation.id,
+            tenant_id=tenant_of(activity) or "",
+            limiter=self.limiter,
+            policy=self.settings.retry_policy,
+            priority=Priority.INTERACTIVE,
+        )
 
     async def _send_privately(self, turn_context: TurnContext, item: PrivateReply) -> Reply:
         """Send into the sender's 1:1 chat with the bot (opened now if they never had one); returns
@@ -306,8 +340,9 @@ class PoolsterBot(ActivityHandler):
             known = await self.people.users.get(activity.from_property.id)
             reference = People.reference(known) if known else None
             if reference is None:
-                reference = await self.messenger.open_personal_chat(activity.from_property.id,
-                                                                    tenant_of(activity) or "", activity.service_url)
+                reference = await self.messenger.open_personal_chat(
+                    activity.from_property.id, tenant_of(activity) or "", activity.service_url
+                )
             await self.messenger.send(reference, card_activity(item.card), Priority.INTERACTIVE)
         except DeliveryFailed as failure:
             log.warning("private reply not delivered", extra={"reason": failure.reason})

@@ -30,7 +30,7 @@ def safe_text(text: str) -> str:
 
 
 def plural(count: int, one: str, many: str) -> str:
-    """"1 centrum", "7 centra": the number with the right form of the noun."""
+    """ "1 centrum", "7 centra": the number with the right form of the noun."""
     return f"{count} {one if count == 1 else many}"
 
 
@@ -70,8 +70,15 @@ def facts(pairs: list[tuple[str, str]]) -> dict:
     return {"type": "FactSet", "facts": [{"title": title, "value": value} for title, value in pairs]}
 
 
-def toggle_section(element_id: str, title: str, items: list[dict], *, visible: bool = False,
-                   open_title: str | None = None, spacing: str = "None") -> list[dict]:
+def toggle_section(
+    element_id: str,
+    title: str,
+    items: list[dict],
+    *,
+    visible: bool = False,
+    open_title: str | None = None,
+    spacing: str = "None",
+) -> list[dict]:
     """A small link-like line that shows or hides a container: progressive disclosure on phones.
 
     With `open_title` the line swaps its words while the container is open ("Lees meer" /
@@ -79,8 +86,10 @@ def toggle_section(element_id: str, title: str, items: list[dict], *, visible: b
     follows what stands above it at `spacing` (none: the text reads on).
     """
     if open_title is None:
-        return [_toggle_link(f"{element_id}-toggle", title, [element_id]),
-                {"type": "Container", "id": element_id, "isVisible": visible, "items": items}]
+        return [
+            _toggle_link(f"{element_id}-toggle", title, [element_id]),
+            {"type": "Container", "id": element_id, "isVisible": visible, "items": items},
+        ]
     more, less = f"{element_id}-more", f"{element_id}-less"
     targets = [element_id, more, less]
     return [
@@ -92,23 +101,32 @@ def toggle_section(element_id: str, title: str, items: list[dict], *, visible: b
 
 def _toggle_link(element_id: str, title: str, targets: list[str], *, visible: bool = True) -> dict:
     # A tappable line of accent text instead of a full-width button: the card stays short.
-    link = {"type": "Container", "id": element_id, "spacing": "Small",
-            "selectAction": {"type": "Action.ToggleVisibility", "title": title, "targetElements": targets},
-            "items": [text(safe_text(title), size="Small", color="Accent", weight="Bolder")]}
+    link = {
+        "type": "Container",
+        "id": element_id,
+        "spacing": "Small",
+        "selectAction": {"type": "Action.ToggleVisibility", "title": title, "targetElements": targets},
+        "items": [text(safe_text(title), size="Small", color="Accent", weight="Bolder")],
+    }
     if not visible:
         link["isVisible"] = False
     return link
 
 
 # A sentence ends at . ! ? … before a capital, except after "GO!" and the manual's abbreviations.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])(?<!\bGO!)(?<!\b(?i:bv)\.)(?<!\b(?i:vb)\.)(?<!\b(?i:o\.a)\.)(?<!\b(?i:bijv)\.)"
-                           r"(?<!\b(?i:incl)\.)(?<!\b(?i:max)\.)(?<!\b(?i:nl)\.)(?<!\b(?i:ca)\.)(?<!\b(?i:art)\.)"
-                           r"\s+(?=[A-Z0-9“‘(À-Ý])")
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?…])(?<!\bGO!)(?<!\b(?i:bv)\.)(?<!\b(?i:vb)\.)(?<!\b(?i:o\.a)\.)(?<!\b(?i:bijv)\.)"
+    r"(?<!\b(?i:incl)\.)(?<!\b(?i:max)\.)(?<!\b(?i:nl)\.)(?<!\b(?i:ca)\.)(?<!\b(?i:art)\.)"
+    r"\s+(?=[A-Z0-9“‘(À-Ý])"
+)
 
 
 def _paragraphs(value: str) -> list[list[str]]:
-    return [[part.strip() for part in _SENTENCE_END.split(paragraph.strip()) if part.strip()]
-            for paragraph in re.split(r"\n\s*\n", value.strip()) if paragraph.strip()]
+    return [
+        [part.strip() for part in _SENTENCE_END.split(paragraph.strip()) if part.strip()]
+        for paragraph in re.split(r"\n\s*\n", value.strip())
+        if paragraph.strip()
+    ]
 
 
 def sentences(value: str) -> list[str]:

@@ -8,9 +8,11 @@ self-scan of a centre's team and the schools' survey alike.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
-from typing import Sequence
 
+from actions.payloads import action_data
+from cards.admin import admin_help_rows
 from cards.common import (
     card,
     facts,
@@ -24,8 +26,6 @@ from cards.common import (
     text,
     toggle_section,
 )
-from cards.admin import admin_help_rows
-from actions.payloads import action_data
 from survey.answers import (
     EXPLANATION_SUFFIX,
     NONE_SUFFIX,
@@ -60,7 +60,7 @@ def _subject_args(subject: str, centre: str | None) -> dict:
 
 
 def _unit_word(q: Questionnaire) -> str:
-    """"Bouwsteen", "Thema": the word at the start of a line."""
+    """ "Bouwsteen", "Thema": the word at the start of a line."""
     return q.words.unit[:1].upper() + q.words.unit[1:]
 
 
@@ -75,13 +75,17 @@ def _unit_choices(q: Questionnaire) -> list[dict]:
 
 # ----- answers in words ----------------------------------------------------------------------------
 
+
 def _rated(answer: QuestionAnswer, scale: Scale) -> str:
-    """"7 stellingen beantwoord (1 niet van toepassing)": an agreement answer in a few words; every rating
+    """ "7 stellingen beantwoord (1 niet van toepassing)": an agreement answer in a few words; every rating
     is in the details."""
     count = len(answer.ratings)
     line = f"{plural(count, 'stelling', 'stellingen')} beantwoord"
-    skipped = sum(1 for rating in answer.ratings.values()
-                  if scale.not_applicable is not None and rating == scale.not_applicable.id)
+    skipped = sum(
+        1
+        for rating in answer.ratings.values()
+        if scale.not_applicable is not None and rating == scale.not_applicable.id
+    )
     return f"{line} ({skipped} {scale.not_applicable.label.lower()})" if skipped else line
 
 
@@ -121,7 +125,7 @@ def _level_questions(q: Questionnaire) -> tuple[Question | None, Question | None
 
 
 def situation_line(q: Questionnaire, response: Response, unit_id: str) -> str | None:
-    """"Planmatig → geïntegreerd" or "Planmatig (aanhouden)"; None when the questionnaire asks no level."""
+    """ "Planmatig → geïntegreerd" or "Planmatig (aanhouden)"; None when the questionnaire asks no level."""
     level_question, target_question = _level_questions(q)
     if level_question is None:
         return None
@@ -153,8 +157,9 @@ def _summarised_in_status(q: Questionnaire) -> set[str]:
     return {question.id for question in (level, target) if question is not None}
 
 
-def answer_rows(q: Questionnaire, response: Response, unit_id: str, *, explanation_limit: int = 150,
-                skip: set[str] = frozenset()) -> list[tuple[str, str]]:
+def answer_rows(
+    q: Questionnaire, response: Response, unit_id: str, *, explanation_limit: int = 150, skip: set[str] = frozenset()
+) -> list[tuple[str, str]]:
     """(short label, answer) per question of a unit, each toelichting under it, every statement apart."""
     rows = []
     unit = q.unit(unit_id)
@@ -165,9 +170,13 @@ def answer_rows(q: Questionnaire, response: Response, unit_id: str, *, explanati
         if question.type == "agreement" and unit is not None:
             scale = q.scale_of(question)
             for statement in unit.statements:
-                rating = (answer.ratings.get(statement.id) if answer else None)
-                rows.append((safe_text(f"{statement.number}. {statement.short_label}"),
-                             scale.level(rating).label if rating and scale else "–"))
+                rating = answer.ratings.get(statement.id) if answer else None
+                rows.append(
+                    (
+                        safe_text(f"{statement.number}. {statement.short_label}"),
+                        scale.level(rating).label if rating and scale else "–",
+                    )
+                )
             continue
         if question.type == "free_text" and answer is None and not question.required:
             continue
@@ -182,13 +191,16 @@ def saved_note(q: Questionnaire, response: Response, unit_id: str, page: str) ->
     unit = q.unit(unit_id)
     if page != q.page_ids[-1]:
         return f"{PART_ONE_SAVED}: **{unit_status(q, response, unit_id)}**"
-    saved = (f"✔ {_unit_word(q)} {unit.number} bewaard ({safe_text(unit.title)}: "
-             f"{unit_status(q, response, unit_id).lower()}).")
+    saved = (
+        f"✔ {_unit_word(q)} {unit.number} bewaard ({safe_text(unit.title)}: "
+        f"{unit_status(q, response, unit_id).lower()})."
+    )
     # On the overview itself every answer is in sight already.
     return saved if next_step(q, response).kind == "overview" else f"{saved} Typ *overzicht* voor al je antwoorden."
 
 
 # ----- intro ---------------------------------------------------------------------------------------
+
 
 def _described_scale(q: Questionnaire) -> Scale | None:
     """The scale whose levels each unit describes (the stadia): the intro shows what they mean."""
@@ -196,23 +208,39 @@ def _described_scale(q: Questionnaire) -> Scale | None:
     return q.scale_of(question) if question else None
 
 
-def intro_card(q: Questionnaire, *, place: str, wave_name: str, deadline: date | None, started: bool,
-               progress: Progress | None, director_name: str | None, subject: str = "self",
-               wave_id: str | None = None, person_name: str | None = None, centre_name: str | None = None) -> dict:
+def intro_card(
+    q: Questionnaire,
+    *,
+    place: str,
+    wave_name: str,
+    deadline: date | None,
+    started: bool,
+    progress: Progress | None,
+    director_name: str | None,
+    subject: str = "self",
+    wave_id: str | None = None,
+    person_name: str | None = None,
+    centre_name: str | None = None,
+) -> dict:
     """`place`: whom the answers are for (the centre, or the school); `centre_name` for a school: its CLB."""
     intro = q.intro
     first_name = (person_name or "").split(" ")[0]
     deadline_text = f" · invullen tot {date_text(deadline)}" if deadline else ""
     body = [
         heading(f"Hallo {safe_text(first_name)}!" if first_name else "Hallo!"),
-        text(f"Welkom bij {'de zelfscan ' if q.respondents == 'team' else ''}**{safe_text(q.title)}**.",
-             spacing="None"),
+        text(
+            f"Welkom bij {'de zelfscan ' if q.respondents == 'team' else ''}**{safe_text(q.title)}**.", spacing="None"
+        ),
         subtle(f"{safe_text(place)} · {safe_text(wave_name)}{deadline_text}"),
     ]
     if q.respondents == "schools":
-        body.append(text(f"Je antwoordt voor **{safe_text(place)}**, over de samenwerking met "
-                         f"**{safe_text(centre_name or '')}**. Eén antwoord per school: wie van je school "
-                         "verdergaat, ziet wat al ingevuld is."))
+        body.append(
+            text(
+                f"Je antwoordt voor **{safe_text(place)}**, over de samenwerking met "
+                f"**{safe_text(centre_name or '')}**. Eén antwoord per school: wie van je school "
+                "verdergaat, ziet wat al ingevuld is."
+            )
+        )
     body.append(text(safe_text(intro.purpose)))
     if intro.not_a_judgement:
         body.append(text(safe_text(intro.not_a_judgement)))
@@ -224,21 +252,38 @@ def intro_card(q: Questionnaire, *, place: str, wave_name: str, deadline: date |
     if scale is not None:
         levels = " · ".join(f"**{lv.label}**" + (f" ({lv.phase})" if lv.phase else "") for lv in scale.levels)
         body.append(text(f"Per {q.words.unit} kies je een {scale.name}: {levels}", spacing="Medium"))
-        body += toggle_section("intro-continuum", f"Wat betekent elk {scale.name}?",
-                               [text(f"**{lv.label}** — {safe_text(lv.description)}", size="Small")
-                                for lv in scale.levels])
-    body.append(text(f"Duurt ongeveer {q.estimated_minutes} minuten. Elk antwoord wordt bewaard zodra je het "
-                     "geeft — je kan altijd pauzeren en later verdergaan.", spacing="Medium"))
+        body += toggle_section(
+            "intro-continuum",
+            f"Wat betekent elk {scale.name}?",
+            [text(f"**{lv.label}** — {safe_text(lv.description)}", size="Small") for lv in scale.levels],
+        )
+    body.append(
+        text(
+            f"Duurt ongeveer {q.estimated_minutes} minuten. Elk antwoord wordt bewaard zodra je het "
+            "geeft — je kan altijd pauzeren en later verdergaan.",
+            spacing="Medium",
+        )
+    )
     if q.respondents == "schools":
         # Who sees what matters most to a school: said in full, not behind a tap.
         body.append(text(safe_text(intro.after), size="Small"))
     elif director_name:
-        body.append(text(f"Wie ziet je antwoorden? Je directeur ({safe_text(director_name)}) ziet ze en stelt "
-                         "daarna met het beleidsteam het antwoord van het centrum samen. POC+ ziet de resultaten "
-                         "van het centrum.", size="Small"))
+        body.append(
+            text(
+                f"Wie ziet je antwoorden? Je directeur ({safe_text(director_name)}) ziet ze en stelt "
+                "daarna met het beleidsteam het antwoord van het centrum samen. POC+ ziet de resultaten "
+                "van het centrum.",
+                size="Small",
+            )
+        )
     else:
-        body.append(text("Als directeur zie je de antwoorden van je teamleden en leg je daarna het antwoord van "
-                         "het centrum vast. POC+ ziet de resultaten van het centrum.", size="Small"))
+        body.append(
+            text(
+                "Als directeur zie je de antwoorden van je teamleden en leg je daarna het antwoord van "
+                "het centrum vast. POC+ ziet de resultaten van het centrum.",
+                size="Small",
+            )
+        )
     body.append(subtle("Typ op elk moment *help* voor wat je kan doen."))
     if started and progress is not None:
         body.append(text(f"Je beantwoordde al **{progress.answered} van {progress.total}** {q.words.units}."))
@@ -249,6 +294,7 @@ def intro_card(q: Questionnaire, *, place: str, wave_name: str, deadline: date |
 
 
 # ----- one unit, page by page ----------------------------------------------------------------------
+
 
 def _header(q: Questionnaire, unit: Unit, page: str) -> list[dict]:
     parts = [f"{_unit_word(q)} {unit.number} van {len(q.units)}"]
@@ -283,13 +329,18 @@ def _level_descriptions(q: Questionnaire, question: Question, unit: Unit, opened
     items = [text(f"**Hoe ziet elk {scale.name} eruit voor {safe_text(where)}?**", spacing="Medium")]
     for level in scale.levels:
         opening, rest = first_sentences(unit.descriptions[level.id], STADIUM_OPENING)
-        items.append(text(f"**{level.label}**" + (f" ({level.phase})" if level.phase else ""),
-                          spacing="Medium", color="Accent"))
+        items.append(
+            text(f"**{level.label}**" + (f" ({level.phase})" if level.phase else ""), spacing="Medium", color="Accent")
+        )
         items.append(text(safe_text(opening), size="Small", spacing="None"))
         if rest:
-            items += toggle_section(f"level-{unit.id}-{level.id}", "Lees meer",
-                                    [text(safe_text(rest), size="Small")], visible=level.id in opened,
-                                    open_title="Lees minder")
+            items += toggle_section(
+                f"level-{unit.id}-{level.id}",
+                "Lees meer",
+                [text(safe_text(rest), size="Small")],
+                visible=level.id in opened,
+                open_title="Lees minder",
+            )
     return items
 
 
@@ -344,11 +395,18 @@ def _message(errors: dict[str, str], field: str) -> list[dict]:
     return [text(safe_text(errors[field]), color="Attention", size="Small", spacing="Small")] if field in errors else []
 
 
-def _text_input(field: str, label: str, values: dict[str, str], *, multiline: bool = True,
-                max_length: int = TEXT_LIMIT, placeholder: str | None = None, required: bool = False,
-                error: str | None = None) -> dict:
-    element = {"type": "Input.Text", "id": field, "label": label, "isMultiline": multiline,
-               "maxLength": max_length}
+def _text_input(
+    field: str,
+    label: str,
+    values: dict[str, str],
+    *,
+    multiline: bool = True,
+    max_length: int = TEXT_LIMIT,
+    placeholder: str | None = None,
+    required: bool = False,
+    error: str | None = None,
+) -> dict:
+    element = {"type": "Input.Text", "id": field, "label": label, "isMultiline": multiline, "maxLength": max_length}
     if placeholder:
         element["placeholder"] = placeholder
     if required:
@@ -359,8 +417,7 @@ def _text_input(field: str, label: str, values: dict[str, str], *, multiline: bo
     return element
 
 
-def _choice_input(question: Question, unit: Unit | None, values: dict[str, str],
-                  errors: dict[str, str]) -> list[dict]:
+def _choice_input(question: Question, unit: Unit | None, values: dict[str, str], errors: dict[str, str]) -> list[dict]:
     element = {
         "type": "Input.ChoiceSet",
         "id": question.id,
@@ -382,53 +439,87 @@ def _choice_input(question: Question, unit: Unit | None, values: dict[str, str],
             field = input_id(question, OTHER_SUFFIX)
             word = option.label.rstrip(": ")
             opened = option.id in chosen or bool(values.get(field)) or field in errors
-            items += toggle_section(f"{field}-section", f"+ {word}: vul aan",
-                                    [_text_input(field, f"Bij ‘{word}’: wat bedoel je?", values, multiline=False,
-                                                 max_length=500),
-                                     *_message(errors, field)], visible=opened)
+            items += toggle_section(
+                f"{field}-section",
+                f"+ {word}: vul aan",
+                [
+                    _text_input(field, f"Bij ‘{word}’: wat bedoel je?", values, multiline=False, max_length=500),
+                    *_message(errors, field),
+                ],
+                visible=opened,
+            )
     if question.explanation_label:
         field = input_id(question, EXPLANATION_SUFFIX)
         opened = bool(values.get(field)) or field in errors
-        items += toggle_section(f"{field}-section", "+ toelichting",
-                                [_text_input(field, EXPLANATION_LABEL, values), *_message(errors, field)],
-                                visible=opened)
+        items += toggle_section(
+            f"{field}-section",
+            "+ toelichting",
+            [_text_input(field, EXPLANATION_LABEL, values), *_message(errors, field)],
+            visible=opened,
+        )
     return items
 
 
-def _free_text_input(question: Question, unit: Unit | None, values: dict[str, str],
-                     errors: dict[str, str]) -> list[dict]:
+def _free_text_input(
+    question: Question, unit: Unit | None, values: dict[str, str], errors: dict[str, str]
+) -> list[dict]:
     label = question.render_text(unit) if unit else question.text
-    return [_text_input(question.id, safe_text(label), values, placeholder=question.placeholder,
-                        required=question.required, error=f"{question.short_label}: vul dit in."),
-            *_message(errors, question.id)]
+    return [
+        _text_input(
+            question.id,
+            safe_text(label),
+            values,
+            placeholder=question.placeholder,
+            required=question.required,
+            error=f"{question.short_label}: vul dit in.",
+        ),
+        *_message(errors, question.id),
+    ]
 
 
-def _ordered_input(q: Questionnaire, question: Question, unit: Unit | None, values: dict[str, str],
-                   errors: dict[str, str]) -> list[dict]:
-    items = [text(f"**{safe_text(question.short_label)}**"),
-             text(safe_text(question.render_text(unit) if unit else question.text), size="Small", spacing="None")]
+def _ordered_input(
+    q: Questionnaire, question: Question, unit: Unit | None, values: dict[str, str], errors: dict[str, str]
+) -> list[dict]:
+    items = [
+        text(f"**{safe_text(question.short_label)}**"),
+        text(safe_text(question.render_text(unit) if unit else question.text), size="Small", spacing="None"),
+    ]
     choices = _unit_choices(q)
     for n in range(1, question.max_choices + 1):
         field = input_id(question, n)
         required = n <= question.min_choices
-        element = {"type": "Input.ChoiceSet", "id": field, "style": "compact",
-                   "placeholder": f"Kies een {q.words.unit}",
-                   "label": question.slot(n) + ("" if required else " (niet verplicht)"),
-                   "isRequired": required, "errorMessage": f"{question.slot(n)}: kies een {q.words.unit}.",
-                   "choices": choices}
+        element = {
+            "type": "Input.ChoiceSet",
+            "id": field,
+            "style": "compact",
+            "placeholder": f"Kies een {q.words.unit}",
+            "label": question.slot(n) + ("" if required else " (niet verplicht)"),
+            "isRequired": required,
+            "errorMessage": f"{question.slot(n)}: kies een {q.words.unit}.",
+            "choices": choices,
+        }
         if values.get(field):
             element["value"] = values[field]
         items += [element, *_message(errors, field)]
     if question.none_label:
         field = input_id(question, NONE_SUFFIX)
-        items.append({"type": "Input.Toggle", "id": field, "title": question.none_label, "valueOn": "true",
-                      "valueOff": "false", "value": values.get(field, "false")})
+        items.append(
+            {
+                "type": "Input.Toggle",
+                "id": field,
+                "title": question.none_label,
+                "valueOn": "true",
+                "valueOff": "false",
+                "value": values.get(field, "false"),
+            }
+        )
         items += _message(errors, field)
     return items
 
 
-def _agreement_input(q: Questionnaire, question: Question, unit: Unit, values: dict[str, str],
-                     errors: dict[str, str]) -> list[dict]:
+def _agreement_input(
+    q: Questionnaire, question: Question, unit: Unit, values: dict[str, str], errors: dict[str, str]
+) -> list[dict]:
     """One choice per statement: its number and text as the label, the scale's levels one tap each."""
     scale = q.scale_of(question)
     assert scale is not None  # an agreement question needs a scale: checked when the questionnaire was loaded
@@ -437,17 +528,25 @@ def _agreement_input(q: Questionnaire, question: Question, unit: Unit, values: d
     items = [text(f"**{safe_text(question.render_text(unit))}**")]
     for statement in unit.statements:
         field = input_id(question, statement.id)
-        element = {"type": "Input.ChoiceSet", "id": field, "style": "expanded", "spacing": "Large",
-                   "label": safe_text(f"{statement.number}. {statement.text}"), "isRequired": question.required,
-                   "errorMessage": f"Stelling {statement.number}: kies een antwoord.", "choices": choices}
+        element = {
+            "type": "Input.ChoiceSet",
+            "id": field,
+            "style": "expanded",
+            "spacing": "Large",
+            "label": safe_text(f"{statement.number}. {statement.text}"),
+            "isRequired": question.required,
+            "errorMessage": f"Stelling {statement.number}: kies een antwoord.",
+            "choices": choices,
+        }
         if values.get(field):
             element["value"] = values[field]
         items += [element, *_message(errors, field)]
     return items
 
 
-def question_items(q: Questionnaire, question: Question, unit: Unit | None, values: dict[str, str],
-                   errors: dict[str, str]) -> list[dict]:
+def question_items(
+    q: Questionnaire, question: Question, unit: Unit | None, values: dict[str, str], errors: dict[str, str]
+) -> list[dict]:
     """The inputs of one question, by its type."""
     if question.type == "free_text":
         return _free_text_input(question, unit, values, errors)
@@ -474,17 +573,28 @@ def _question_of(q: Questionnaire, questions: Sequence[Question], unit: Unit | N
     return next((question for question in questions if field in input_ids(q, question, unit)), None)
 
 
-def _not_saved(q: Questionnaire, questions: Sequence[Question], unit: Unit | None,
-               errors: Sequence[FieldError]) -> dict:
+def _not_saved(
+    q: Questionnaire, questions: Sequence[Question], unit: Unit | None, errors: Sequence[FieldError]
+) -> dict:
     found = [_question_of(q, questions, unit, e.field) for e in errors]
     labels = list(dict.fromkeys(question.short_label for question in found if question is not None))
     where = f"zie de melding bij {' en '.join(labels)}" if labels else safe_text(" ".join(e.message for e in errors))
     return text(f"**Nog niet bewaard:** {where}.", color="Attention", size="Small", spacing="Medium")
 
 
-def page_card(q: Questionnaire, unit_id: str, page: str, response: Response, *,
-              values: dict[str, str] | None = None, errors: Sequence[FieldError] = (), subject: str = "self",
-              centre: str | None = None, preamble: Sequence[dict] = (), note: str | None = None) -> dict:
+def page_card(
+    q: Questionnaire,
+    unit_id: str,
+    page: str,
+    response: Response,
+    *,
+    values: dict[str, str] | None = None,
+    errors: Sequence[FieldError] = (),
+    subject: str = "self",
+    centre: str | None = None,
+    preamble: Sequence[dict] = (),
+    note: str | None = None,
+) -> dict:
     """One page of a unit. With errors: the inputs as submitted, each message at its field,
     and the sections that hold something (or the levels chosen) open again."""
     unit = q.unit(unit_id)
@@ -501,41 +611,67 @@ def page_card(q: Questionnaire, unit_id: str, page: str, response: Response, *,
     for question in questions:
         if question.describe_levels:
             body += _level_descriptions(q, question, unit, _opened_levels(q, question, shown) if errors else set())
-        body.append({"type": "Container", "spacing": "Large", "separator": True,
-                     "items": question_items(q, question, unit, shown, by_field)})
+        body.append(
+            {
+                "type": "Container",
+                "spacing": "Large",
+                "separator": True,
+                "items": question_items(q, question, unit, shown, by_field),
+            }
+        )
     if errors:
         body.append(_not_saved(q, questions, unit, errors))
     # "Bewaar wijziging" only when there is something to change: an answer already given.
     editing = response.editing == (unit_id, page) and response.is_page_answered(q, unit_id, page)
     primary = "Bewaar wijziging" if editing else "Bewaar en ga verder"
     args = _subject_args(subject, centre)
-    return card(body, [
-        submit(primary, action_data("save_page", wave=response.wave_id, unit=unit_id, page=page,
-                                    rev=response.revision, **args), style="positive"),
-        submit("Pauzeer", action_data("pause", wave=response.wave_id, **args), inputs=False),
-    ])
+    return card(
+        body,
+        [
+            submit(
+                primary,
+                action_data("save_page", wave=response.wave_id, unit=unit_id, page=page, rev=response.revision, **args),
+                style="positive",
+            ),
+            submit("Pauzeer", action_data("pause", wave=response.wave_id, **args), inputs=False),
+        ],
+    )
 
 
 def replaced_card() -> dict:
     """What a survey card becomes when a newer one took over: no buttons, so nothing stale to press."""
-    return card([
-        text("Deze kaart is vervangen door een nieuwere. Je antwoorden zijn bewaard.", size="Small", isSubtle=True),
-        subtle("Typ *verder* om verder te gaan waar je was."),
-    ])
+    return card(
+        [
+            text("Deze kaart is vervangen door een nieuwere. Je antwoorden zijn bewaard.", size="Small", isSubtle=True),
+            subtle("Typ *verder* om verder te gaan waar je was."),
+        ]
+    )
 
 
 def paused_card(q: Questionnaire, response: Response, *, subject: str = "self", centre: str | None = None) -> dict:
     """The card after *Pauzeer*: where the person stopped, and one button to go on."""
     state = progress(q, response)
-    return card([
-        text("⏸ Gepauzeerd", weight="Bolder"),
-        text(f"Alles wat je antwoordde is bewaard ({state.answered} van {state.total} {q.words.units}). Ga verder "
-             "wanneer je wil, ook over een paar dagen: met de knop of door *verder* te typen.", size="Small"),
-    ], [submit("Ga verder", action_data("start", wave=response.wave_id, **_subject_args(subject, centre)),
-               style="positive")])
+    return card(
+        [
+            text("⏸ Gepauzeerd", weight="Bolder"),
+            text(
+                f"Alles wat je antwoordde is bewaard ({state.answered} van {state.total} {q.words.units}). Ga verder "
+                "wanneer je wil, ook over een paar dagen: met de knop of door *verder* te typen.",
+                size="Small",
+            ),
+        ],
+        [
+            submit(
+                "Ga verder",
+                action_data("start", wave=response.wave_id, **_subject_args(subject, centre)),
+                style="positive",
+            )
+        ],
+    )
 
 
 # ----- overview, final questions, confirmation ----------------------------------------------------
+
 
 def _overview_status(q: Questionnaire, response: Response, unit_id: str) -> str:
     if response.is_unit_answered(q, unit_id):
@@ -545,35 +681,70 @@ def _overview_status(q: Questionnaire, response: Response, unit_id: str) -> str:
     return "nog niet beantwoord"
 
 
-def overview_card(q: Questionnaire, response: Response, *, subject: str = "self", centre: str | None = None,
-                  title: str | None = None, note: str | None = None) -> dict:
+def overview_card(
+    q: Questionnaire,
+    response: Response,
+    *,
+    subject: str = "self",
+    centre: str | None = None,
+    title: str | None = None,
+    note: str | None = None,
+) -> dict:
     state = progress(q, response)
     args = _subject_args(subject, centre)
     locked = response.is_submitted
-    body = [heading(safe_text(title or "Overzicht van je antwoorden")),
-            subtle(f"{state.answered} van {state.total} {q.words.units} beantwoord"
-                   + (" · definitief verzonden" if locked else "")), *note_line(note)]
+    body = [
+        heading(safe_text(title or "Overzicht van je antwoorden")),
+        subtle(
+            f"{state.answered} van {state.total} {q.words.units} beantwoord"
+            + (" · definitief verzonden" if locked else "")
+        ),
+        *note_line(note),
+    ]
     skip = _summarised_in_status(q)
     for cluster in q.clusters:
         body.append(text(f"**{safe_text(cluster.title)}**", spacing="Large", separator=True))
         for unit in cluster.units:
             answered = response.is_unit_answered(q, unit.id)
             # safe_text also keeps "1. Title" from becoming an indented Markdown list.
-            columns = [{"type": "Column", "width": "stretch", "items": [
-                text(safe_text(f"{unit.number}. {unit.title}"), size="Small", weight="Bolder"),
-                subtle(safe_text(_overview_status(q, response, unit.id))),
-            ]}]
+            columns = [
+                {
+                    "type": "Column",
+                    "width": "stretch",
+                    "items": [
+                        text(safe_text(f"{unit.number}. {unit.title}"), size="Small", weight="Bolder"),
+                        subtle(safe_text(_overview_status(q, response, unit.id))),
+                    ],
+                }
+            ]
             if not locked:
-                columns.append({"type": "Column", "width": "auto", "verticalContentAlignment": "Center", "items": [
-                    {"type": "ActionSet", "actions": [
-                        submit("Wijzig" if answered else "Beantwoorden",
-                               action_data("edit", wave=response.wave_id, unit=unit.id, **args))]},
-                ]})
+                columns.append(
+                    {
+                        "type": "Column",
+                        "width": "auto",
+                        "verticalContentAlignment": "Center",
+                        "items": [
+                            {
+                                "type": "ActionSet",
+                                "actions": [
+                                    submit(
+                                        "Wijzig" if answered else "Beantwoorden",
+                                        action_data("edit", wave=response.wave_id, unit=unit.id, **args),
+                                    )
+                                ],
+                            },
+                        ],
+                    }
+                )
             body.append({"type": "ColumnSet", "spacing": "Small", "columns": columns})
             if answered:
-                body += toggle_section(f"overview-{unit.id}", "Details",
-                                       [facts(answer_rows(q, response, unit.id, explanation_limit=300, skip=skip))],
-                                       open_title="Minder", spacing="Small")
+                body += toggle_section(
+                    f"overview-{unit.id}",
+                    "Details",
+                    [facts(answer_rows(q, response, unit.id, explanation_limit=300, skip=skip))],
+                    open_title="Minder",
+                    spacing="Small",
+                )
     if response.closing is not None:
         body.append(text(f"**{safe_text(q.final.title)}**", spacing="Large", separator=True))
         body.append(facts(final_rows(q, response)))
@@ -582,11 +753,21 @@ def overview_card(q: Questionnaire, response: Response, *, subject: str = "self"
         if state.remaining:
             actions.append(submit("Ga verder", action_data("start", wave=response.wave_id, **args), style="positive"))
         elif response.closing is None:
-            actions.append(submit(f"Verder naar {_final_name(q)}", action_data("closing", wave=response.wave_id,
-                                                                                **args), style="positive"))
+            actions.append(
+                submit(
+                    f"Verder naar {_final_name(q)}",
+                    action_data("closing", wave=response.wave_id, **args),
+                    style="positive",
+                )
+            )
         else:
-            actions.append(submit(f"{_final_name(q)[3:].capitalize()} bekijken en verzenden",
-                                  action_data("closing", wave=response.wave_id, **args), style="positive"))
+            actions.append(
+                submit(
+                    f"{_final_name(q)[3:].capitalize()} bekijken en verzenden",
+                    action_data("closing", wave=response.wave_id, **args),
+                    style="positive",
+                )
+            )
     return card(body, actions)
 
 
@@ -596,8 +777,10 @@ def final_rows(q: Questionnaire, response: Response) -> list[tuple[str, str]]:
     for question in q.final.questions:
         answer = response.final_answer(question.id)
         if question.type == "ordered_choice" and answer is not None and not answer.declined:
-            rows += [(question.slot(n), safe_text(q.unit(c).title if q.unit(c) else c))
-                     for n, c in enumerate(answer.choices, 1)]
+            rows += [
+                (question.slot(n), safe_text(q.unit(c).title if q.unit(c) else c))
+                for n, c in enumerate(answer.choices, 1)
+            ]
         elif question.type == "free_text":
             rows.append((question.short_label, safe_text(shorten(answer.text, 300)) if answer else "niet ingevuld"))
         else:
@@ -612,27 +795,47 @@ def _final_values(q: Questionnaire, response: Response) -> dict[str, str]:
     return values
 
 
-def closing_card(q: Questionnaire, response: Response, *, values: dict[str, str] | None = None,
-                 errors: Sequence[FieldError] = (), subject: str = "self", centre: str | None = None,
-                 note: str | None = None) -> dict:
+def closing_card(
+    q: Questionnaire,
+    response: Response,
+    *,
+    values: dict[str, str] | None = None,
+    errors: Sequence[FieldError] = (),
+    subject: str = "self",
+    centre: str | None = None,
+    note: str | None = None,
+) -> dict:
     shown = values if values is not None else _final_values(q, response)
     by_field = _first_message_per_field(errors)
     body = [heading(safe_text(q.final.title)), subtle(f"Over alle {q.words.units} heen"), *note_line(note)]
     for question in q.final.questions:
-        body.append({"type": "Container", "spacing": "Large", "separator": True,
-                     "items": question_items(q, question, None, shown, by_field)})
+        body.append(
+            {
+                "type": "Container",
+                "spacing": "Large",
+                "separator": True,
+                "items": question_items(q, question, None, shown, by_field),
+            }
+        )
     if errors:
         body.append(_not_saved(q, q.final.questions, None, errors))
     args = _subject_args(subject, centre)
-    return card(body, [
-        submit("Bewaar en ga naar verzenden", action_data("save_closing", wave=response.wave_id,
-                                                          rev=response.revision, **args), style="positive"),
-        submit("Terug naar het overzicht", action_data("overview", wave=response.wave_id, **args), inputs=False),
-    ])
+    return card(
+        body,
+        [
+            submit(
+                "Bewaar en ga naar verzenden",
+                action_data("save_closing", wave=response.wave_id, rev=response.revision, **args),
+                style="positive",
+            ),
+            submit("Terug naar het overzicht", action_data("overview", wave=response.wave_id, **args), inputs=False),
+        ],
+    )
 
 
-def confirm_card(q: Questionnaire, response: Response, *, subject: str = "self", centre: str | None = None,
-                 note: str | None = None) -> dict:
+def confirm_card(
+    q: Questionnaire, response: Response, *, subject: str = "self", centre: str | None = None, note: str | None = None
+) -> dict:
     state = progress(q, response)
     args = _subject_args(subject, centre)
     body = [
@@ -640,33 +843,57 @@ def confirm_card(q: Questionnaire, response: Response, *, subject: str = "self",
         *note_line(note),
         text(f"Je beantwoordde **{state.answered} van {state.total}** {q.words.units} en {_final_name(q)}."),
         facts(final_rows(q, response)),
-        {"type": "Container", "style": "warning", "items": [
-            text("Als je verdergaat, worden je antwoorden **definitief** verzonden. Daarna kan je ze nog bekijken, "
-                 "maar niet meer wijzigen.")]},
+        {
+            "type": "Container",
+            "style": "warning",
+            "items": [
+                text(
+                    "Als je verdergaat, worden je antwoorden **definitief** verzonden. Daarna kan je ze nog bekijken, "
+                    "maar niet meer wijzigen."
+                )
+            ],
+        },
     ]
-    return card(body, [
-        submit("Definitief verzenden", action_data("submit", wave=response.wave_id, rev=response.revision, **args),
-               style="positive"),
-        submit("Terug naar het overzicht", action_data("overview", wave=response.wave_id, **args)),
-    ])
+    return card(
+        body,
+        [
+            submit(
+                "Definitief verzenden",
+                action_data("submit", wave=response.wave_id, rev=response.revision, **args),
+                style="positive",
+            ),
+            submit("Terug naar het overzicht", action_data("overview", wave=response.wave_id, **args)),
+        ],
+    )
 
 
 def submitted_card(q: Questionnaire, response: Response, *, place: str) -> dict:
     moment = response.submitted_at.astimezone(TIMEZONE).strftime("%d-%m-%Y om %H:%M")
-    body = [heading("Bedankt!"), text(f"✔ Definitief verzonden op {moment}.", weight="Bolder", color="Good"),
-            subtle(safe_text(place))]
+    body = [
+        heading("Bedankt!"),
+        text(f"✔ Definitief verzonden op {moment}.", weight="Bolder", color="Good"),
+        subtle(safe_text(place)),
+    ]
     for cluster in q.clusters:
         body.append(text(f"**{safe_text(cluster.title)}**", size="Small", spacing="Medium"))
-        body.append(facts([(safe_text(f"{u.number}. {u.title}"), safe_text(unit_status(q, response, u.id)))
-                           for u in cluster.units]))
+        body.append(
+            facts(
+                [
+                    (safe_text(f"{u.number}. {u.title}"), safe_text(unit_status(q, response, u.id)))
+                    for u in cluster.units
+                ]
+            )
+        )
     body.append(text(f"**{safe_text(q.final.title)}**", size="Small", spacing="Medium"))
     body.append(facts(final_rows(q, response)))
-    body.append(text("Je antwoorden kunnen niet meer gewijzigd worden. Typ *overzicht* om ze te bekijken.",
-                     size="Small"))
+    body.append(
+        text("Je antwoorden kunnen niet meer gewijzigd worden. Typ *overzicht* om ze te bekijken.", size="Small")
+    )
     return card(body)
 
 
 # ----- help and progress -----------------------------------------------------------------------------
+
 
 def _how_to_answer(q: Questionnaire, question: Question, unit: Unit | None) -> str:
     """One line per question: what it asks (quoted), and how to answer it on the card."""
@@ -676,21 +903,29 @@ def _how_to_answer(q: Questionnaire, question: Question, unit: Unit | None) -> s
     optional = " Niet verplicht." if not question.required else ""
     if question.type == "agreement":
         scale = q.scale_of(question)
-        nvt = (f" Past een stelling niet bij {q.words.subject}? Kies ‘{scale.not_applicable.label.lower()}’."
-               if scale and scale.not_applicable else "")
+        nvt = (
+            f" Past een stelling niet bij {q.words.subject}? Kies ‘{scale.not_applicable.label.lower()}’."
+            if scale and scale.not_applicable
+            else ""
+        )
         return f"{label}: kies bij elke stelling hoe akkoord je bent, met één tik.{nvt}"
     if question.type == "free_text":
         return f"{label} {asked} Schrijf het in je eigen woorden.{optional}"
     if question.type == "ordered_choice":
-        how_many = (f"tot {question.max_choices}" if not question.min_choices
-                    else f"{question.min_choices} tot {question.max_choices}")
+        how_many = (
+            f"tot {question.max_choices}"
+            if not question.min_choices
+            else f"{question.min_choices} tot {question.max_choices}"
+        )
         opt_out = f" Of vink aan: {question.none_short_label}." if question.none_label else ""
         return f"{label} {asked} Kies {how_many} {q.words.units}, de belangrijkste eerst.{opt_out}"
     if question.describe_levels:
         scale = q.scale_of(question)
         name = scale.name if scale else "antwoord"
-        return (f"{label} {asked} Lees bij elk {name} wat het hier betekent (*Lees meer* toont de rest) en kies "
-                "er één. Twijfel je tussen twee? Kies wat er het best bij aansluit.")
+        return (
+            f"{label} {asked} Lees bij elk {name} wat het hier betekent (*Lees meer* toont de rest) en kies "
+            "er één. Twijfel je tussen twee? Kies wat er het best bij aansluit."
+        )
     if question.multiple:
         exclusive = [o.short_label or o.label for o in question.options if o.exclusive]
         alone = f" (behalve ‘{exclusive[0]}’: dat staat alleen)" if exclusive else ""
@@ -702,7 +937,7 @@ def step_help(q: Questionnaire, step: Step) -> list[dict]:
     """What the card the person is on asks, and how to answer each of its questions."""
     if step.kind == "page" and step.unit_id is not None and step.page is not None:
         unit = q.unit(step.unit_id)
-        part = (f", deel {q.page_ids.index(step.page) + 1} van {len(q.page_ids)}" if len(q.page_ids) > 1 else "")
+        part = f", deel {q.page_ids.index(step.page) + 1} van {len(q.page_ids)}" if len(q.page_ids) > 1 else ""
         lines = [f"**Waar je nu bent:** {q.words.unit} {unit.number}, {safe_text(unit.title)}{part}."]
         questions = q.page_questions(step.page)
         lines += [_how_to_answer(q, question, unit) for question in questions]
@@ -712,16 +947,26 @@ def step_help(q: Questionnaire, step: Step) -> list[dict]:
         lines = [f"**Waar je nu bent:** alle {q.words.units} zijn beantwoord; nu {_final_name(q)}."]
         lines += [_how_to_answer(q, question, None) for question in q.final.questions]
     elif step.kind == "confirm":
-        lines = ["**Waar je nu bent:** verzenden. Kijk je antwoorden na; na *Definitief verzenden* kan je ze niet meer "
-                 "wijzigen."]
+        lines = [
+            "**Waar je nu bent:** verzenden. Kijk je antwoorden na; na *Definitief verzenden* kan je ze niet meer "
+            "wijzigen."
+        ]
     else:
         return []
     return [text(line, size="Small") for line in lines]
 
 
-def help_card(*, role: str, words: Words | None = None, glossary_example: str | None = None, is_admin: bool = False,
-              about: Sequence[dict] = (), today: date | None = None, command_words: tuple[str, ...] = (),
-              schools_survey: bool = False) -> dict:
+def help_card(
+    *,
+    role: str,
+    words: Words | None = None,
+    glossary_example: str | None = None,
+    is_admin: bool = False,
+    about: Sequence[dict] = (),
+    today: date | None = None,
+    command_words: tuple[str, ...] = (),
+    schools_survey: bool = False,
+) -> dict:
     """The commands; `words` of the questionnaire the person answers (none: a guest); `command_words`
     launch the other questionnaires (POC+), `schools_survey` says a director can question their schools."""
     units = words.units if words else "onderdelen"
@@ -737,13 +982,17 @@ def help_card(*, role: str, words: Words | None = None, glossary_example: str | 
         rows.append((f"wat is {glossary_example}?", "uitleg bij een begrip of afkorting uit de handleiding"))
     rows.append(("mijn gegevens", "wat Poolster over jou bewaart"))
     if role == "director":
-        rows += [("team", "het overzicht van je team, opnieuw"),
-                 ("centrum", "het antwoord van het centrum invullen"),
-                 ("eigen", "terug naar je eigen antwoorden"),
-                 ("rapport", "het rapport van het centrum (pdf)")]
+        rows += [
+            ("team", "het overzicht van je team, opnieuw"),
+            ("centrum", "het antwoord van het centrum invullen"),
+            ("eigen", "terug naar je eigen antwoorden"),
+            ("rapport", "het rapport van het centrum (pdf)"),
+        ]
         if schools_survey:
-            rows += [("scholen", "wat de scholen over de samenwerking zeggen"),
-                     ("bevraag de scholen tot dd-mm-jjjj", "je scholen bevragen over de samenwerking met je CLB")]
+            rows += [
+                ("scholen", "wat de scholen over de samenwerking zeggen"),
+                ("bevraag de scholen tot dd-mm-jjjj", "je scholen bevragen over de samenwerking met je CLB"),
+            ]
     body = [heading("Hulp"), *about, text("**Wat kan je typen?**", spacing="Medium"), facts(rows)]
     if is_admin:
         body += [text("**Voor POC+**", spacing="Medium"), facts(admin_help_rows(today or date.today(), command_words))]
@@ -753,23 +1002,38 @@ def help_card(*, role: str, words: Words | None = None, glossary_example: str | 
 def progress_card(q: Questionnaire, response: Response, *, subject: str = "self", centre: str | None = None) -> dict:
     state = progress(q, response)
     bar = "".join("■" if response.is_unit_answered(q, u.id) else "□" for u in q.units)
-    body = [heading("Je voortgang"), text(f"**{state.answered} van {state.total}** {q.words.units} beantwoord"),
-            text(bar, size="Large", spacing="None", fontType="Monospace")]
+    body = [
+        heading("Je voortgang"),
+        text(f"**{state.answered} van {state.total}** {q.words.units} beantwoord"),
+        text(bar, size="Large", spacing="None", fontType="Monospace"),
+    ]
     if state.remaining:
         body.append(text("Nog te doen:", size="Small"))
         body.append(facts([(str(u.number), safe_text(u.title)) for u in state.remaining]))
     final = _final_name(q)
-    body.append(text(f"{final[3:].capitalize()}: " + ("beantwoord" if state.closing_done else "nog niet beantwoord"),
-                     size="Small"))
+    body.append(
+        text(
+            f"{final[3:].capitalize()}: " + ("beantwoord" if state.closing_done else "nog niet beantwoord"),
+            size="Small",
+        )
+    )
     if state.submitted:
         body.append(text("✔ Je antwoorden zijn verzonden.", color="Good"))
         return card(body)
-    return card(body, [submit("Ga verder", action_data("start", wave=response.wave_id, **_subject_args(subject, centre)),
-                              style="positive")])
+    return card(
+        body,
+        [
+            submit(
+                "Ga verder",
+                action_data("start", wave=response.wave_id, **_subject_args(subject, centre)),
+                style="positive",
+            )
+        ],
+    )
 
 
 def final_saved_note(q: Questionnaire) -> str:
-    """"✔ Slotvragen bewaard.", "✔ Laatste vraag bewaard."."""
+    """ "✔ Slotvragen bewaard.", "✔ Laatste vraag bewaard."."""
     return f"✔ {_final_name(q)[3:].capitalize()} bewaard."
 
 
@@ -791,13 +1055,20 @@ def with_wave_label(card_: dict, wave_name: str) -> dict:
     body = card_.get("body") or []
     if body and body[0].get("id") in (WAVE_LABEL_ID, WAVE_CHOICE_ID):
         return card_
-    label = text(f"Ronde: {safe_text(wave_name)}", id=WAVE_LABEL_ID, size="Small", weight="Bolder",
-                 color="Accent", spacing="None")
+    label = text(
+        f"Ronde: {safe_text(wave_name)}",
+        id=WAVE_LABEL_ID,
+        size="Small",
+        weight="Bolder",
+        color="Accent",
+        spacing="None",
+    )
     return {**card_, "body": [label, *body]}
 
 
-def wave_choice_card(title: str, intro: str, waves: Sequence[tuple[str, Sequence[str]]],
-                     buttons: Sequence[tuple[str, dict]]) -> dict:
+def wave_choice_card(
+    title: str, intro: str, waves: Sequence[tuple[str, Sequence[str]]], buttons: Sequence[tuple[str, dict]]
+) -> dict:
     """Several waves and where someone stands in each (short lines under its name), with a button
     per wave: an explicit choice."""
     body = [heading(safe_text(title), size="Medium", id=WAVE_CHOICE_ID), text(safe_text(intro))]

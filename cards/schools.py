@@ -43,24 +43,30 @@ def level_marks(scale: Scale) -> dict[str, str]:
 
 def type_lines(view: SchoolsView) -> list[str]:
     """Which school types are shown on their own, and why the others are only inside the total."""
-    shown = [f"{SCHOOL_TYPE_LABELS[t]} ({plural(view.answered_by_type[t], 'school', 'scholen')})"
-             for t in view.shown_types]
-    lines = [f"Apart getoond: {', '.join(shown)}." if shown else
-             "Geen soort school wordt apart getoond: elke soort telt minder dan "
-             f"{MIN_SCHOOLS} scholen, of zou anders af te leiden zijn."]
+    shown = [
+        f"{SCHOOL_TYPE_LABELS[t]} ({plural(view.answered_by_type[t], 'school', 'scholen')})" for t in view.shown_types
+    ]
+    lines = [
+        f"Apart getoond: {', '.join(shown)}."
+        if shown
+        else "Geen soort school wordt apart getoond: elke soort telt minder dan "
+        f"{MIN_SCHOOLS} scholen, of zou anders af te leiden zijn."
+    ]
     few = [SCHOOL_TYPE_LABELS[t] for t in view.hidden_types if view.answered_by_type[t] < MIN_SCHOOLS]
     derivable = [SCHOOL_TYPE_LABELS[t] for t in view.hidden_types if view.answered_by_type[t] >= MIN_SCHOOLS]
     if shown and few:
         lines.append(f"Enkel in het totaal: {', '.join(few)} (minder dan {MIN_SCHOOLS} scholen).")
     if shown and derivable:
-        lines.append(f"Ook enkel in het totaal: {', '.join(derivable)}, anders is een kleinere groep uit het "
-                     "totaal af te leiden.")
+        lines.append(
+            f"Ook enkel in het totaal: {', '.join(derivable)}, anders is een kleinere groep uit het "
+            "totaal af te leiden."
+        )
     return lines
 
 
 def share_note(scale: Scale) -> str:
     """What the percentage of a statement is, in the scale's words."""
-    agreeing = " of ".join(level.label.lower() for level in scale.levels[len(scale.levels) // 2:])
+    agreeing = " of ".join(level.label.lower() for level in scale.levels[len(scale.levels) // 2 :])
     na = scale.not_applicable
     left_out = f", zonder wie ‘{na.label.lower()}’ koos" if na else ""
     return f"Het percentage: het deel van de scholen dat {agreeing} is{left_out}."
@@ -77,9 +83,11 @@ def _small(value: str, **style) -> dict:
 def _bar(share: int | None) -> dict:
     """The share that agrees as a bar: a filled part and the rest, on the card's own width."""
     parts = [] if share is None else [(share, "good"), (100 - share, "emphasis")]
-    columns = [{"type": "Column", "width": weight, "style": style, "minHeight": "8px", "spacing": "None", "items": []}
-               for weight, style in parts if weight > 0] or [
-        {"type": "Column", "width": "stretch", "style": "emphasis", "minHeight": "8px", "items": []}]
+    columns = [
+        {"type": "Column", "width": weight, "style": style, "minHeight": "8px", "spacing": "None", "items": []}
+        for weight, style in parts
+        if weight > 0
+    ] or [{"type": "Column", "width": "stretch", "style": "emphasis", "minHeight": "8px", "items": []}]
     return {"type": "ColumnSet", "spacing": "Small", "columns": columns}
 
 
@@ -101,32 +109,59 @@ def _statement(view: SchoolsView, item: StatementView) -> list[dict]:
     if item.share_by_type:
         lines.append(_small(_types_line(item), spacing="None"))
     return [
-        {"type": "ColumnSet", "spacing": "Medium", "columns": [
-            {"type": "Column", "width": "stretch", "items": [
-                _small(f"**{statement.number}.** {safe_text(statement.short_label)}")]},
-            {"type": "Column", "width": "auto", "items": [
-                _small(f"**{share_text(item.share)}**", horizontalAlignment="Right")]},
-        ]},
+        {
+            "type": "ColumnSet",
+            "spacing": "Medium",
+            "columns": [
+                {
+                    "type": "Column",
+                    "width": "stretch",
+                    "items": [_small(f"**{statement.number}.** {safe_text(statement.short_label)}")],
+                },
+                {
+                    "type": "Column",
+                    "width": "auto",
+                    "items": [_small(f"**{share_text(item.share)}**", horizontalAlignment="Right")],
+                },
+            ],
+        },
         _bar(item.share),
         *lines,
     ]
 
 
 def _ranked(items: tuple[StatementView, ...]) -> list[dict]:
-    return [_small(f"**{share_text(s.share)}** · {s.statement.number}. {safe_text(s.statement.short_label)}",
-                   spacing="None") for s in items]
+    return [
+        _small(
+            f"**{share_text(s.share)}** · {s.statement.number}. {safe_text(s.statement.short_label)}", spacing="None"
+        )
+        for s in items
+    ]
 
 
 def _differences(view: SchoolsView) -> list[dict]:
     if len(view.shown_types) < 2:
-        return [_small(f"Dat zie je zodra minstens twee soorten scholen elk {MIN_SCHOOLS} of meer scholen tellen "
-                       "die antwoordden.", isSubtle=True, spacing="None")]
+        return [
+            _small(
+                f"Dat zie je zodra minstens twee soorten scholen elk {MIN_SCHOOLS} of meer scholen tellen "
+                "die antwoordden.",
+                isSubtle=True,
+                spacing="None",
+            )
+        ]
     differing = view.differences()
     if not differing:
-        return [_small(f"Geen stelling waarop ze {NOTABLE_DIFFERENCE} procentpunten of meer verschillen.",
-                       isSubtle=True, spacing="None")]
-    return [_small(f"{s.statement.number}. {safe_text(s.statement.short_label)}: {_types_line(s)}", spacing="None")
-            for s in differing[:TOP + 2]]
+        return [
+            _small(
+                f"Geen stelling waarop ze {NOTABLE_DIFFERENCE} procentpunten of meer verschillen.",
+                isSubtle=True,
+                spacing="None",
+            )
+        ]
+    return [
+        _small(f"{s.statement.number}. {safe_text(s.statement.short_label)}: {_types_line(s)}", spacing="None")
+        for s in differing[: TOP + 2]
+    ]
 
 
 def _comments(view: SchoolsView, limit: int) -> list[dict]:
@@ -139,8 +174,9 @@ def _comments(view: SchoolsView, limit: int) -> list[dict]:
     items = []
     for about, texts in view.comments:
         items.append(_small(f"**{safe_text(about)}**", spacing="Small"))
-        items.append(_small("\n\n".join(f"“{safe_text(shorten(t, limit))}”" for t in texts), isSubtle=True,
-                            spacing="None"))
+        items.append(
+            _small("\n\n".join(f"“{safe_text(shorten(t, limit))}”" for t in texts), isSubtle=True, spacing="None")
+        )
     return toggle_section("schools-comments", title, items, open_title="Verberg de opmerkingen", spacing="Small")
 
 
@@ -157,13 +193,20 @@ def _schools_card(view: SchoolsView, centre: Centre, wave: Wave, now: datetime, 
     q = view.questionnaire
     body: list[dict] = [
         heading(f"Wat de scholen zeggen — {safe_text(centre.name)}"),
-        subtle(f"{safe_text(wave.name)} · {wave.deadline_text()} · bijgewerkt "
-               f"{now.astimezone(TIMEZONE).strftime('%d-%m-%Y om %H:%M')}"),
+        subtle(
+            f"{safe_text(wave.name)} · {wave.deadline_text()} · bijgewerkt "
+            f"{now.astimezone(TIMEZONE).strftime('%d-%m-%Y om %H:%M')}"
+        ),
         text(f"**{view.answered} van {plural(view.invited, 'school', 'scholen')}** antwoordden.", spacing="Medium"),
     ]
     if not view.enough:
-        body.append(text(f"Vanaf {MIN_SCHOOLS} scholen zie je hier wat ze per stelling antwoordden. Zo is nooit te "
-                         "herkennen wat één school zei.", spacing="Small"))
+        body.append(
+            text(
+                f"Vanaf {MIN_SCHOOLS} scholen zie je hier wat ze per stelling antwoordden. Zo is nooit te "
+                "herkennen wat één school zei.",
+                spacing="Small",
+            )
+        )
         body.append(subtle("Typ *team* voor het overzicht van je team."))
         return card(body)
     marks = level_marks(view.scale)
@@ -178,15 +221,27 @@ def _schools_card(view: SchoolsView, centre: Centre, wave: Wave, now: datetime, 
         text("**Waar soorten scholen verschillen**", spacing="Medium"),
         *_differences(view),
         text(f"**Per {q.words.unit}**", separator=True, spacing="Large"),
-        _small(f"{share_note(view.scale)} Daaronder het aantal scholen per antwoord: {legend}.", isSubtle=True,
-               spacing="None"),
+        _small(
+            f"{share_note(view.scale)} Daaronder het aantal scholen per antwoord: {legend}.",
+            isSubtle=True,
+            spacing="None",
+        ),
     ]
     for unit in q.units:
         items = [part for s in view.statements if s.unit.id == unit.id for part in _statement(view, s)]
         body.append(_small(f"**{unit.number}. {safe_text(unit.title)}**", spacing="Medium"))
-        body += toggle_section(f"schools-{unit.id}", f"Toon de {plural(len(unit.statements), 'stelling', 'stellingen')}",
-                               items, open_title="Verberg de stellingen")
+        body += toggle_section(
+            f"schools-{unit.id}",
+            f"Toon de {plural(len(unit.statements), 'stelling', 'stellingen')}",
+            items,
+            open_title="Verberg de stellingen",
+        )
     body += _comments(view, comment_limit)
-    body.append(_small("Typ *team* voor het overzicht van je team. Het rapport legt het beeld van de scholen naast "
-                       "de zelfscan.", isSubtle=True, spacing="Medium"))
+    body.append(
+        _small(
+            "Typ *team* voor het overzicht van je team. Het rapport legt het beeld van de scholen naast de zelfscan.",
+            isSubtle=True,
+            spacing="Medium",
+        )
+    )
     return card(body, full_width=True)

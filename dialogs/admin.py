@@ -9,10 +9,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cards import admin as admin_cards
-from cards.common import count
-from dialogs.commands import Command, CommandError, export_scope, parse_new_wave
-from dialogs.context import Actor, Outgoing, PrivateReply, ReplaceSubmitted, Reply, Services
 from actions.payloads import (
     CancelLaunchPayload,
     CancelRemindPayload,
@@ -20,16 +16,24 @@ from actions.payloads import (
     ConfirmLaunchPayload,
     ConfirmRemindPayload,
 )
+from cards import admin as admin_cards
+from cards.common import count
+from dialogs.commands import Command, CommandError, export_scope, parse_new_wave
+from dialogs.context import Actor, Outgoing, PrivateReply, ReplaceSubmitted, Reply, Services
 from dialogs.wave_service import Launch, SchoolResults, WaveRefused, WaveService
 from survey.waves import Wave
 
-LINKS_IN_PRIVATE = ("De downloadlinks staan in je persoonlijke chat met Poolster: ze geven toegang tot de "
-                    "antwoorden van iedereen, dus ze horen niet in een kanaal.")
+LINKS_IN_PRIVATE = (
+    "De downloadlinks staan in je persoonlijke chat met Poolster: ze geven toegang tot de "
+    "antwoorden van iedereen, dus ze horen niet in een kanaal."
+)
 FOR_POC = "Dit commando is voor POC+ (de beheerders van de zelfscan). Er is niets gewijzigd."
 # Reports go to the 1:1 chat, also when POC+ asked in the community channel.
 REPORT_FOLLOWS = "Je krijgt een rapport in je persoonlijke chat met Poolster zodra ze verstuurd zijn."
-FOR_DIRECTOR = ("Rondes starten is voor POC+. Als directeur bevraag je de scholen van je centrum: typ *bevraag de "
-                "scholen tot dd-mm-jjjj*.")
+FOR_DIRECTOR = (
+    "Rondes starten is voor POC+. Als directeur bevraag je de scholen van je centrum: typ *bevraag de "
+    "scholen tot dd-mm-jjjj*."
+)
 NO_WAVE = "Er is nog geen ronde. Start er een met *nieuwe ronde*; typ *help* voor de schrijfwijze."
 
 
@@ -47,9 +51,16 @@ class AdminDialog:
             if command.name == "new_wave" and actor.membership is not None and actor.membership.role == "director":
                 return [Reply(text=FOR_DIRECTOR)]
             return [Reply(text=FOR_POC)]
-        handlers = {"new_wave": self._new_wave, "waves": self._list_waves, "status": self._status,
-                    "remind": self._remind, "close_wave": self._close, "export": self._export,
-                    "results": self._results, "purge": self._purge}
+        handlers = {
+            "new_wave": self._new_wave,
+            "waves": self._list_waves,
+            "status": self._status,
+            "remind": self._remind,
+            "close_wave": self._close,
+            "export": self._export,
+            "results": self._results,
+            "purge": self._purge,
+        }
         try:
             return await handlers[command.name](actor, command.argument)
         except WaveRefused as refusal:
@@ -63,17 +74,26 @@ class AdminDialog:
                 return await self._launch(actor, payload.wave or "", payload.close_others)
             if isinstance(payload, CancelLaunchPayload):
                 await self.waves.cancel_draft(payload.wave or "")
-                return [ReplaceSubmitted(admin_cards.card_text("Geannuleerd: de ronde is niet gelanceerd.")),
-                        Reply(text="Geannuleerd; er werd niemand uitgenodigd.")]
+                return [
+                    ReplaceSubmitted(admin_cards.card_text("Geannuleerd: de ronde is niet gelanceerd.")),
+                    Reply(text="Geannuleerd; er werd niemand uitgenodigd."),
+                ]
             if isinstance(payload, ConfirmRemindPayload):
                 wave, queued = await self.waves.remind(payload.wave or "", actor.user_id)
-                who = (count(queued, 'contactpersoon krijgt', 'contactpersonen krijgen') if self.waves.for_schools(wave)
-                       else count(queued, 'persoon krijgt', 'personen krijgen'))
-                return [ReplaceSubmitted(admin_cards.card_text(f"✔ Herinnering verstuurd: {wave.name}")),
-                        Reply(text=f"{who} een herinnering. {REPORT_FOLLOWS}")]
+                who = (
+                    count(queued, "contactpersoon krijgt", "contactpersonen krijgen")
+                    if self.waves.for_schools(wave)
+                    else count(queued, "persoon krijgt", "personen krijgen")
+                )
+                return [
+                    ReplaceSubmitted(admin_cards.card_text(f"✔ Herinnering verstuurd: {wave.name}")),
+                    Reply(text=f"{who} een herinnering. {REPORT_FOLLOWS}"),
+                ]
             if isinstance(payload, CancelRemindPayload):
-                return [ReplaceSubmitted(admin_cards.card_text("Geannuleerd: er is geen herinnering verstuurd.")),
-                        Reply(text="Geannuleerd; niemand kreeg een herinnering.")]
+                return [
+                    ReplaceSubmitted(admin_cards.card_text("Geannuleerd: er is geen herinnering verstuurd.")),
+                    Reply(text="Geannuleerd; niemand kreeg een herinnering."),
+                ]
         except WaveRefused as refusal:
             return [Reply(text=str(refusal))]
         return [Reply(text=FOR_POC)]
@@ -81,8 +101,11 @@ class AdminDialog:
     async def _wave(self, argument: str) -> Wave:
         wave = await self.waves.find(argument)
         if wave is None:
-            raise WaveRefused(NO_WAVE if not argument.strip() else
-                              f"Een ronde ‘{argument.strip()}’ ken ik niet; typ *rondes* voor de lijst.")
+            raise WaveRefused(
+                NO_WAVE
+                if not argument.strip()
+                else f"Een ronde ‘{argument.strip()}’ ken ik niet; typ *rondes* voor de lijst."
+            )
         return wave
 
     # ----- opening and launching ----------------------------------------------------------------
@@ -94,8 +117,18 @@ class AdminDialog:
             return [Reply(text=str(error))]
         questionnaire, name = self.waves.questionnaire_named(request.name, request.deadline)
         draft = await self.waves.draft(name, request.deadline, request.centre_ids, actor.key, questionnaire)
-        return [Reply(card=admin_cards.launch_card(draft.wave, draft.questionnaire, draft.centre_names,
-                                                   draft.respondents, draft.invitees, draft.overlapping))]
+        return [
+            Reply(
+                card=admin_cards.launch_card(
+                    draft.wave,
+                    draft.questionnaire,
+                    draft.centre_names,
+                    draft.respondents,
+                    draft.invitees,
+                    draft.overlapping,
+                )
+            )
+        ]
 
     async def _launch(self, actor: Actor, wave_id: str, close_others: bool) -> list[Outgoing]:
         return launched_replies(await self.waves.launch(wave_id, actor.user_id, close_others=close_others))
@@ -103,15 +136,22 @@ class AdminDialog:
     # ----- following a wave ---------------------------------------------------------------------
 
     async def _list_waves(self, actor: Actor, argument: str) -> list[Outgoing]:
-        entries = [(wave, await self.waves.counts(wave), self.services.questionnaire_of(wave).title)
-                   for wave in await self.waves.launched()]
+        entries = [
+            (wave, await self.waves.counts(wave), self.services.questionnaire_of(wave).title)
+            for wave in await self.waves.launched()
+        ]
         return [Reply(card=admin_cards.waves_card(entries, self.services.clock()))]
 
     async def _status(self, actor: Actor, argument: str) -> list[Outgoing]:
         wave = await self._wave(argument)
         rows = await self.waves.centre_rows(wave)
-        return [Reply(card=admin_cards.status_card(wave, self.services.questionnaire_of(wave), rows,
-                                                   await self.waves.counts(wave, rows)))]
+        return [
+            Reply(
+                card=admin_cards.status_card(
+                    wave, self.services.questionnaire_of(wave), rows, await self.waves.counts(wave, rows)
+                )
+            )
+        ]
 
     async def _remind(self, actor: Actor, argument: str) -> list[Outgoing]:
         wave = await self.waves.open_for_reminders(argument)
@@ -125,13 +165,20 @@ class AdminDialog:
     async def _close(self, actor: Actor, argument: str) -> list[Outgoing]:
         wave = await self._wave(argument) if argument.strip() else await self.waves.find("", open_only=True)
         if wave is None:  # without a name: the newest open wave, never one already closed
-            raise WaveRefused("Er is geen open ronde om te sluiten; typ *rondes* voor de lijst."
-                              if await self.waves.launched() else NO_WAVE)
+            raise WaveRefused(
+                "Er is geen open ronde om te sluiten; typ *rondes* voor de lijst."
+                if await self.waves.launched()
+                else NO_WAVE
+            )
         if wave.status == "closed":
             return [Reply(text=f"De ronde ‘{wave.name}’ was al gesloten.")]
         await self.waves.close(wave.id)
-        return [Reply(text=f"De ronde ‘{wave.name}’ is gesloten: de antwoorden liggen vast, de resultaten blijven "
-                           f"leesbaar. Typ *export {wave.name}* voor de bestanden.")]
+        return [
+            Reply(
+                text=f"De ronde ‘{wave.name}’ is gesloten: de antwoorden liggen vast, de resultaten blijven "
+                f"leesbaar. Typ *export {wave.name}* voor de bestanden."
+            )
+        ]
 
     # ----- results ------------------------------------------------------------------------------
 
@@ -139,20 +186,36 @@ class AdminDialog:
         everything, argument = export_scope(argument)
         wave = await self._wave(argument)
         files = await self.waves.export(wave, self.exports_dir, everything=everything)
-        links = {"Download XLSX": self.links.link(files.xlsx.name),
-                 "Download CSV (zip)": self.links.link(files.csv_zip.name)}
+        links = {
+            "Download XLSX": self.links.link(files.xlsx.name),
+            "Download CSV (zip)": self.links.link(files.csv_zip.name),
+        }
         schools = files.schools if self.waves.for_schools(wave) else None
-        return [PrivateReply(admin_cards.export_card(wave, links, files.centre_answers, files.members,
-                                                     everything=everything, schools=schools), notice=LINKS_IN_PRIVATE)]
+        return [
+            PrivateReply(
+                admin_cards.export_card(
+                    wave, links, files.centre_answers, files.members, everything=everything, schools=schools
+                ),
+                notice=LINKS_IN_PRIVATE,
+            )
+        ]
 
     async def _results(self, actor: Actor, argument: str) -> list[Outgoing]:
         wave = await self._wave(argument)
         r = await self.waves.results(wave)
         if isinstance(r, SchoolResults):
             return [Reply(card=admin_cards.schools_results_card(wave, r.view, list(r.per_centre)))]
-        return [Reply(card=admin_cards.results_card(r.questionnaire, wave, r.centres,
-                                                    [(lv.question, lv.scale, lv.per_unit) for lv in r.levels],
-                                                    list(r.choices)))]
+        return [
+            Reply(
+                card=admin_cards.results_card(
+                    r.questionnaire,
+                    wave,
+                    r.centres,
+                    [(lv.question, lv.scale, lv.per_unit) for lv in r.levels],
+                    list(r.choices),
+                )
+            )
+        ]
 
     async def _purge(self, actor: Actor, argument: str) -> list[Outgoing]:
         if not argument.strip():
@@ -160,11 +223,19 @@ class AdminDialog:
         wave = await self._wave(argument)
         deleted = await self.waves.purge(wave, self.exports_dir)
         if not deleted:
-            return [Reply(text=f"Van ‘{wave.name}’ waren er geen antwoorden per persoon (meer); de exportbestanden "
-                               "van die ronde zijn gewist, de antwoorden van de centra blijven bewaard.")]
-        return [Reply(text=f"De antwoorden van {count(deleted, 'persoon', 'personen')} in ‘{wave.name}’ zijn "
-                           "verwijderd, net als de exportbestanden van die ronde; de antwoorden van de centra "
-                           "blijven bewaard.")]
+            return [
+                Reply(
+                    text=f"Van ‘{wave.name}’ waren er geen antwoorden per persoon (meer); de exportbestanden "
+                    "van die ronde zijn gewist, de antwoorden van de centra blijven bewaard."
+                )
+            ]
+        return [
+            Reply(
+                text=f"De antwoorden van {count(deleted, 'persoon', 'personen')} in ‘{wave.name}’ zijn "
+                "verwijderd, net als de exportbestanden van die ronde; de antwoorden van de centra "
+                "blijven bewaard."
+            )
+        ]
 
 
 def launched_replies(launch: Launch) -> list[Outgoing]:
@@ -172,9 +243,14 @@ def launched_replies(launch: Launch) -> list[Outgoing]:
     wave = launch.wave
     if launch.already_launched:
         return [Reply(text=f"De ronde ‘{wave.name}’ was al gelanceerd.")]
-    closed = "".join(f" De ronde ‘{other.name}’ is gesloten; wat daar werd ingevuld, blijft bewaard."
-                     for other in launch.closed)
-    return [ReplaceSubmitted(admin_cards.card_text(f"✔ Gelanceerd: {wave.name}")),
-            Reply(text=f"De ronde ‘{wave.name}’ is gelanceerd: "
-                       f"{count(launch.queued, 'uitnodiging wordt', 'uitnodigingen worden')} verstuurd. "
-                       f"{REPORT_FOLLOWS}{closed}")]
+    closed = "".join(
+        f" De ronde ‘{other.name}’ is gesloten; wat daar werd ingevuld, blijft bewaard." for other in launch.closed
+    )
+    return [
+        ReplaceSubmitted(admin_cards.card_text(f"✔ Gelanceerd: {wave.name}")),
+        Reply(
+            text=f"De ronde ‘{wave.name}’ is gelanceerd: "
+            f"{count(launch.queued, 'uitnodiging wordt', 'uitnodigingen worden')} verstuurd. "
+            f"{REPORT_FOLLOWS}{closed}"
+        ),
+    ]

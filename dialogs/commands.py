@@ -25,17 +25,59 @@ class Command:
 
 # Command name -> the words (normalised) that mean it. Multi-word phrases are matched first.
 KEYWORDS: dict[str, tuple[str, ...]] = {
-    "help": ("help", "hulp", "helpen", "?", "wat kan ik doen", "commando's", "commandos", "wat moet ik doen",
-             "hoe werkt dit", "hoe werkt het", "ik snap het niet", "snap het niet", "ik begrijp het niet",
-             "begrijp het niet", "ik snap er niets van", "ik begrijp er niets van", "ik weet het niet"),
-    "thanks": ("bedankt", "dank je", "dank u", "dankje", "dankjewel", "dank je wel", "dank u wel", "merci",
-               "thanks", "thank you", "super bedankt", "ok bedankt", "oke bedankt"),
+    "help": (
+        "help",
+        "hulp",
+        "helpen",
+        "?",
+        "wat kan ik doen",
+        "commando's",
+        "commandos",
+        "wat moet ik doen",
+        "hoe werkt dit",
+        "hoe werkt het",
+        "ik snap het niet",
+        "snap het niet",
+        "ik begrijp het niet",
+        "begrijp het niet",
+        "ik snap er niets van",
+        "ik begrijp er niets van",
+        "ik weet het niet",
+    ),
+    "thanks": (
+        "bedankt",
+        "dank je",
+        "dank u",
+        "dankje",
+        "dankjewel",
+        "dank je wel",
+        "dank u wel",
+        "merci",
+        "thanks",
+        "thank you",
+        "super bedankt",
+        "ok bedankt",
+        "oke bedankt",
+    ),
     "hello": ("hallo", "hoi", "hey", "hi", "dag", "goedemorgen", "goedemiddag", "goedenavond", "hello", "welkom"),
     "progress": ("voortgang", "hoe ver", "hoever", "waar ben ik"),
     "overview": ("overzicht", "samenvatting", "mijn antwoorden", "antwoorden"),
     "edit": ("wijzig", "wijzigen", "aanpassen", "pas aan", "verander", "veranderen"),
-    "pause": ("pauze", "pauzeer", "later", "stop", "stoppen", "ik stop", "ik wil stoppen", "even stoppen", "straks",
-              "tot later", "genoeg voor vandaag", "quit", "exit"),
+    "pause": (
+        "pauze",
+        "pauzeer",
+        "later",
+        "stop",
+        "stoppen",
+        "ik stop",
+        "ik wil stoppen",
+        "even stoppen",
+        "straks",
+        "tot later",
+        "genoeg voor vandaag",
+        "quit",
+        "exit",
+    ),
     "resume": ("verder", "ga verder", "doorgaan", "start", "begin", "beginnen", "hervat", "volgende"),
     "glossary": ("wat is", "wat zijn", "wat betekent", "wat betekenen", "betekenis van", "uitleg", "afkorting"),
     "my_data": ("mijn gegevens", "privacy", "wat bewaar je", "welke gegevens"),
@@ -55,8 +97,9 @@ KEYWORDS: dict[str, tuple[str, ...]] = {
     "purge": ("verwijder antwoorden", "wis antwoorden"),
     "registry": ("register", "registratie", "importeer register"),
 }
-ADMIN_COMMANDS = frozenset({"new_wave", "waves", "status", "remind", "close_wave", "export", "results", "purge",
-                            "registry"})
+ADMIN_COMMANDS = frozenset(
+    {"new_wave", "waves", "status", "remind", "close_wave", "export", "results", "purge", "registry"}
+)
 DIRECTOR_COMMANDS = frozenset({"team", "centre_answer", "own_answers", "schools"})
 # Directors and the scholengroep's contacts ask for a centre's report.
 REPORT_COMMANDS = frozenset({"report"})
@@ -93,7 +136,8 @@ def parse_command(text: str) -> Command | None:
     first, _, _ = normalised.partition(" ")
     first = first.rstrip("?")
     close = difflib.get_close_matches(first, list(_SINGLE_WORDS), n=1, cutoff=0.8) or [
-        word for word in _SINGLE_WORDS if _swapped(first, word)]
+        word for word in _SINGLE_WORDS if _swapped(first, word)
+    ]
     if close:
         return Command(_SINGLE_WORDS[close[0]], _argument_after(original, 1))
     return None
@@ -104,8 +148,12 @@ def _swapped(typed: str, word: str) -> bool:
     if len(typed) != len(word) or len(word) < 4 or typed == word:
         return False
     differ = [i for i in range(len(word)) if typed[i] != word[i]]
-    return len(differ) == 2 and differ[1] == differ[0] + 1 and typed[differ[0]] == word[differ[1]] \
+    return (
+        len(differ) == 2
+        and differ[1] == differ[0] + 1
+        and typed[differ[0]] == word[differ[1]]
         and typed[differ[1]] == word[differ[0]]
+    )
 
 
 def _argument_after(original: str, word_count: int) -> str:
@@ -136,8 +184,11 @@ UNEXPLAINED = "De handleiding gebruikt deze afkorting zonder uitleg."
 def glossary_examples(questionnaire: Questionnaire) -> tuple[list[str], list[str]]:
     """What one can ask about, for examples: the terms (lower case) and the explained abbreviations, the
     ones the questionnaire's texts use most first."""
-    texts = " ".join(text for unit in questionnaire.units for text in (
-        unit.definition, *unit.rclbk, *unit.reflection, *unit.descriptions.values()))
+    texts = " ".join(
+        text
+        for unit in questionnaire.units
+        for text in (unit.definition, *unit.rclbk, *unit.reflection, *unit.descriptions.values())
+    )
     texts += " " + " ".join(question.text for question in (*questionnaire.questions, *questionnaire.final.questions))
 
     def used(word: str) -> int:
@@ -145,12 +196,22 @@ def glossary_examples(questionnaire: Questionnaire) -> tuple[list[str], list[str
 
     # Terms are words ("hefboom"), not short lower-case abbreviations ("lln"); an abbreviation in the
     # questionnaire's own title ("CLB") is no example of something to ask.
-    terms = sorted((e.abbreviation for e in questionnaire.glossary
-                    if e.abbreviation.islower() and len(e.abbreviation) > 5), key=used)
-    abbreviations = sorted((e.abbreviation for e in questionnaire.glossary
-                            if e.abbreviation.isupper() and e.abbreviation.isalpha() and len(e.abbreviation) > 2
-                            and e.abbreviation not in questionnaire.title
-                            and not e.meaning.startswith(UNEXPLAINED)), key=used)
+    terms = sorted(
+        (e.abbreviation for e in questionnaire.glossary if e.abbreviation.islower() and len(e.abbreviation) > 5),
+        key=used,
+    )
+    abbreviations = sorted(
+        (
+            e.abbreviation
+            for e in questionnaire.glossary
+            if e.abbreviation.isupper()
+            and e.abbreviation.isalpha()
+            and len(e.abbreviation) > 2
+            and e.abbreviation not in questionnaire.title
+            and not e.meaning.startswith(UNEXPLAINED)
+        ),
+        key=used,
+    )
     return terms, abbreviations
 
 
@@ -209,9 +270,7 @@ def parse_new_wave(argument: str, today: date, command_words: tuple[str, ...] = 
         deadline = date(int(match["year"]), int(match["month"]), int(match["day"]))
     except ValueError as error:
         raise CommandError(f"‘{match['day']}-{match['month']}-{match['year']}’ is geen bestaande datum.") from error
-    centres = tuple(
-        part.strip().lower() for part in re.split(r"[,;]|\s+en\s+", match["centres"] or "") if part.strip()
-    )
+    centres = tuple(part.strip().lower() for part in re.split(r"[,;]|\s+en\s+", match["centres"] or "") if part.strip())
     name = match["name"].strip().strip("'\"‘’“”")
     if not name or len(name) > 80:
         raise CommandError("Geef de ronde een naam van hoogstens 80 tekens.")

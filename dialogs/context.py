@@ -6,16 +6,17 @@ Replies. The bot layer turns Teams activities into these and sends the replies.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Callable, Protocol
+from typing import Protocol
 
+from storage.base import DocumentStore
+from storage.repository import Repository
 from survey.answers import Response
 from survey.questionnaire import Catalog, Questionnaire, RunsQuestionnaire
 from survey.registry import Membership, Registry, SchoolContact
 from survey.waves import Wave, current_wave_for
-from storage.base import DocumentStore
-from storage.repository import Repository
 
 
 @dataclass(frozen=True)
@@ -119,4 +120,3 @@ class Services:
 
     async def member_responses(self, wave_id: str, centre_id: str) -> list[Response]:
         return await self.responses.list(wave_id, centre_id)
-

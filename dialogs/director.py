@@ -10,18 +10,20 @@ that tells the centre's answer from the director's own, which of the two the typ
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Awaitable, Callable, Literal, Protocol
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from actions.payloads import AdoptOwnPayload, CardPayload, CentreStartPayload, ReportPayload
 from cards import director as director_cards
 from cards import schools as schools_cards
 from dialogs.commands import Command
 from dialogs.context import Actor, Outgoing, ReplaceSubmitted, Reply, Services
-from actions.payloads import AdoptOwnPayload, CardPayload, CentreStartPayload, ReportPayload
 from dialogs.respondent import Refused, RespondentDialog, Subject
 from reports.render import ReportInput, file_name, render_pdf
+from storage.repository import Repository, Unchanged
 from survey import progress as flow
 from survey.answers import Response
 from survey.consolidation import propose, proposed_closing_inputs, proposed_inputs
@@ -30,7 +32,6 @@ from survey.registry import Centre
 from survey.school_view import SchoolsView, schools_view
 from survey.summary import TeamSummary, summarise
 from survey.waves import Wave, previous_wave
-from storage.repository import Repository, Unchanged
 
 ONLY_DIRECTORS = "Dit is voor de directeur van een centrum."
 NOT_YOUR_REPORT = "Dit rapport is enkel voor de directeur van het centrum en de contactpersonen van zijn scholengroep."
@@ -87,8 +88,9 @@ async def schools_wave(services: Services, centre: Centre) -> Wave | None:
 
 async def centre_schools_view(services: Services, wave: Wave, centre: Centre) -> SchoolsView:
     """What this centre's schools said in a wave, counted; never per school (survey.school_view)."""
-    responses = [r for r in await services.responses.list(wave.id, centre.id)
-                 if r.kind == "school" and r.centre_id == centre.id]
+    responses = [
+        r for r in await services.responses.list(wave.id, centre.id) if r.kind == "school" and r.centre_id == centre.id
+    ]
     return schools_view(services.questionnaire_of(wave), [centre], responses)
 
 
@@ -105,22 +107,37 @@ async def report_input(services: Services, wave: Wave, centre: Centre) -> Report
         previous_answer = None
     network = tuple(await services.centre_answers.list(wave.id))
     schools = await schools_wave(services, centre)
-    return ReportInput(q, centre, wave, answer, team, earlier if previous_answer else None,
-                       previous_answer, network, services.clock(),
-                       await centre_schools_view(services, schools, centre) if schools else None)
+    return ReportInput(
+        q,
+        centre,
+        wave,
+        answer,
+        team,
+        earlier if previous_answer else None,
+        previous_answer,
+        network,
+        services.clock(),
+        await centre_schools_view(services, schools, centre) if schools else None,
+    )
 
 
 class DirectorDialog:
-    def __init__(self, services: Services, respondent: RespondentDialog,
-                 send_summary: Callable[[str, str, Actor], Awaitable[None]], report_files: ReportFiles | None):
+    def __init__(
+        self,
+        services: Services,
+        respondent: RespondentDialog,
+        send_summary: Callable[[str, str, Actor], Awaitable[None]],
+        report_files: ReportFiles | None,
+    ):
         self.services = services
         self.respondent = respondent
         # Sends a fresh summary card to the director and makes it the one kept up to date.
         self.send_summary = send_summary
         self.report_files = report_files
         self.focus_records: Repository[FocusRecord] = Repository(services.store, "director-focus", FocusRecord)
-        self.notices: Repository[ScholengroepNotice] = Repository(services.store, "scholengroep-notices",
-                                                                 ScholengroepNotice)
+        self.notices: Repository[ScholengroepNotice] = Repository(
+            services.store, "scholengroep-notices", ScholengroepNotice
+        )
         respondent.centre_view = self
 
     # ----- what the director sees ------------------------------------------------------------
@@ -141,10 +158,16 @@ class DirectorDialog:
         schools = await schools_wave(self.services, centre)
         view = await centre_schools_view(self.services, schools, centre) if schools else None
         return director_cards.summary_card(
-            self.services.questionnaire_of(wave), summary, wave, centre_answer=centre_answer,
+            self.services.questionnaire_of(wave),
+            summary,
+            wave,
+            centre_answer=centre_answer,
             previous_answer=previous_answer if previous_answer and previous_answer.is_submitted else None,
-            previous_wave=earlier, now=self.services.clock(), scholengroep_informed=informed,
-            schools=(view.answered, view.invited) if view else None)
+            previous_wave=earlier,
+            now=self.services.clock(),
+            scholengroep_informed=informed,
+            schools=(view.answered, view.invited) if view else None,
+        )
 
     async def scholengroep_card(self, wave: Wave, centre: Centre, answer: Response) -> dict:
         _, team = await self.team(wave, centre)
@@ -152,8 +175,9 @@ class DirectorDialog:
 
     # ----- CentreView: what the respondent flow asks of the centre's answer ----------------------
 
-    async def page_view(self, wave_id: str, centre: Centre, response: Response, unit_id: str,
-                        page: str) -> tuple[dict[str, str] | None, list[dict]]:
+    async def page_view(
+        self, wave_id: str, centre: Centre, response: Response, unit_id: str, page: str
+    ) -> tuple[dict[str, str] | None, list[dict]]:
         q = self.services.questionnaire_of(response)
         responses = await self.services.member_responses(wave_id, centre.id)
         proposals = propose(q, unit_id, responses, self.names(centre))
@@ -164,8 +188,9 @@ class DirectorDialog:
         wave = await self.services.waves.get(wave_id)
         if wave is None:
             return {}
-        return proposed_closing_inputs(self.services.questionnaire_of(wave),
-                                       await self.services.member_responses(wave_id, centre.id))
+        return proposed_closing_inputs(
+            self.services.questionnaire_of(wave), await self.services.member_responses(wave_id, centre.id)
+        )
 
     def banner(self, subject: Subject) -> dict:
         return director_cards.centre_banner(subject.membership.centre.name)
@@ -230,12 +255,20 @@ class DirectorDialog:
             return [Reply(text="Het beeld van de scholen is voor de directeur van het centrum.")]
         centre = actor.membership.centre
         if not centre.schools:
-            return [Reply(text=f"Er staan nog geen scholen van {centre.name} in het register. POC+ voegt ze toe; "
-                               "daarna kunnen ze de bevraging van de scholen invullen.")]
+            return [
+                Reply(
+                    text=f"Er staan nog geen scholen van {centre.name} in het register. POC+ voegt ze toe; "
+                    "daarna kunnen ze de bevraging van de scholen invullen."
+                )
+            ]
         wave = await schools_wave(self.services, centre)
         if wave is None:
-            return [Reply(text=f"Er liep nog geen bevraging van de scholen voor {centre.name}. Zodra die loopt, zie je "
-                               "hier wat de scholen over de samenwerking met je centrum zeggen.")]
+            return [
+                Reply(
+                    text=f"Er liep nog geen bevraging van de scholen voor {centre.name}. Zodra die loopt, zie je "
+                    "hier wat de scholen over de samenwerking met je centrum zeggen."
+                )
+            ]
         view = await centre_schools_view(self.services, wave, centre)
         return [Reply(card=schools_cards.schools_card(view, centre, wave, self.services.clock()))]
 
@@ -249,15 +282,18 @@ class DirectorDialog:
             return [Reply(text=str(refusal))]
         await self.remember_focus(actor, subject.wave.id, "self")
         own = await self.respondent.load(await self.respondent.subject(actor))
-        switched = Reply(text="Je werkt nu aan je eigen antwoorden. Typ *centrum* om terug te gaan naar het antwoord "
-                              "van het centrum.")
+        switched = Reply(
+            text="Je werkt nu aan je eigen antwoorden. Typ *centrum* om terug te gaan naar het antwoord "
+            "van het centrum."
+        )
         if own.started_at is None:
             # Switching is not starting: the intro card lets the director start when they want.
             return [switched, *await self.respondent.intro(actor)]
         return [switched, *await self.respondent.start_subject(await self.respondent.subject(actor))]
 
-    async def _centre_answer(self, actor: Actor, centre_id: str | None = None,
-                             wave_id: str | None = None) -> list[Outgoing]:
+    async def _centre_answer(
+        self, actor: Actor, centre_id: str | None = None, wave_id: str | None = None
+    ) -> list[Outgoing]:
         try:
             subject = await self.respondent.subject(actor, "centre", centre_id, wave_id)
         except Refused as refusal:
@@ -274,16 +310,23 @@ class DirectorDialog:
         own = next((r for r in responses if r.respondent_id == subject.membership.person.key), None)
         centre_answer = await self.services.centre_answers.get(subject.wave.id, centre.id)
         if centre_answer is not None and centre_answer.is_submitted:
-            return [Reply(card=director_cards.already_sent_card(self.services.questionnaire_of(subject.wave), centre,
-                                                                 subject.wave, centre_answer))]
+            return [
+                Reply(
+                    card=director_cards.already_sent_card(
+                        self.services.questionnaire_of(subject.wave), centre, subject.wave, centre_answer
+                    )
+                )
+            ]
         if not others and own is not None and own.is_submitted and centre_answer is None:
             return [Reply(card=director_cards.adopt_own_card(centre, subject.wave))]
         await self.remember_focus(actor, subject.wave.id, "centre")
-        intro = Reply(text=(
-            f"Je vult nu het antwoord van {centre.name} in; typ *eigen* om naar je eigen antwoorden te gaan. Bij elke "
-            f"vraag zie je wat je teamleden antwoordden: wat een meerderheid koos, staat al ingevuld, de rest kies je "
-            f"zelf. {summary.finished} van {len(summary.members)} teamleden verzonden hun antwoorden."
-        ))
+        intro = Reply(
+            text=(
+                f"Je vult nu het antwoord van {centre.name} in; typ *eigen* om naar je eigen antwoorden te gaan. Bij elke "
+                f"vraag zie je wat je teamleden antwoordden: wat een meerderheid koos, staat al ingevuld, de rest kies je "
+                f"zelf. {summary.finished} van {len(summary.members)} teamleden verzonden hun antwoorden."
+            )
+        )
         return [intro, *self.respondent.marked(subject, await self.respondent.start_subject(subject))]
 
     async def _adopt_own(self, actor: Actor, payload: AdoptOwnPayload) -> list[Outgoing]:
@@ -291,17 +334,23 @@ class DirectorDialog:
             subject = await self.respondent.subject(actor, "centre", payload.centre, payload.wave)
         except Refused as refusal:
             return [Reply(text=str(refusal))]
-        own = await self.services.responses.get(subject.wave.id, subject.membership.centre.id,
-                                                subject.membership.person.key)
+        own = await self.services.responses.get(
+            subject.wave.id, subject.membership.centre.id, subject.membership.person.key
+        )
         if own is None or not own.is_submitted:
-            return [Reply(text="Verzend eerst je eigen antwoorden; daarna kan je ze als antwoord van het centrum gebruiken.")]
+            return [
+                Reply(
+                    text="Verzend eerst je eigen antwoorden; daarna kan je ze als antwoord van het centrum gebruiken."
+                )
+            ]
         now = self.services.clock()
 
         def adopt(current: Response | None) -> Response:
             if current is not None and current.is_submitted:
                 raise Unchanged()
             centre_answer = subject.empty_response().model_copy(
-                update={"answers": own.answers, "closing": own.closing, "started_at": now})
+                update={"answers": own.answers, "closing": own.closing, "started_at": now}
+            )
             return flow.submit(self.services.questionnaire_of(subject.wave), centre_answer, now)
 
         before, after = await subject.repository.update(subject.parts, adopt)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Awaitable, Callable
+from collections.abc import Awaitable, Callable
 
 from dialogs.commands import Command
 from dialogs.context import Actor, Outgoing, Reply, Services
@@ -23,31 +23,51 @@ class PrivacyDialog:
     async def on_command(self, actor: Actor, command: Command, text: str) -> list[Outgoing]:
         lines = ["**Wat Poolster over jou bewaart**"]
         contact = await self.contact_details(actor.user_id) or {}
-        identity = ", ".join(filter(None, (contact.get("name"), contact.get("email") or contact.get("user_principal_name"))))
-        lines.append(f"- Wie je bent, om je te herkennen en je berichten te sturen: {identity or actor.name} "
-                     "(en de technische kenmerken van je Teams-account en van dit gesprek).")
+        identity = ", ".join(
+            filter(None, (contact.get("name"), contact.get("email") or contact.get("user_principal_name")))
+        )
+        lines.append(
+            f"- Wie je bent, om je te herkennen en je berichten te sturen: {identity or actor.name} "
+            "(en de technische kenmerken van je Teams-account en van dit gesprek)."
+        )
         membership = actor.membership
         school_contact = actor.school_contact if membership is None else None
         if school_contact is not None:
             school, centre = school_contact.school, school_contact.centre
             lines.append(f"- Je rol: contactpersoon van {school.name}, een school van {centre.name}.")
-            await self._answers(lines, centre.id, school.id, "De antwoorden van je school",
-                                "Je school heeft nog geen antwoorden gegeven.")
-            lines.append(f"- Wie de antwoorden van je school ziet: de contactpersonen van je school. "
-                         f"{centre.name} ziet alleen de antwoorden van al zijn scholen samen, nooit wat "
-                         "één school antwoordde.")
+            await self._answers(
+                lines,
+                centre.id,
+                school.id,
+                "De antwoorden van je school",
+                "Je school heeft nog geen antwoorden gegeven.",
+            )
+            lines.append(
+                f"- Wie de antwoorden van je school ziet: de contactpersonen van je school. "
+                f"{centre.name} ziet alleen de antwoorden van al zijn scholen samen, nooit wat "
+                "één school antwoordde."
+            )
         elif membership is None:
             lines.append("- Je staat in geen enkel centrum in het register, dus er zijn geen antwoorden van jou.")
         else:
-            lines.append(f"- Je rol: {'directeur' if membership.role == 'director' else 'lid van het beleidsteam'} "
-                         f"van {membership.centre.name}.")
-            await self._answers(lines, membership.centre.id, membership.person.key, "Je antwoorden",
-                                "Je hebt nog geen antwoorden gegeven.")
+            lines.append(
+                f"- Je rol: {'directeur' if membership.role == 'director' else 'lid van het beleidsteam'} "
+                f"van {membership.centre.name}."
+            )
+            await self._answers(
+                lines,
+                membership.centre.id,
+                membership.person.key,
+                "Je antwoorden",
+                "Je hebt nog geen antwoorden gegeven.",
+            )
             if membership.role == "director":
                 lines.append("- Wie je antwoorden ziet: jij en POC+ in de export van de ronde.")
             else:
                 director = membership.centre.director.name
-                lines.append(f"- Wie je antwoorden ziet: jij, je directeur ({director}) en POC+ in de export van de ronde.")
+                lines.append(
+                    f"- Wie je antwoorden ziet: jij, je directeur ({director}) en POC+ in de export van de ronde."
+                )
         lines.append(f"- {RETENTION}")
         return [Reply(text="\n".join(lines))]
 

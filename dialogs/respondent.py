@@ -11,14 +11,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Protocol
 
-from cards import respondent as cards
-from cards.common import safe_text, shorten
-from cards.director import with_banner
-from dialogs.commands import UNEXPLAINED, Command, find_glossary, find_unit, glossary_examples
-from dialogs.context import Actor, MoveOn, Outgoing, Reply, Services
 from actions.payloads import (
     INVALID_CARD,
-    action_data,
     CardPayload,
     ClosingPayload,
     EditPayload,
@@ -28,22 +22,25 @@ from actions.payloads import (
     SavePagePayload,
     StartPayload,
     SubmitPayload,
+    action_data,
 )
+from cards import respondent as cards
+from cards.common import safe_text, shorten
+from cards.director import with_banner
+from dialogs.commands import UNEXPLAINED, Command, find_glossary, find_unit, glossary_examples
+from dialogs.context import Actor, MoveOn, Outgoing, Reply, Services
+from storage.repository import Repository, Unchanged
 from survey import progress as flow
 from survey.answers import InvalidAnswer, Response, final_input_ids, page_input_ids, validate_final, validate_page
 from survey.questionnaire import Questionnaire
 from survey.registry import Centre, Membership, Person, School
 from survey.waves import Wave, current_wave_for, date_text, find_wave, open_waves_for
-from storage.repository import Repository, Unchanged
 
 NOT_REGISTERED = (
     "Je staat (nog) niet in de lijst van een CLB-beleidsteam, dus ik kan je de zelfscan niet tonen. "
     "Denk je dat je erbij hoort? Vraag POC+ om je toe te voegen aan het register van je centrum."
 )
-NO_WAVE = (
-    "Er loopt op dit moment geen bevraging voor je centrum. "
-    "POC+ laat je weten wanneer de volgende ronde start."
-)
+NO_WAVE = "Er loopt op dit moment geen bevraging voor je centrum. POC+ laat je weten wanneer de volgende ronde start."
 NO_SCHOOL_WAVE = "Er loopt nu geen bevraging voor je school. Je CLB laat je weten wanneer ze start."
 PAUSED = (
     "Prima, we pauzeren. Alles wat je al antwoordde is bewaard. "
@@ -116,8 +113,9 @@ class Subject:
 class CentreView(Protocol):
     """What the centre's answer shows on top of a member's cards: the team's answers and majority."""
 
-    async def page_view(self, wave_id: str, centre: Centre, response: Response, unit_id: str,
-                        page: str) -> tuple[dict[str, str] | None, list[dict]]: ...
+    async def page_view(
+        self, wave_id: str, centre: Centre, response: Response, unit_id: str, page: str
+    ) -> tuple[dict[str, str] | None, list[dict]]: ...
 
     async def closing_values(self, wave_id: str, centre: Centre) -> dict[str, str]: ...
 
@@ -145,8 +143,9 @@ class RespondentDialog:
     def questionnaire_ids(self, actor: Actor) -> frozenset[str]:
         return frozenset(q.id for q in self._answered(actor))
 
-    async def subject(self, actor: Actor, kind: str = "self", centre_id: str | None = None,
-                      wave_id: str | None = None) -> Subject:
+    async def subject(
+        self, actor: Actor, kind: str = "self", centre_id: str | None = None, wave_id: str | None = None
+    ) -> Subject:
         membership = actor.membership
         contact = actor.school_contact if membership is None else None
         if membership is None and contact is None:
@@ -162,31 +161,61 @@ class RespondentDialog:
         now = self.services.clock()
         if wave_id is not None:
             # A card answers in the wave it came from, also when a newer one runs beside it.
-            wave = next((w for w in waves if w.id == wave_id and w.status != "draft" and w.includes(centre.id)
-                         and w.runs(ids)), None)
+            wave = next(
+                (w for w in waves if w.id == wave_id and w.status != "draft" and w.includes(centre.id) and w.runs(ids)),
+                None,
+            )
             if wave is None:
-                raise Refused("Deze kaart hoort bij een ronde die er voor jou niet (meer) is. "
-                              "Typ *verder* om verder te gaan in de huidige ronde.")
+                raise Refused(
+                    "Deze kaart hoort bij een ronde die er voor jou niet (meer) is. "
+                    "Typ *verder* om verder te gaan in de huidige ronde."
+                )
         else:
             wave = current_wave_for(waves, centre.id, now, ids)
             if wave is None:
                 raise NoWave(NO_SCHOOL_WAVE if contact else NO_WAVE)
         q = self.services.questionnaire_of(wave)
         open_waves = tuple(open_waves_for(waves, centre.id, now, ids))
-        common = {"wave": wave, "q": q, "centre": centre, "membership": membership, "questionnaire_ids": ids,
-                  "open_waves": open_waves}
+        common = {
+            "wave": wave,
+            "q": q,
+            "centre": centre,
+            "membership": membership,
+            "questionnaire_ids": ids,
+            "open_waves": open_waves,
+        }
         if contact is not None:
             school = contact.school
             # One response per school: whichever of its contacts answers, continues the same one.
-            return Subject(self.services.responses, (wave.id, centre.id, school.id), person=contact.person,
-                           kind="school", respondent_id=school.id, respondent_name=school.name, school=school,
-                           **common)
+            return Subject(
+                self.services.responses,
+                (wave.id, centre.id, school.id),
+                person=contact.person,
+                kind="school",
+                respondent_id=school.id,
+                respondent_name=school.name,
+                school=school,
+                **common,
+            )
         if kind == "centre":
-            return Subject(self.services.centre_answers, (wave.id, centre.id), person=membership.person,
-                           kind="centre", respondent_id=centre.id, respondent_name=centre.name, **common)
-        return Subject(self.services.responses, (wave.id, centre.id, membership.person.key), person=membership.person,
-                       kind="member", respondent_id=membership.person.key, respondent_name=membership.person.name,
-                       **common)
+            return Subject(
+                self.services.centre_answers,
+                (wave.id, centre.id),
+                person=membership.person,
+                kind="centre",
+                respondent_id=centre.id,
+                respondent_name=centre.name,
+                **common,
+            )
+        return Subject(
+            self.services.responses,
+            (wave.id, centre.id, membership.person.key),
+            person=membership.person,
+            kind="member",
+            respondent_id=membership.person.key,
+            respondent_name=membership.person.name,
+            **common,
+        )
 
     async def load(self, subject: Subject) -> Response:
         return await subject.repository.get(*subject.parts) or subject.empty_response()
@@ -194,8 +223,11 @@ class RespondentDialog:
     async def command_subject(self, actor: Actor) -> Subject:
         """What a typed command acts on: the own answers, or the centre's answer a director is working on."""
         subject = await self.subject(actor)
-        if subject.is_director and self.centre_view is not None and \
-                await self.centre_view.focus(actor, subject.wave.id) == "centre":
+        if (
+            subject.is_director
+            and self.centre_view is not None
+            and await self.centre_view.focus(actor, subject.wave.id) == "centre"
+        ):
             return await self.subject(actor, "centre")
         return subject
 
@@ -252,14 +284,18 @@ class RespondentDialog:
         if name == "resume":
             return await self.start_subject(subject, announce=True)
         if name == "overview":
-            return [*self._labelled([MoveOn(self._overview(await self.load(subject), subject))], subject),
-                    *await self._elsewhere(subject)]
+            return [
+                *self._labelled([MoveOn(self._overview(await self.load(subject), subject))], subject),
+                *await self._elsewhere(subject),
+            ]
         if name == "edit":
             if unit is None:
                 example = subject.q.units[min(2, len(subject.q.units) - 1)]
                 return [
-                    Reply(text=f"Wat wil je wijzigen? Typ het nummer of de naam van een {subject.q.words.unit}, "
-                               f"bv. *wijzig {example.number}* of *wijzig {example.short_title.lower()}*."),
+                    Reply(
+                        text=f"Wat wil je wijzigen? Typ het nummer of de naam van een {subject.q.words.unit}, "
+                        f"bv. *wijzig {example.number}* of *wijzig {example.short_title.lower()}*."
+                    ),
                     *self._labelled([MoveOn(self._overview(await self.load(subject), subject))], subject),
                 ]
             return self._labelled(await self._edit(subject, unit.id), subject)
@@ -271,9 +307,16 @@ class RespondentDialog:
         except Refused as refusal:
             if actor.is_admin and actor.membership is None:
                 # POC+ belongs to no centre: greet them with what they can do, not with a refusal.
-                return [Reply(card=cards.help_card(role=self._role(actor), is_admin=True,
-                                                   today=self.services.clock().date(),
-                                                   command_words=self.services.catalog.command_words))]
+                return [
+                    Reply(
+                        card=cards.help_card(
+                            role=self._role(actor),
+                            is_admin=True,
+                            today=self.services.clock().date(),
+                            command_words=self.services.catalog.command_words,
+                        )
+                    )
+                ]
             return await self._contact_intro(actor) or [Reply(text=self._refusal_text(actor, refusal))]
         chosen = await self.choose_wave(subject, "hello")
         if isinstance(chosen, dict):
@@ -305,8 +348,10 @@ class RespondentDialog:
         if contact is None or not isinstance(refusal, NoWave):
             return str(refusal)
         first_name = contact.person.name.split(" ")[0]
-        return (f"Hallo {first_name}! Je staat in Poolster als contactpersoon van {contact.school.name} bij "
-                f"{contact.centre.name}. {NO_SCHOOL_WAVE}")
+        return (
+            f"Hallo {first_name}! Je staat in Poolster als contactpersoon van {contact.school.name} bij "
+            f"{contact.centre.name}. {NO_SCHOOL_WAVE}"
+        )
 
     # ----- card buttons -------------------------------------------------------------------
 
@@ -345,7 +390,9 @@ class RespondentDialog:
             return await self._submit(subject, payload)
         return [Reply(text=self._hint(subject.q))]
 
-    async def start_subject(self, subject: Subject, *, in_place: bool = False, announce: bool = False) -> list[Outgoing]:
+    async def start_subject(
+        self, subject: Subject, *, in_place: bool = False, announce: bool = False
+    ) -> list[Outgoing]:
         """The card of the next step; in_place: the pressed card moves on to it (else a new message);
         announce (or nothing answered here yet): also say where answers in other waves are."""
         if subject.wave.accepts_answers(self.services.clock()):
@@ -364,8 +411,9 @@ class RespondentDialog:
         else:
             response = await self.load(subject)
             if not response.is_submitted:
-                return self._labelled([MoveOn(self._overview(response, subject, note=self._closed_text(subject.wave)),
-                                              in_place)], subject)
+                return self._labelled(
+                    [MoveOn(self._overview(response, subject, note=self._closed_text(subject.wave)), in_place)], subject
+                )
         replies: list[Outgoing] = [MoveOn(await self._card_for_next_step(response, subject), in_place)]
         if announce or not response.answers:
             # The moment a newer wave would show "0 van 11": say where earlier answers are.
@@ -403,8 +451,19 @@ class RespondentDialog:
             answers = validate_page(q, unit, payload.page, payload.inputs())
         except InvalidAnswer as invalid:
             # The same card again, every input as given, each message at its field.
-            return [MoveOn(cards.page_card(q, unit.id, payload.page, current, values=payload.inputs(),
-                                           errors=invalid.errors, **subject.card_args))]
+            return [
+                MoveOn(
+                    cards.page_card(
+                        q,
+                        unit.id,
+                        payload.page,
+                        current,
+                        values=payload.inputs(),
+                        errors=invalid.errors,
+                        **subject.card_args,
+                    )
+                )
+            ]
 
         now = self.services.clock()
         stale = payload.rev != current.revision
@@ -413,8 +472,11 @@ class RespondentDialog:
             response = response or subject.empty_response()
             if response.is_submitted:
                 raise flow.SurveyLocked()
-            if all(response.answer(unit.id, qid) == answer for qid, answer in answers.items()) and \
-                    response.is_page_answered(q, unit.id, payload.page) and response.editing != (unit.id, payload.page):
+            if (
+                all(response.answer(unit.id, qid) == answer for qid, answer in answers.items())
+                and response.is_page_answered(q, unit.id, payload.page)
+                and response.editing != (unit.id, payload.page)
+            ):
                 # The same answer again (a double click or an old card): nothing to change.
                 raise Unchanged()
             return flow.save_page(q, response, unit.id, payload.page, answers, now)
@@ -454,8 +516,11 @@ class RespondentDialog:
         try:
             closing = validate_final(q, payload.inputs())
         except InvalidAnswer as invalid:
-            return [MoveOn(cards.closing_card(q, current, values=payload.inputs(), errors=invalid.errors,
-                                              **subject.card_args))]
+            return [
+                MoveOn(
+                    cards.closing_card(q, current, values=payload.inputs(), errors=invalid.errors, **subject.card_args)
+                )
+            ]
         now = self.services.clock()
 
         def save(response: Response | None) -> Response:
@@ -478,12 +543,24 @@ class RespondentDialog:
         if current.is_submitted:
             return [Reply(text="Je antwoorden waren al verzonden. Typ *overzicht* om ze te bekijken.")]
         if not flow.is_complete(q, current):
-            return [MoveOn(await self._card_for_next_step(
-                current, subject, note="Er ontbreken nog antwoorden; daarna kan je verzenden."))]
+            return [
+                MoveOn(
+                    await self._card_for_next_step(
+                        current, subject, note="Er ontbreken nog antwoorden; daarna kan je verzenden."
+                    )
+                )
+            ]
         if payload.rev != current.revision:
-            return [MoveOn(cards.confirm_card(
-                q, current, note="Je antwoorden zijn intussen gewijzigd. Kijk ze nog eens na en bevestig opnieuw.",
-                **subject.card_args))]
+            return [
+                MoveOn(
+                    cards.confirm_card(
+                        q,
+                        current,
+                        note="Je antwoorden zijn intussen gewijzigd. Kijk ze nog eens na en bevestig opnieuw.",
+                        **subject.card_args,
+                    )
+                )
+            ]
         now = self.services.clock()
 
         def submit(response: Response | None) -> Response:
@@ -497,21 +574,25 @@ class RespondentDialog:
             return [Reply(text="Je antwoorden waren al verzonden of zijn net gewijzigd. Typ *overzicht*.")]
         await self.services.listener.response_changed(response)
         # Sent in one wave while another still waits: say so, with its button, rather than leave it to chance.
-        return [MoveOn(cards.submitted_card(q, response, place=subject.place)),
-                *await self._elsewhere(subject, unstarted=True)]
+        return [
+            MoveOn(cards.submitted_card(q, response, place=subject.place)),
+            *await self._elsewhere(subject, unstarted=True),
+        ]
 
     # ----- waves side by side ---------------------------------------------------------------
 
     async def _named_wave(self, subject: Subject, argument: str) -> Subject:
         """`verder Proef`, `overzicht Zelfscan 2025`: that wave; other words leave the subject as it is."""
-        waves = [w for w in await self.services.waves.list()
-                 if w.includes(subject.centre.id) and w.runs(subject.questionnaire_ids)]
+        waves = [
+            w
+            for w in await self.services.waves.list()
+            if w.includes(subject.centre.id) and w.runs(subject.questionnaire_ids)
+        ]
         wave = find_wave(waves, argument)
         return self._in_wave(subject, wave) if wave else subject
 
     def _in_wave(self, subject: Subject, wave: Wave) -> Subject:
-        return replace(subject, wave=wave, q=self.services.questionnaire_of(wave),
-                       parts=(wave.id, *subject.parts[1:]))
+        return replace(subject, wave=wave, q=self.services.questionnaire_of(wave), parts=(wave.id, *subject.parts[1:]))
 
     async def _response_in(self, subject: Subject, wave: Wave) -> Response:
         other = self._in_wave(subject, wave)
@@ -542,25 +623,35 @@ class RespondentDialog:
             return self._in_wave(subject, unfinished[0]) if unfinished else subject
         args = subject.card_args
         if purpose == "overview":
-            title, buttons = "Van welke ronde wil je het overzicht?", [
-                (f"Overzicht {_short(w.name)}", action_data("overview", wave=w.id, **args)) for w, _ in responses]
+            title, buttons = (
+                "Van welke ronde wil je het overzicht?",
+                [(f"Overzicht {_short(w.name)}", action_data("overview", wave=w.id, **args)) for w, _ in responses],
+            )
         elif purpose == "edit":
             unit = subject.q.unit(unit_id or "")
-            title, buttons = f"In welke ronde wijzig je {subject.q.words.unit} {unit.number if unit else ''}?", [
-                (f"Wijzig in {_short(w.name)}", action_data("edit", wave=w.id, unit=unit_id, **args))
-                for w, r in responses if not r.is_submitted]
+            title, buttons = (
+                f"In welke ronde wijzig je {subject.q.words.unit} {unit.number if unit else ''}?",
+                [
+                    (f"Wijzig in {_short(w.name)}", action_data("edit", wave=w.id, unit=unit_id, **args))
+                    for w, r in responses
+                    if not r.is_submitted
+                ],
+            )
         else:
             first_name = subject.person.name.split(" ")[0]
             title = "In welke ronde ga je verder?"
             if purpose == "hello":
                 title = f"Hallo {first_name}! {title}"
-            buttons = [(f"{_start_word(r)} {_short(w.name)}",
-                        action_data(self._start_action(subject), wave=w.id, **args)) for w, r in responses]
+            buttons = [
+                (f"{_start_word(r)} {_short(w.name)}", action_data(self._start_action(subject), wave=w.id, **args))
+                for w, r in responses
+            ]
         whose = "wordt het antwoord van het centrum" if subject.kind == "centre" else "worden je antwoorden"
-        intro = (f"Voor {subject.place} lopen nu {len(responses)} rondes naast elkaar. "
-                 f"Per ronde {whose} apart bewaard; je kiest zelf waar je verdergaat.")
-        return cards.wave_choice_card(title, intro, [(w.name, self._state_text(r, w)) for w, r in responses],
-                                      buttons)
+        intro = (
+            f"Voor {subject.place} lopen nu {len(responses)} rondes naast elkaar. "
+            f"Per ronde {whose} apart bewaard; je kiest zelf waar je verdergaat."
+        )
+        return cards.wave_choice_card(title, intro, [(w.name, self._state_text(r, w)) for w, r in responses], buttons)
 
     async def _elsewhere(self, subject: Subject, *, unstarted: bool = False) -> list[Outgoing]:
         """Where this person's answers in other waves are, so nothing given is ever out of sight;
@@ -568,10 +659,18 @@ class RespondentDialog:
         centre_id = subject.centre.id
         now = self.services.clock()
         current = await self.load(subject)
-        others = sorted((w for w in await self.services.waves.list()
-                         if w.id != subject.wave.id and w.status != "draft" and w.includes(centre_id)
-                         and w.runs(subject.questionnaire_ids)),
-                        key=lambda w: w.launched_at or w.created_at, reverse=True)
+        others = sorted(
+            (
+                w
+                for w in await self.services.waves.list()
+                if w.id != subject.wave.id
+                and w.status != "draft"
+                and w.includes(centre_id)
+                and w.runs(subject.questionnaire_ids)
+            ),
+            key=lambda w: w.launched_at or w.created_at,
+            reverse=True,
+        )
         whose = "Het antwoord van het centrum" if subject.kind == "centre" else "Je antwoorden"
         replies: list[Outgoing] = []
         closed_told = False
@@ -583,20 +682,36 @@ class RespondentDialog:
                 if response.is_submitted:
                     continue
                 if response.answers:
-                    intro = (f"{whose} in de ronde ‘{wave.name}’ {'is' if subject.kind == 'centre' else 'zijn'} "
-                             "nog niet verzonden; die ronde loopt nog.")
+                    intro = (
+                        f"{whose} in de ronde ‘{wave.name}’ {'is' if subject.kind == 'centre' else 'zijn'} "
+                        "nog niet verzonden; die ronde loopt nog."
+                    )
                 else:
                     intro = f"De ronde ‘{wave.name}’ loopt ook voor {subject.place}."
-                replies.append(Reply(card=cards.wave_choice_card(
-                    "Ook nog in een andere ronde", intro,
-                    [(wave.name, self._state_text(response, wave))],
-                    [(f"{_start_word(response)} {_short(wave.name)}",
-                      action_data(self._start_action(subject), wave=wave.id, **subject.card_args))])))
+                replies.append(
+                    Reply(
+                        card=cards.wave_choice_card(
+                            "Ook nog in een andere ronde",
+                            intro,
+                            [(wave.name, self._state_text(response, wave))],
+                            [
+                                (
+                                    f"{_start_word(response)} {_short(wave.name)}",
+                                    action_data(self._start_action(subject), wave=wave.id, **subject.card_args),
+                                )
+                            ],
+                        )
+                    )
+                )
             elif not current.answers and not closed_told:
                 closed_told = True
-                replies.append(Reply(text=f"{whose} uit de ronde ‘{wave.name}’ (gesloten) "
-                                          f"{'blijft' if subject.kind == 'centre' else 'blijven'} bewaard: "
-                                          f"typ *overzicht {wave.name}* om ze te bekijken."))
+                replies.append(
+                    Reply(
+                        text=f"{whose} uit de ronde ‘{wave.name}’ (gesloten) "
+                        f"{'blijft' if subject.kind == 'centre' else 'blijven'} bewaard: "
+                        f"typ *overzicht {wave.name}* om ze te bekijken."
+                    )
+                )
         return replies
 
     @staticmethod
@@ -619,13 +734,22 @@ class RespondentDialog:
 
     async def _progress(self, subject: Subject, *, named: bool) -> list[Outgoing]:
         if named or len(subject.open_waves) < 2:
-            return [Reply(card=cards.progress_card(subject.q, await self.load(subject), **subject.card_args)),
-                    *await self._elsewhere(subject)]
+            return [
+                Reply(card=cards.progress_card(subject.q, await self.load(subject), **subject.card_args)),
+                *await self._elsewhere(subject),
+            ]
         # Two waves open: the progress in each, every card naming its wave.
-        return [Reply(card=cards.with_wave_label(cards.progress_card(self.services.questionnaire_of(w),
-                                                                     await self._response_in(subject, w),
-                                                                     **subject.card_args), w.name))
-                for w in subject.open_waves]
+        return [
+            Reply(
+                card=cards.with_wave_label(
+                    cards.progress_card(
+                        self.services.questionnaire_of(w), await self._response_in(subject, w), **subject.card_args
+                    ),
+                    w.name,
+                )
+            )
+            for w in subject.open_waves
+        ]
 
     # ----- helpers ------------------------------------------------------------------------
 
@@ -646,14 +770,17 @@ class RespondentDialog:
             return cards.submitted_card(q, response, place=subject.place)
         return self._overview(response, subject, note=note)
 
-    async def _page_card(self, response: Response, subject: Subject, unit_id: str, page: str, *,
-                         note: str | None = None) -> dict:
+    async def _page_card(
+        self, response: Response, subject: Subject, unit_id: str, page: str, *, note: str | None = None
+    ) -> dict:
         values, preamble = None, ()
         if subject.kind == "centre" and self.centre_view is not None:
-            values, preamble = await self.centre_view.page_view(subject.wave.id, subject.centre,
-                                                                response, unit_id, page)
-        return cards.page_card(subject.q, unit_id, page, response, values=values, preamble=preamble, note=note,
-                               **subject.card_args)
+            values, preamble = await self.centre_view.page_view(
+                subject.wave.id, subject.centre, response, unit_id, page
+            )
+        return cards.page_card(
+            subject.q, unit_id, page, response, values=values, preamble=preamble, note=note, **subject.card_args
+        )
 
     async def _closing_card(self, response: Response, subject: Subject) -> dict:
         values = None
@@ -678,11 +805,16 @@ class RespondentDialog:
         if subject is not None:
             about = cards.step_help(subject.q, flow.next_step(subject.q, await self.load(subject)))
         examples = glossary_examples(q or self._answered(actor)[0])
-        return cards.help_card(role=self._role(actor), words=q.words if q else None,
-                               glossary_example=(examples[1] or examples[0] or [None])[0],
-                               is_admin=actor.is_admin, about=about, today=self.services.clock().date(),
-                               command_words=self.services.catalog.command_words,
-                               schools_survey=bool(self.services.catalog.for_respondents("schools")))
+        return cards.help_card(
+            role=self._role(actor),
+            words=q.words if q else None,
+            glossary_example=(examples[1] or examples[0] or [None])[0],
+            is_admin=actor.is_admin,
+            about=about,
+            today=self.services.clock().date(),
+            command_words=self.services.catalog.command_words,
+            schools_survey=bool(self.services.catalog.for_respondents("schools")),
+        )
 
     async def _questionnaire_for(self, actor: Actor) -> Questionnaire:
         """The questionnaire a person's questions are about: their wave's, else the one they would answer."""
@@ -711,16 +843,26 @@ class RespondentDialog:
         if entry is None:
             # What was typed is echoed literally (a message goes through Markdown too), never cut mid-word.
             asked = re.sub(r"^(een|de|het)\s+", "", argument.strip(), flags=re.IGNORECASE)
-            known = " en ".join(filter(None, (
-                f"begrippen als {_listed(terms[:4])}" if terms else "",
-                f"afkortingen zoals {_listed(abbreviations[:3], 'of')}" if abbreviations else "")))
-            return (f"‘{safe_text(shorten(asked, 40))}’ ken ik niet uit de handleiding. Ik kan uitleg geven bij "
-                    f"{known}. Typ bv. {example}")
+            known = " en ".join(
+                filter(
+                    None,
+                    (
+                        f"begrippen als {_listed(terms[:4])}" if terms else "",
+                        f"afkortingen zoals {_listed(abbreviations[:3], 'of')}" if abbreviations else "",
+                    ),
+                )
+            )
+            return (
+                f"‘{safe_text(shorten(asked, 40))}’ ken ik niet uit de handleiding. Ik kan uitleg geven bij "
+                f"{known}. Typ bv. {example}"
+            )
         if entry.meaning.startswith(UNEXPLAINED):
             # Say so plainly; a guess ("Waarschijnlijk: ...") is not an answer.
             context = entry.meaning.removeprefix(UNEXPLAINED).split("Waarschijnlijk:")[0].strip()
-            return (f"De handleiding legt **{entry.abbreviation}** nergens uit, dus ik ga niet raden. {context} "
-                    "POC+ kan je zeggen wat ermee bedoeld wordt.").replace("  ", " ")
+            return (
+                f"De handleiding legt **{entry.abbreviation}** nergens uit, dus ik ga niet raden. {context} "
+                "POC+ kan je zeggen wat ermee bedoeld wordt."
+            ).replace("  ", " ")
         return f"**{entry.abbreviation}**: {entry.meaning}"
 
     @staticmethod
@@ -738,7 +880,7 @@ class RespondentDialog:
 
 
 def _listed(items: list[str], last: str = "en") -> str:
-    """"a, b en c"."""
+    """ "a, b en c"."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {last} {items[-1]}"
 
 

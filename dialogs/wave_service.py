@@ -15,14 +15,22 @@ from pathlib import Path
 from typing import Literal, Protocol
 
 from dialogs.context import Services
-from survey.answers import Response
-from survey.export import (CENTRES_TABLE, MEMBERS_TABLE, SCHOOLS_TABLE, build_tables, export_file_name,
-                           intended_level, remove_wave_exports, write_csv_zip, write_xlsx)
+from storage.repository import Unchanged
+from survey.answers import Response, intended_level
+from survey.export import (
+    CENTRES_TABLE,
+    MEMBERS_TABLE,
+    SCHOOLS_TABLE,
+    build_tables,
+    export_file_name,
+    remove_wave_exports,
+    write_csv_zip,
+    write_xlsx,
+)
 from survey.questionnaire import Question, Questionnaire, Scale
 from survey.registry import Centre, Person
 from survey.school_view import SchoolsView, schools_view
 from survey.waves import Wave, WaveCounts, date_text, example_deadline, find_wave, wave_id_for
-from storage.repository import Unchanged
 
 
 class Sender(Protocol):
@@ -126,8 +134,11 @@ def level_counts(q: Questionnaire, answers: list[Response]) -> tuple[LevelCounts
         per_unit = {u.id: Counter() for u in q.units}
         for answer in answers:
             for unit in q.units:
-                level = (answer.choice(unit.id, question.id) if question is level_question
-                         else intended_level(q, question, answer, unit.id))
+                level = (
+                    answer.choice(unit.id, question.id)
+                    if question is level_question
+                    else intended_level(question, answer, unit.id)
+                )
                 if level:
                     per_unit[unit.id][level] += 1
         result.append(LevelCounts(question, scale, per_unit))
@@ -136,9 +147,11 @@ def level_counts(q: Questionnaire, answers: list[Response]) -> tuple[LevelCounts
 
 def final_choice_counts(q: Questionnaire, answers: list[Response]) -> tuple[tuple[Question, Counter], ...]:
     """For every final ordered choice, how many answers chose each unit (in any slot)."""
-    return tuple((question, Counter(u for a in answers if (given := a.final_answer(question.id))
-                                    for u in given.choices))
-                 for question in q.final.questions if question.type == "ordered_choice")
+    return tuple(
+        (question, Counter(u for a in answers if (given := a.final_answer(question.id)) for u in given.choices))
+        for question in q.final.questions
+        if question.type == "ordered_choice"
+    )
 
 
 class WaveService:
@@ -180,8 +193,9 @@ class WaveService:
 
     def command_words(self) -> tuple[str, ...]:
         """The words that launch a questionnaire other than the team's (*nieuwe ronde scholen ...*)."""
-        return tuple(q.command_word for q in map(self.services.catalog.current, self.services.catalog.ids)
-                     if q.command_word)
+        return tuple(
+            q.command_word for q in map(self.services.catalog.current, self.services.catalog.ids) if q.command_word
+        )
 
     def questionnaire_named(self, name: str, deadline: date) -> tuple[Questionnaire, str]:
         """What a new wave runs, and its name: a name that opens with a questionnaire's command word
@@ -195,45 +209,70 @@ class WaveService:
 
     # ----- opening and launching ----------------------------------------------------------------
 
-    async def draft(self, name: str, deadline: date, centre_ids: tuple[str, ...], created_by: str,
-                    questionnaire: Questionnaire) -> Draft:
+    async def draft(
+        self, name: str, deadline: date, centre_ids: tuple[str, ...], created_by: str, questionnaire: Questionnaire
+    ) -> Draft:
         """A wave not launched yet, running the current version of `questionnaire`."""
         known = {c.id for c in self.services.registry.centres}
         unknown = [c for c in centre_ids if c not in known]
         if unknown:
-            which = f"Het centrum ‘{unknown[0]}’ ken" if len(unknown) == 1 else \
-                f"De centra {', '.join(f'‘{c}’' for c in unknown)} ken"
-            raise WaveRefused(f"{which} ik niet; er is niets aangemaakt. Gebruik de centrum-id's uit het register: "
-                              f"{', '.join(sorted(known))}.")
+            which = (
+                f"Het centrum ‘{unknown[0]}’ ken"
+                if len(unknown) == 1
+                else f"De centra {', '.join(f'‘{c}’' for c in unknown)} ken"
+            )
+            raise WaveRefused(
+                f"{which} ik niet; er is niets aangemaakt. Gebruik de centrum-id's uit het register: "
+                f"{', '.join(sorted(known))}."
+            )
         if find_wave(await self.launched(), name) is not None:
-            raise WaveRefused(f"Er is al een ronde ‘{name}’; er is niets aangemaakt. Kies een andere naam, zodat "
-                              f"*status {name}* en de andere commando's maar één ronde kunnen bedoelen.")
+            raise WaveRefused(
+                f"Er is al een ronde ‘{name}’; er is niets aangemaakt. Kies een andere naam, zodat "
+                f"*status {name}* en de andere commando's maar één ronde kunnen bedoelen."
+            )
         now = self.services.clock()
         if deadline <= now.date():
-            raise WaveRefused(f"De deadline {date_text(deadline)} ligt niet in de toekomst; er is niets aangemaakt. "
-                              f"Kies een datum na vandaag, bijvoorbeeld {date_text(example_deadline(now.date()))}.")
-        wave = Wave(id=wave_id_for(name, now), name=name, deadline=deadline, centre_ids=centre_ids,
-                    created_at=now, created_by=created_by, questionnaire_id=questionnaire.id,
-                    questionnaire_version=questionnaire.version)
+            raise WaveRefused(
+                f"De deadline {date_text(deadline)} ligt niet in de toekomst; er is niets aangemaakt. "
+                f"Kies een datum na vandaag, bijvoorbeeld {date_text(example_deadline(now.date()))}."
+            )
+        wave = Wave(
+            id=wave_id_for(name, now),
+            name=name,
+            deadline=deadline,
+            centre_ids=centre_ids,
+            created_at=now,
+            created_by=created_by,
+            questionnaire_id=questionnaire.id,
+            questionnaire_version=questionnaire.version,
+        )
         centres = self.centres(wave)
         if questionnaire.respondents == "schools" and not any(c.schools for c in centres):
-            raise WaveRefused(f"{'Dit centrum heeft' if len(centres) == 1 else 'Deze centra hebben'} nog geen scholen "
-                              "in het register; er is niets aangemaakt. Zet de scholen en hun contactpersonen in het "
-                              "register (typ *register*) en probeer opnieuw.")
+            raise WaveRefused(
+                f"{'Dit centrum heeft' if len(centres) == 1 else 'Deze centra hebben'} nog geen scholen "
+                "in het register; er is niets aangemaakt. Zet de scholen en hun contactpersonen in het "
+                "register (typ *register*) en probeer opnieuw."
+            )
         await self.services.waves.create(wave, wave.id)
         overlapping = tuple([(other, await self.counts(other)) for other in await self._overlapping(wave)])
         respondents = sum(len(c.schools) if questionnaire.respondents == "schools" else len(c.people) for c in centres)
-        return Draft(wave, questionnaire, tuple(c.name for c in centres), respondents, len(self.people(wave)),
-                     overlapping)
+        return Draft(
+            wave, questionnaire, tuple(c.name for c in centres), respondents, len(self.people(wave)), overlapping
+        )
 
     async def _overlapping(self, wave: Wave) -> list[Wave]:
         """The open waves of the same questionnaire for some of the same centres (a schools' wave
         runs beside a self-scan without either being in the way)."""
         now = self.services.clock()
         centres = [c.id for c in self.centres(wave)]
-        return [w for w in await self.launched()
-                if w.id != wave.id and w.questionnaire_id == wave.questionnaire_id and w.accepts_answers(now)
-                and any(w.includes(c) for c in centres)]
+        return [
+            w
+            for w in await self.launched()
+            if w.id != wave.id
+            and w.questionnaire_id == wave.questionnaire_id
+            and w.accepts_answers(now)
+            and any(w.includes(c) for c in centres)
+        ]
 
     async def cancel_draft(self, wave_id: str) -> None:
         wave = await self.services.waves.get(wave_id)
@@ -286,8 +325,11 @@ class WaveService:
     async def open_for_reminders(self, reference: str) -> Wave:
         wave = await self.find(reference, open_only=True)
         if wave is None or not wave.accepts_answers(self.services.clock()):
-            raise WaveRefused("Er is geen open ronde om aan te herinneren." if not reference.strip() else
-                              f"‘{reference.strip()}’ is geen open ronde; typ *rondes* voor de lijst.")
+            raise WaveRefused(
+                "Er is geen open ronde om aan te herinneren."
+                if not reference.strip()
+                else f"‘{reference.strip()}’ is geen open ronde; typ *rondes* voor de lijst."
+            )
         return wave
 
     async def remind(self, wave_id: str, notify: str | None) -> tuple[Wave, int]:
@@ -347,25 +389,33 @@ class WaveService:
             keys = {s.id for s in centre.schools} if schools else {p.key for p in centre.people}
             responses = [r for r in await self.services.member_responses(wave.id, centre.id) if r.respondent_id in keys]
             answer = None if schools else await self.services.centre_answers.get(wave.id, centre.id)
-            rows.append(CentreRow(
-                name=centre.name, people=len(keys),
-                started=sum(1 for r in responses if r.started_at or r.is_submitted),
-                finished=sum(1 for r in responses if r.is_submitted),
-                invited=None if invited is None else invited.get(centre.id, 0),
-                centre_answer=_centre_answer_state(answer),
-                invitees=sum(len(s.contacts) for s in centre.schools) if schools else len(keys)))
+            rows.append(
+                CentreRow(
+                    name=centre.name,
+                    people=len(keys),
+                    started=sum(1 for r in responses if r.started_at or r.is_submitted),
+                    finished=sum(1 for r in responses if r.is_submitted),
+                    invited=None if invited is None else invited.get(centre.id, 0),
+                    centre_answer=_centre_answer_state(answer),
+                    invitees=sum(len(s.contacts) for s in centre.schools) if schools else len(keys),
+                )
+            )
         return rows
 
     async def counts(self, wave: Wave, rows: list[CentreRow] | None = None) -> WaveCounts:
         rows = rows if rows is not None else await self.centre_rows(wave)
         invited = [r.invited for r in rows if r.invited is not None]
         return WaveCounts(
-            centres=len(rows), people=sum(r.people for r in rows), started=sum(r.started for r in rows),
-            finished=sum(r.finished for r in rows), invited=sum(invited) if invited else None,
+            centres=len(rows),
+            people=sum(r.people for r in rows),
+            started=sum(r.started for r in rows),
+            finished=sum(r.finished for r in rows),
+            invited=sum(invited) if invited else None,
             centre_answers_started=sum(r.centre_answer != "none" for r in rows),
             centre_answers_submitted=sum(r.centre_answer == "submitted" for r in rows),
             respondents=self.services.questionnaire_of(wave).respondents,
-            invitees=sum(r.invitees for r in rows))
+            invitees=sum(r.invitees for r in rows),
+        )
 
     # ----- results ------------------------------------------------------------------------------
 
@@ -395,15 +445,22 @@ class WaveService:
         await asyncio.to_thread(write_xlsx, tables, xlsx)
         await asyncio.to_thread(write_csv_zip, tables, csv_zip)
         held = {table.name: table.responses for table in tables}
-        return ExportFiles(xlsx, csv_zip, centre_answers=held.get(CENTRES_TABLE, 0), members=held.get(MEMBERS_TABLE, 0),
-                           schools=held.get(SCHOOLS_TABLE, 0))
+        return ExportFiles(
+            xlsx,
+            csv_zip,
+            centre_answers=held.get(CENTRES_TABLE, 0),
+            members=held.get(MEMBERS_TABLE, 0),
+            schools=held.get(SCHOOLS_TABLE, 0),
+        )
 
     async def purge(self, wave: Wave, exports_dir: Path) -> int:
         """Delete a closed wave's member-level answers, and its export files, which hold the same
         answers (so no link serves them any more); the centres' answers stay."""
         if wave.status != "closed":
-            raise WaveRefused("Antwoorden per persoon verwijder je pas na het sluiten en exporteren van een ronde: "
-                              "*verwijder antwoorden [ronde]*.")
+            raise WaveRefused(
+                "Antwoorden per persoon verwijder je pas na het sluiten en exporteren van een ronde: "
+                "*verwijder antwoorden [ronde]*."
+            )
         keys = await self.services.store.keys_with_prefix(self.services.responses.key(wave.id) + "/")
         await self.services.store.delete(keys)
         await asyncio.to_thread(remove_wave_exports, exports_dir, wave.id)

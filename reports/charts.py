@@ -22,9 +22,15 @@ from survey.school_view import SchoolsView
 # Light to dark: the order of the levels reads at a glance, also in grey print (four levels: these four).
 LEVEL_RAMP = ("#d9ecf2", "#8cc3d6", "#3f8fb0", "#10506f")
 TEXT_COLOUR = "#1f2933"
-FONT = {"font.family": "DejaVu Sans", "font.size": 8.5, "text.color": TEXT_COLOUR,
-        "axes.labelcolor": TEXT_COLOUR, "xtick.color": TEXT_COLOUR, "ytick.color": TEXT_COLOUR,
-        "svg.fonttype": "none"}
+FONT = {
+    "font.family": "DejaVu Sans",
+    "font.size": 8.5,
+    "text.color": TEXT_COLOUR,
+    "axes.labelcolor": TEXT_COLOUR,
+    "xtick.color": TEXT_COLOUR,
+    "ytick.color": TEXT_COLOUR,
+    "svg.fonttype": "none",
+}
 
 
 # Figures are made without pyplot (no global figure manager, so no display and no backend to pick),
@@ -50,7 +56,7 @@ def _svg(figure: Figure) -> str:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", bbox_inches="tight")
     text = buffer.getvalue()
-    text = text[text.index("<svg"):]
+    text = text[text.index("<svg") :]
     # Every chart numbers its elements from 1: in one HTML page their ids must not meet.
     prefix = f"c{next(_charts)}-"
     return _REFERENCE.sub(lambda m: m.group(1) + prefix, text)
@@ -68,14 +74,18 @@ def centre_chart(q: Questionnaire, scale: Scale, today: list[str | None], intend
     with _drawing, matplotlib.rc_context(FONT):
         figure = Figure(figsize=(6.8, 0.25 * len(labels) + 1.15))
         axes = figure.subplots()
-        for row, (now, goal) in enumerate(zip(today, intended)):
+        for row, (now, goal) in enumerate(zip(today, intended, strict=False)):
             if now is None:
                 continue
             x = scale.rank(now)
             if goal is not None and goal != now:
                 target = scale.rank(goal)
-                axes.annotate("", xy=(target - 0.09, row), xytext=(x + 0.09, row),
-                              arrowprops={"arrowstyle": "-|>", "color": mid, "lw": 1.6})
+                axes.annotate(
+                    "",
+                    xy=(target - 0.09, row),
+                    xytext=(x + 0.09, row),
+                    arrowprops={"arrowstyle": "-|>", "color": mid, "lw": 1.6},
+                )
                 axes.scatter([target], [row], s=70, facecolors="white", edgecolors=dark, linewidths=1.6, zorder=3)
             axes.scatter([x], [row], s=70, color=dark, zorder=4)
         axes.set_yticks(range(len(labels)), labels)
@@ -92,8 +102,9 @@ def centre_chart(q: Questionnaire, scale: Scale, today: list[str | None], intend
         axes.tick_params(length=0)
         today_mark = axes.scatter([], [], s=50, color=dark, label="vandaag")
         goal_mark = axes.scatter([], [], s=50, facecolors="white", edgecolors=dark, linewidths=1.6, label="gewenst")
-        axes.legend(handles=[today_mark, goal_mark], loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2,
-                    frameon=False)
+        axes.legend(
+            handles=[today_mark, goal_mark], loc="upper center", bbox_to_anchor=(0.5, -0.02), ncol=2, frameon=False
+        )
         return _svg(figure)
 
 
@@ -105,14 +116,20 @@ def distribution_chart(q: Questionnaire, scale: Scale, counts: list[dict[str, in
         figure = Figure(figsize=(6.8, 0.18 * len(labels) + 0.9))
         axes = figure.subplots()
         left = [0] * len(labels)
-        for index, (level, colour) in enumerate(zip(scale.levels, colours)):
+        for index, (level, colour) in enumerate(zip(scale.levels, colours, strict=False)):
             values = [c.get(level.id, 0) for c in counts]
-            bars = axes.barh(range(len(labels)), values, left=left, color=colour, edgecolor="white", height=0.7,
-                             label=level.label)
+            bars = axes.barh(
+                range(len(labels)), values, left=left, color=colour, edgecolor="white", height=0.7, label=level.label
+            )
             labels_inside = [str(v) if v else "" for v in values]
-            axes.bar_label(bars, labels=labels_inside, label_type="center", fontsize=7.5,
-                           color="white" if index >= len(colours) // 2 else TEXT_COLOUR)
-            left = [a + b for a, b in zip(left, values)]
+            axes.bar_label(
+                bars,
+                labels=labels_inside,
+                label_type="center",
+                fontsize=7.5,
+                color="white" if index >= len(colours) // 2 else TEXT_COLOUR,
+            )
+            left = [a + b for a, b in zip(left, values, strict=False)]
         axes.set_yticks(range(len(labels)), labels)
         axes.invert_yaxis()
         axes.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -138,14 +155,20 @@ def agreement_chart(view: SchoolsView) -> str:
         axes = figure.subplots()
         left = [0.0] * len(rows)
         rated = [sum(s.total[level] for level in scale.level_ids) for s in rows]
-        for index, (level, colour) in enumerate(zip(scale.levels, colours)):
-            values = [100 * s.total[level.id] / n if n else 0 for s, n in zip(rows, rated)]
-            bars = axes.barh(range(len(rows)), values, left=left, color=colour, edgecolor="white", height=0.72,
-                             label=level.label)
-            axes.bar_label(bars, labels=[f"{round(v)}" if v >= 9 else "" for v in values], label_type="center",
-                           fontsize=6.5, color="white" if index in (0, len(colours) - 1) else TEXT_COLOUR)
-            left = [a + b for a, b in zip(left, values)]
-        for row, (statement, n) in enumerate(zip(rows, rated)):
+        for index, (level, colour) in enumerate(zip(scale.levels, colours, strict=False)):
+            values = [100 * s.total[level.id] / n if n else 0 for s, n in zip(rows, rated, strict=False)]
+            bars = axes.barh(
+                range(len(rows)), values, left=left, color=colour, edgecolor="white", height=0.72, label=level.label
+            )
+            axes.bar_label(
+                bars,
+                labels=[f"{round(v)}" if v >= 9 else "" for v in values],
+                label_type="center",
+                fontsize=6.5,
+                color="white" if index in (0, len(colours) - 1) else TEXT_COLOUR,
+            )
+            left = [a + b for a, b in zip(left, values, strict=False)]
+        for row, (statement, n) in enumerate(zip(rows, rated, strict=False)):
             share = "–" if statement.share is None else f"{statement.share}%"
             axes.text(102, row, f"{share} (n={n})", va="center", fontsize=7)
         boundaries = [i for i in range(1, len(rows)) if rows[i].unit.id != rows[i - 1].unit.id]
@@ -158,6 +181,13 @@ def agreement_chart(view: SchoolsView) -> str:
         for side in ("right", "top", "left"):
             axes.spines[side].set_visible(False)
         axes.tick_params(axis="y", length=0)
-        axes.legend(loc="upper center", bbox_to_anchor=(0.3, -0.3 / len(rows) - 0.02), ncol=len(scale.levels),
-                    frameon=False, fontsize=7, handlelength=1, columnspacing=1)
+        axes.legend(
+            loc="upper center",
+            bbox_to_anchor=(0.3, -0.3 / len(rows) - 0.02),
+            ncol=len(scale.levels),
+            frameon=False,
+            fontsize=7,
+            handlelength=1,
+            columnspacing=1,
+        )
         return _svg(figure)

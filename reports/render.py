@@ -25,8 +25,13 @@ from survey.waves import TIMEZONE, Wave
 
 NETWORK_MINIMUM = 5
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-_environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
-                           undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_environment = Environment(
+    loader=FileSystemLoader(TEMPLATES),
+    autoescape=select_autoescape(["html", "j2"]),
+    undefined=StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
 
 
 @dataclass(frozen=True)
@@ -88,8 +93,13 @@ def _unit_view(q: Questionnaire, scale: Scale | None, data: ReportInput, index: 
         if question.summary in ("level", "target_level"):
             continue
         given = answer.answer(unit.id, question.id)
-        rows.append({"label": question.short_label, "choices": _labels(question, answer, unit.id),
-                     "explanation": given.explanation if given else ""})
+        rows.append(
+            {
+                "label": question.short_label,
+                "choices": _labels(question, answer, unit.id),
+                "explanation": given.explanation if given else "",
+            }
+        )
     team_lines = []
     if team.members and scale is not None:
         team_lines.append(f"{len(team.members)} van {len(data.team.members)} teamleden antwoordden.")
@@ -100,8 +110,10 @@ def _unit_view(q: Questionnaire, scale: Scale | None, data: ReportInput, index: 
     for counts in (*team.tallies, *(b.counts for b in team.breakdowns)):
         question = counts.question
         if counts.respondents and counts.counts:
-            team_lines.append(f"{question.short_label}: " + "; ".join(
-                f"{question.short_option(o)}: {n} van {counts.respondents}" for o, n in counts.ranked()))
+            team_lines.append(
+                f"{question.short_label}: "
+                + "; ".join(f"{question.short_option(o)}: {n} van {counts.respondents}" for o, n in counts.ranked())
+            )
     current = current_level(q, answer, unit.id)
     intended = intended_stadium(q, answer, unit.id)
     return {
@@ -127,8 +139,12 @@ def _network_view(q: Questionnaire, scale: Scale, data: ReportInput) -> dict | N
             if level := current_level(q, response, unit.id):
                 counts[level] += 1
         own = current_level(q, data.centre_answer, unit.id)
-        rows.append({"title": f"{unit.number}. {unit.short_title}",
-                     "cells": [{"count": counts[s], "own": s == own} for s in scale.level_ids]})
+        rows.append(
+            {
+                "title": f"{unit.number}. {unit.short_title}",
+                "cells": [{"count": counts[s], "own": s == own} for s in scale.level_ids],
+            }
+        )
     return {"centres": len(submitted), "rows": rows}
 
 
@@ -141,11 +157,17 @@ def _final_view(q: Questionnaire, answer: Response) -> list[dict]:
             items = [q.unit(u).title for u in (given.choices if given else ()) if q.unit(u)]
             none = question.none_label if given and given.declined else ""
         else:
-            items = [] if given is None else [given.text] if given.text else [
-                question.short_option(c) for c in given.choices]
+            items = (
+                []
+                if given is None
+                else [given.text]
+                if given.text
+                else [question.short_option(c) for c in given.choices]
+            )
             none = ""
-        views.append({"title": question.short_label, "ordered": question.summary == "ranking", "entries": items,
-                      "none": none})
+        views.append(
+            {"title": question.short_label, "ordered": question.summary == "ranking", "entries": items, "none": none}
+        )
     return views
 
 
@@ -158,9 +180,11 @@ def _schools_view(q: Questionnaire, data: ReportInput) -> dict | None:
     answer = data.centre_answer
 
     def statement(s) -> dict:
-        return {"label": f"{s.statement.number}. {s.statement.short_label}",
-                "share": "–" if s.share is None else f"{s.share}%",
-                "types": ["–" if s.share_by_type.get(t) is None else f"{s.share_by_type[t]}%" for t in view.shown_types]}
+        return {
+            "label": f"{s.statement.number}. {s.statement.short_label}",
+            "share": "–" if s.share is None else f"{s.share}%",
+            "types": ["–" if s.share_by_type.get(t) is None else f"{s.share_by_type[t]}%" for t in view.shown_types],
+        }
 
     return {
         "title": view.questionnaire.title,
@@ -192,12 +216,18 @@ def report_context(data: ReportInput) -> dict:
     answered_members = any(u.members for u in data.team.units)
     movement = None
     if data.previous_answer is not None and data.previous_wave is not None:
-        movement = {"wave": data.previous_wave.name, "rows": [
-            {"title": f"{u.number}. {u.short_title}",
-             "before": situation_of(q, data.previous_answer, u.id),
-             "now": situation_of(q, answer, u.id),
-             "change": _movement(scale, current_level(q, data.previous_answer, u.id), today[i])}
-            for i, u in enumerate(q.units)]}
+        movement = {
+            "wave": data.previous_wave.name,
+            "rows": [
+                {
+                    "title": f"{u.number}. {u.short_title}",
+                    "before": situation_of(q, data.previous_answer, u.id),
+                    "now": situation_of(q, answer, u.id),
+                    "change": _movement(scale, current_level(q, data.previous_answer, u.id), today[i]),
+                }
+                for i, u in enumerate(q.units)
+            ],
+        }
     return {
         "title": q.title,
         "centre": data.centre.name,
@@ -212,14 +242,18 @@ def report_context(data: ReportInput) -> dict:
         "scale_name": scale.name,
         "unit_word": q.words.unit,
         "units_word": q.words.units,
-        "stadia": [{"label": level.label, "phase": level.phase or "", "colour": c}
-                   for level, c in zip(scale.levels, level_colours(scale))],
+        "stadia": [
+            {"label": level.label, "phase": level.phase or "", "colour": c}
+            for level, c in zip(scale.levels, level_colours(scale), strict=False)
+        ],
         "overview": [{"title": f"{u.number}. {u.title}", "today": situation_of(q, answer, u.id)} for u in q.units],
         "centre_chart": centre_chart(q, scale, today, intended),
         "team_chart": distribution_chart(q, scale, [u.current_counts for u in data.team.units], "teamleden")
-        if answered_members else None,
+        if answered_members
+        else None,
         "team_intended_chart": distribution_chart(q, scale, [u.intended_counts for u in data.team.units], "teamleden")
-        if answered_members else None,
+        if answered_members
+        else None,
         "bouwstenen": [_unit_view(q, scale, data, i) for i in range(len(q.units))],
         "final_title": q.final.title,
         "final": _final_view(q, answer),

@@ -21,9 +21,9 @@ import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
 
 import aiohttp
 import yaml
@@ -65,19 +65,24 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def people(count: int) -> list[TeamsUser]:
-    return [TeamsUser(f"Lid {n}", f"lid{n}@centrum{n // MEMBERS_PER_CENTRE}.example", f"aad-bench-{n}")
-            for n in range(count)]
+    return [
+        TeamsUser(f"Lid {n}", f"lid{n}@centrum{n // MEMBERS_PER_CENTRE}.example", f"aad-bench-{n}")
+        for n in range(count)
+    ]
 
 
 def write_registry(data_dir: Path, users: list[TeamsUser]) -> None:
     centres = []
     for start in range(0, len(users), MEMBERS_PER_CENTRE):
-        team = users[start:start + MEMBERS_PER_CENTRE]
-        centres.append({
-            "id": f"centrum-{start // MEMBERS_PER_CENTRE}", "name": f"Centrum {start // MEMBERS_PER_CENTRE}",
-            "director": {"name": "Directeur", "email": f"directeur@centrum{start // MEMBERS_PER_CENTRE}.example"},
-            "members": [{"name": u.name, "email": u.email} for u in team],
-        })
+        team = users[start : start + MEMBERS_PER_CENTRE]
+        centres.append(
+            {
+                "id": f"centrum-{start // MEMBERS_PER_CENTRE}",
+                "name": f"Centrum {start // MEMBERS_PER_CENTRE}",
+                "director": {"name": "Directeur", "email": f"directeur@centrum{start // MEMBERS_PER_CENTRE}.example"},
+                "members": [{"name": u.name, "email": u.email} for u in team],
+            }
+        )
     data_dir.mkdir(parents=True, exist_ok=True)
     (data_dir / "centres.yaml").write_text(yaml.safe_dump({"centres": centres}), encoding="utf-8")
 
@@ -91,21 +96,42 @@ def stored_response(user: TeamsUser, centre_id: str) -> dict:
             TARGET.id: QuestionAnswer(choices=(HIGHEST,)),
             TALLY.id: QuestionAnswer(choices=(TALLY.options[-1].id,), explanation="Toelichting " * 4),
         }
-    response = Response(wave_id=WAVE, centre_id=centre_id, respondent_id=user.email, respondent_name=user.name,
-                        questionnaire_id=Q.id, questionnaire_version=Q.version,
-                        answers=answers, started_at=NOW, updated_at=NOW, revision=15)
+    response = Response(
+        wave_id=WAVE,
+        centre_id=centre_id,
+        respondent_id=user.email,
+        respondent_name=user.name,
+        questionnaire_id=Q.id,
+        questionnaire_version=Q.version,
+        answers=answers,
+        started_at=NOW,
+        updated_at=NOW,
+        revision=15,
+    )
     return {**response.model_dump(mode="json"), "e_tag": "*"}
 
 
 async def prefill(kind: str, data_dir: Path, users: list[TeamsUser], store=None, blob_connection_string: str = ""):
-    store = store or await open_store(kind, data_dir=data_dir, blob_connection_string=blob_connection_string,
-                                      blob_container=f"bench-{uuid.uuid4().hex[:12]}")
-    wave = {"id": WAVE, "name": "Bench", "status": "open", "created_at": NOW.isoformat(),
-            "launched_at": NOW.isoformat(), "questionnaire_id": Q.id, "questionnaire_version": Q.version, "e_tag": "*"}
+    store = store or await open_store(
+        kind,
+        data_dir=data_dir,
+        blob_connection_string=blob_connection_string,
+        blob_container=f"bench-{uuid.uuid4().hex[:12]}",
+    )
+    wave = {
+        "id": WAVE,
+        "name": "Bench",
+        "status": "open",
+        "created_at": NOW.isoformat(),
+        "launched_at": NOW.isoformat(),
+        "questionnaire_id": Q.id,
+        "questionnaire_version": Q.version,
+        "e_tag": "*",
+    }
     await store.write({make_key("waves", WAVE): wave})
     for start in range(0, len(users), 1000):
         batch = {}
-        for n, user in enumerate(users[start:start + 1000], start=start):
+        for n, user in enumerate(users[start : start + 1000], start=start):
             centre_id = f"centrum-{n // MEMBERS_PER_CENTRE}"
             batch[make_key("responses", WAVE, centre_id, user.email)] = stored_response(user, centre_id)
         await store.write(batch)
@@ -119,20 +145,34 @@ class Respondent:
     Teams sends it; the bot then also rewrites the answered card.
     """
 
-    def __init__(self, user: TeamsUser, teams: TeamsClient, tenant: str,
-                 reply_to: Callable[[TeamsUser], str | None] | None = None):
+    def __init__(
+        self,
+        user: TeamsUser,
+        teams: TeamsClient,
+        tenant: str,
+        reply_to: Callable[[TeamsUser], str | None] | None = None,
+    ):
         self.user, self.teams, self.tenant, self.rev, self.turns = user, teams, tenant, 15, 0
         self.reply_to = reply_to
         self.answered_at = -math.inf  # time.perf_counter() when the bot acknowledged the last answer
 
     async def turn(self) -> float:
         level = LEVELS[self.turns % 2]
-        value = {"action": "save_page", "v": 1, "wave": WAVE, "unit": Q.units[0].id, "page": Q.pages[0].id,
-                 "rev": self.rev, LEVEL.id: level, TARGET.id: HIGHEST}
+        value = {
+            "action": "save_page",
+            "v": 1,
+            "wave": WAVE,
+            "unit": Q.units[0].id,
+            "page": Q.pages[0].id,
+            "rev": self.rev,
+            LEVEL.id: level,
+            TARGET.id: HIGHEST,
+        }
         started = time.perf_counter()
         reply_to_id = self.reply_to(self.user) if self.reply_to else None
-        status = await self.teams.post(self.teams.activity(self.user, value=value, tenant=self.tenant,
-                                                           reply_to_id=reply_to_id))
+        status = await self.teams.post(
+            self.teams.activity(self.user, value=value, tenant=self.tenant, reply_to_id=reply_to_id)
+        )
         elapsed = time.perf_counter() - started
         if status not in (200, 201):
             raise RuntimeError(f"HTTP {status}")
@@ -157,8 +197,14 @@ async def run_turns(kind: str, stored: int, turns: int, active: int, blob_connec
         for user in users[:active]:
             connector.add_member(user.as_member())
         store = await prefill(kind, data_dir, users, blob_connection_string=blob_connection_string)
-        running = await start_bot(data_dir, store="memory", build={"store": store}, default_wave=False,
-                                  allowed_tenants=(), summary_update_interval=2.0)
+        running = await start_bot(
+            data_dir,
+            store="memory",
+            build={"store": store},
+            default_wave=False,
+            allowed_tenants=(),
+            summary_update_interval=2.0,
+        )
         try:
             async with aiohttp.ClientSession() as session:
                 teams = TeamsClient(session, running.url, connector)
@@ -184,7 +230,7 @@ async def run_turns(kind: str, stored: int, turns: int, active: int, blob_connec
 READING_TIME = 0.6
 
 
-async def next_reader(respondents: list["Respondent"]) -> "Respondent":
+async def next_reader(respondents: list[Respondent]) -> Respondent:
     """A random respondent among those who have had READING_TIME since their last answer."""
     while True:
         now = time.perf_counter()
@@ -203,7 +249,9 @@ async def bench_latency(sizes: list[int], turns: int) -> list[dict]:
     try:
         for kind in STORE_NAMES:
             for size in sizes:
-                timings = await run_turns(kind, size, turns, active=20, blob_connection_string=azurite.connection_string)
+                timings = await run_turns(
+                    kind, size, turns, active=20, blob_connection_string=azurite.connection_string
+                )
                 rows.append(latency_row(kind, size, turns, timings))
     finally:
         azurite.stop()
@@ -211,8 +259,14 @@ async def bench_latency(sizes: list[int], turns: int) -> list[dict]:
 
 
 def latency_row(kind: str, size: int, turns: int, timings: list[float]) -> dict:
-    return {"store": STORE_NAMES[kind], "stored": size, "turns": turns, "p50_ms": percentile(timings, 50) * 1000,
-            "p95_ms": percentile(timings, 95) * 1000, "p99_ms": percentile(timings, 99) * 1000}
+    return {
+        "store": STORE_NAMES[kind],
+        "stored": size,
+        "turns": turns,
+        "p50_ms": percentile(timings, 50) * 1000,
+        "p95_ms": percentile(timings, 95) * 1000,
+        "p99_ms": percentile(timings, 99) * 1000,
+    }
 
 
 THINK_TIME = 0.5  # seconds between one user's answers: Teams allows ~7 messages a second per chat
@@ -238,15 +292,16 @@ async def bench_throughput(stored: int, duration: float, max_concurrency: int) -
         await connector.start()
         for user in users:
             connector.add_member(user.as_member())
-        bot = BotProcess(data_dir, POOLSTER_DEFAULT_WAVE="false", POOLSTER_SUMMARY_UPDATE_INTERVAL="2",
-                         POOLSTER_ALLOWED_TENANTS="").start(timeout=60)
+        bot = BotProcess(
+            data_dir, POOLSTER_DEFAULT_WAVE="false", POOLSTER_SUMMARY_UPDATE_INTERVAL="2", POOLSTER_ALLOWED_TENANTS=""
+        ).start(timeout=60)
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
                 teams = TeamsClient(session, bot.url, connector)
                 concurrency, offset = 25, 0
                 while concurrency <= max_concurrency and offset + concurrency <= len(users):
                     # Fresh users per level, so each one's expected revision is known.
-                    respondents = respondents_for(users[offset:offset + concurrency], teams)
+                    respondents = respondents_for(users[offset : offset + concurrency], teams)
                     offset += concurrency
                     # Warm-up: a user's first message makes the bot look them up in Teams once (their
                     # e-mail, for the registry); answers come after that.
@@ -256,8 +311,8 @@ async def bench_throughput(stored: int, duration: float, max_concurrency: int) -
 
                     async def worker(respondent: Respondent) -> None:
                         await asyncio.sleep(random.uniform(0, THINK_TIME))
-                        while time.perf_counter() < deadline:
-                            timings.append(await respondent.turn())
+                        while time.perf_counter() < deadline:  # noqa: B023 - called within this iteration only
+                            timings.append(await respondent.turn())  # noqa: B023 - called within this iteration only
                             await asyncio.sleep(THINK_TIME)
 
                     started, cpu_before = time.perf_counter(), cpu_seconds(bot.process.pid)
@@ -266,17 +321,24 @@ async def bench_throughput(stored: int, duration: float, max_concurrency: int) -
                     connector.calls.clear()
                     respondents_by_level.append(respondents)
                     p95 = percentile(timings, 95) * 1000
-                    rows.append({"concurrent_users": concurrency, "answers_per_s": len(timings) / elapsed,
-                                 "p50_ms": percentile(timings, 50) * 1000, "p95_ms": p95,
-                                 "bot_cpu_ms_per_answer": cpu / len(timings) * 1000,
-                                 "bot_cpu_percent": cpu / elapsed * 100, "lost_or_misordered": 0})
+                    rows.append(
+                        {
+                            "concurrent_users": concurrency,
+                            "answers_per_s": len(timings) / elapsed,
+                            "p50_ms": percentile(timings, 50) * 1000,
+                            "p95_ms": p95,
+                            "bot_cpu_ms_per_answer": cpu / len(timings) * 1000,
+                            "bot_cpu_percent": cpu / elapsed * 100,
+                            "lost_or_misordered": 0,
+                        }
+                    )
                     if p95 > 100:
                         break
                     concurrency *= 2
         finally:
             bot.stop()
             await connector.stop()
-        for row, lost in zip(rows, await verify_responses(data_dir, users, respondents_by_level)):
+        for row, lost in zip(rows, await verify_responses(data_dir, users, respondents_by_level), strict=False):
             row["lost_or_misordered"] = lost
     return rows
 
@@ -320,9 +382,8 @@ async def bench_memory_startup(stored: int) -> dict:
             row[label] = time.perf_counter() - started
             try:
                 # Touch the store like a first turn would, then read the resident set size.
-                async with aiohttp.ClientSession() as session:
-                    async with session.get(f"{bot.url}/healthz") as response:
-                        await response.read()
+                async with aiohttp.ClientSession() as session, session.get(f"{bot.url}/healthz") as response:
+                    await response.read()
                 status = Path(f"/proc/{bot.process.pid}/status").read_text()
                 rss_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")))
             finally:
@@ -355,14 +416,24 @@ async def main(smoke: bool) -> None:
     print(table("1. Turn latency (one save per turn, 20 active users)", latency), flush=True)
     from scripts.bench_one_tenant import bench_one_tenant
 
-    one_tenant = await bench_one_tenant(50 if smoke else 10000, 1.5 if smoke else 8.0,
-                                        [10] if smoke else [20, 30, 40, 50, 60, 70, 80, 90, 100],
-                                        10 if smoke else 30, 20 if smoke else 1000)
-    print(table("2. Throughput in one tenant (GO!: one budget of 50 requests a second; embedded store)",
-                one_tenant["sustained"]), flush=True)
+    one_tenant = await bench_one_tenant(
+        50 if smoke else 10000,
+        1.5 if smoke else 8.0,
+        [10] if smoke else [20, 30, 40, 50, 60, 70, 80, 90, 100],
+        10 if smoke else 30,
+        20 if smoke else 1000,
+    )
+    print(
+        table(
+            "2. Throughput in one tenant (GO!: one budget of 50 requests a second; embedded store)",
+            one_tenant["sustained"],
+        ),
+        flush=True,
+    )
     throughput = await bench_throughput(50 if smoke else 10000, 1.0 if smoke else 5.0, 25 if smoke else 800)
-    print(table(f"2b. Throughput over {TENANTS} tenants (the bot without Teams' per-tenant cap)", throughput),
-          flush=True)
+    print(
+        table(f"2b. Throughput over {TENANTS} tenants (the bot without Teams' per-tenant cap)", throughput), flush=True
+    )
     from scripts.bench_fanout import bench_fanout
 
     fanout = [await bench_fanout(20 if smoke else 1000, met_before=met) for met in (True, False)]
@@ -371,11 +442,19 @@ async def main(smoke: bool) -> None:
     print(table("3b. A wave launched in the tenant while members answer", [one_tenant["launch"]]), flush=True)
     memory = await bench_memory_startup(50 if smoke else 10000)
     print(table("4. Memory and start-up", [memory]), flush=True)
-    print(table("5. CPU per answer against a plain botbuilder bot (same load, same run)", [one_tenant["cpu"]]),
-          flush=True)
+    print(
+        table("5. CPU per answer against a plain botbuilder bot (same load, same run)", [one_tenant["cpu"]]), flush=True
+    )
     if not smoke:
-        results = {"latency": latency, "one_tenant": one_tenant, "throughput": throughput, "fanout": fanout,
-                   "memory": memory, "when": datetime.now(timezone.utc).isoformat(), "cpus": os.cpu_count()}
+        results = {
+            "latency": latency,
+            "one_tenant": one_tenant,
+            "throughput": throughput,
+            "fanout": fanout,
+            "memory": memory,
+            "when": datetime.now(timezone.utc).isoformat(),
+            "cpus": os.cpu_count(),
+        }
         (ROOT / "docs" / "benchmarks.json").write_text(json.dumps(results, indent=2))
 
 

@@ -45,10 +45,12 @@ def item(n: int) -> dict:
 async def measure(connection_string: str, size: int, samples: int) -> dict:
     store = await BlobStore.open(connection_string, f"bench-{uuid.uuid4().hex[:12]}")
     try:
-        keys = [make_key("responses", "bench-wave", f"centrum-{n // 10}", f"lid{n}@centrum.example") for n in range(size)]
+        keys = [
+            make_key("responses", "bench-wave", f"centrum-{n // 10}", f"lid{n}@centrum.example") for n in range(size)
+        ]
         started = time.perf_counter()
         for start in range(0, size, 100):
-            await store.write({key: item(n) for n, key in enumerate(keys[start:start + 100], start)})
+            await store.write({key: item(n) for n, key in enumerate(keys[start : start + 100], start)})
         fill_s = time.perf_counter() - started
         assert len(await store.keys_with_prefix("responses/")) == size
         rng = random.Random(size)
@@ -68,8 +70,15 @@ async def measure(connection_string: str, size: int, samples: int) -> dict:
         listed = await store.keys_with_prefix("responses/")
         list_ms = (time.perf_counter() - started) * 1000
         assert len(listed) == size
-        return {"size": size, "fill_s": fill_s, "read_p50": percentile(reads, 50), "read_p95": percentile(reads, 95),
-                "p50": percentile(updates, 50), "p95": percentile(updates, 95), "list_ms": list_ms}
+        return {
+            "size": size,
+            "fill_s": fill_s,
+            "read_p50": percentile(reads, 50),
+            "read_p95": percentile(reads, 95),
+            "p50": percentile(updates, 50),
+            "p95": percentile(updates, 95),
+            "list_ms": list_ms,
+        }
     finally:
         await store.close()
 
@@ -85,13 +94,17 @@ def main() -> int:
     args = parser.parse_args()
     with Azurite() as azurite:
         rows = asyncio.run(run(azurite.connection_string, args.sizes, args.samples))
-    print(f"BlobStore on Azurite (127.0.0.1), {ITEM_BYTES // 1024} KB items, {args.samples} sequential samples per size")
+    print(
+        f"BlobStore on Azurite (127.0.0.1), {ITEM_BYTES // 1024} KB items, {args.samples} sequential samples per size"
+    )
     print()
     print("| stored items | read p50 | read p95 | read+write p50 | read+write p95 | list all keys | fill |")
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
-        print(f"| {row['size']:,} | {row['read_p50']:.1f} ms | {row['read_p95']:.1f} ms | {row['p50']:.1f} ms | "
-              f"{row['p95']:.1f} ms | {row['list_ms']:.0f} ms | {row['fill_s']:.1f} s |")
+        print(
+            f"| {row['size']:,} | {row['read_p50']:.1f} ms | {row['read_p95']:.1f} ms | {row['p50']:.1f} ms | "
+            f"{row['p95']:.1f} ms | {row['list_ms']:.0f} ms | {row['fill_s']:.1f} s |"
+        )
     return 0
 
 

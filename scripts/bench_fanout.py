@@ -24,14 +24,14 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference  # noqa: E402
+from botbuilder.schema import ChannelAccount, ConversationAccount, ConversationReference
 
-from bot.people import KnownUser  # noqa: E402
-from survey.waves import Wave  # noqa: E402
-from tests.support.fake_connector import FakeConnector  # noqa: E402
-from tests.support.fake_graph import CATALOG_APP_ID, FakeGraph  # noqa: E402
-from tests.support.harness import start_bot  # noqa: E402
-from tests.support.teams import BOT_ID  # noqa: E402
+from bot.people import KnownUser
+from survey.waves import Wave
+from tests.support.fake_connector import FakeConnector
+from tests.support.fake_graph import CATALOG_APP_ID, FakeGraph
+from tests.support.harness import start_bot
+from tests.support.teams import BOT_ID
 
 
 async def remember(poolster, people, service_url: str) -> None:
@@ -39,22 +39,39 @@ async def remember(poolster, people, service_url: str) -> None:
     for _, person in people:
         user_id = f"29:{person.aad_object_id}"
         reference = ConversationReference(
-            channel_id="msteams", service_url=service_url, bot=ChannelAccount(id=BOT_ID, name="Poolster"),
+            channel_id="msteams",
+            service_url=service_url,
+            bot=ChannelAccount(id=BOT_ID, name="Poolster"),
             user=ChannelAccount(id=user_id, aad_object_id=person.aad_object_id),
-            conversation=ConversationAccount(id=f"personal-{person.aad_object_id}", conversation_type="personal",
-                                             tenant_id="tenant-bench"))
-        await poolster.people.save_user(KnownUser(user_id=user_id, aad_object_id=person.aad_object_id,
-                                                  email=person.email, tenant_id="tenant-bench", service_url=service_url,
-                                                  personal_reference=reference.serialize()))
+            conversation=ConversationAccount(
+                id=f"personal-{person.aad_object_id}", conversation_type="personal", tenant_id="tenant-bench"
+            ),
+        )
+        await poolster.people.save_user(
+            KnownUser(
+                user_id=user_id,
+                aad_object_id=person.aad_object_id,
+                email=person.email,
+                tenant_id="tenant-bench",
+                service_url=service_url,
+                personal_reference=reference.serialize(),
+            )
+        )
 
 
 def write_registry(data_dir: Path, recipients: int, *, with_ids: bool) -> None:
     def person(name: str, key: str) -> dict:
         return {"name": name, "email": f"{key}@c.example", **({"aad_object_id": f"aad-{key}"} if with_ids else {})}
 
-    centres = [{"id": f"centrum-{c}", "name": f"Centrum {c}", "director": person("Directeur", f"d{c}"),
-                "members": [person(f"Lid {c}-{m}", f"l{c}-{m}") for m in range(9)]}
-               for c in range((recipients + 9) // 10)]
+    centres = [
+        {
+            "id": f"centrum-{c}",
+            "name": f"Centrum {c}",
+            "director": person("Directeur", f"d{c}"),
+            "members": [person(f"Lid {c}-{m}", f"l{c}-{m}") for m in range(9)],
+        }
+        for c in range((recipients + 9) // 10)
+    ]
     (data_dir / "centres.yaml").write_text(yaml.safe_dump({"centres": centres}))
 
 
@@ -76,13 +93,20 @@ async def bench_fanout(recipients: int, *, met_before: bool, via_graph: bool = F
             graph.random_failure_rate = 0.02
             connector.installed = set()
             settings = {"use_graph": True, "catalog_app_id": CATALOG_APP_ID, "graph_endpoint": graph.url}
-        running = await start_bot(data_dir, default_wave=False, allowed_tenants=(), default_service_url=connector.url,
-                                  app_tenant_id="tenant-bench", **settings)
+        running = await start_bot(
+            data_dir,
+            default_wave=False,
+            allowed_tenants=(),
+            default_service_url=connector.url,
+            app_tenant_id="tenant-bench",
+            **settings,
+        )
         try:
             poolster = running.poolster
             now = datetime.now(timezone.utc)
-            wave = Wave(id="bench", name="Bench", deadline=date(2099, 1, 1), status="open", created_at=now,
-                        launched_at=now)
+            wave = Wave(
+                id="bench", name="Bench", deadline=date(2099, 1, 1), status="open", created_at=now, launched_at=now
+            )
             await poolster.services.waves.put(wave, wave.id)
             people = [(c.id, p) for c in poolster.services.registry.centres for p in c.people][:recipients]
             if graph is not None:
@@ -105,8 +129,15 @@ async def bench_fanout(recipients: int, *, met_before: bool, via_graph: bool = F
         else:
             floor = recipients * (1 if met_before else 2) / connector.per_app_limit
         rejected = [s for _, s in connector.rejections] + ([r.status for r in graph.requests] if graph else [])
-        return {"recipients": recipients, "met_before": "no, via Graph" if via_graph else "yes" if met_before else "no",
-                "seconds": elapsed, "floor_s": floor, "ratio": elapsed / floor,
-                "delivered": len(delivered), "duplicates": sum(n - 1 for n in delivered.values() if n > 1),
-                "lost": recipients - len(delivered), "429s": rejected.count(429),
-                "5xx": sum(1 for status in rejected if status >= 500)}
+        return {
+            "recipients": recipients,
+            "met_before": "no, via Graph" if via_graph else "yes" if met_before else "no",
+            "seconds": elapsed,
+            "floor_s": floor,
+            "ratio": elapsed / floor,
+            "delivered": len(delivered),
+            "duplicates": sum(n - 1 for n in delivered.values() if n > 1),
+            "lost": recipients - len(delivered),
+            "429s": rejected.count(429),
+            "5xx": sum(1 for status in rejected if status >= 500),
+        }

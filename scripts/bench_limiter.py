@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.rate_limits import TEAMS_CONVERSATION_LIMITS, ConversationWindows, Priority, TenantQueue, Ticket, Window  # noqa: E402
+from bot.rate_limits import TEAMS_CONVERSATION_LIMITS, ConversationWindows, Priority, TenantQueue, Ticket, Window
 
 CALL_SECONDS = 0.004
 KEPT = tuple(Window(w.seconds, w.limit - 1) for w in TEAMS_CONVERSATION_LIMITS)

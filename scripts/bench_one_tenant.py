@@ -41,9 +41,9 @@ from scripts.bench import (  # noqa: E402
     MEMBERS_PER_CENTRE,
     Respondent,
     cpu_seconds,
+    people,
     percentile,
     prefill,
-    people,
     verify_responses,
 )
 from survey.registry import load_registry  # noqa: E402
@@ -104,15 +104,25 @@ def write_registry(data_dir: Path, members: list[TeamsUser], invitees: int) -> l
     centres = []
     for start in range(0, len(members), MEMBERS_PER_CENTRE):
         n = start // MEMBERS_PER_CENTRE
-        centres.append({"id": f"centrum-{n}", "name": f"Centrum {n}",
-                        "director": {"name": "Directeur", "email": f"directeur@centrum{n}.example",
-                                     "aad_object_id": director_aad(n)},
-                        "members": [{"name": u.name, "email": u.email} for u in members[start:start + MEMBERS_PER_CENTRE]]})
+        centres.append(
+            {
+                "id": f"centrum-{n}",
+                "name": f"Centrum {n}",
+                "director": {
+                    "name": "Directeur",
+                    "email": f"directeur@centrum{n}.example",
+                    "aad_object_id": director_aad(n),
+                },
+                "members": [{"name": u.name, "email": u.email} for u in members[start : start + MEMBERS_PER_CENTRE]],
+            }
+        )
     wave_centres = []
     for start in range(0, invitees, MEMBERS_PER_CENTRE):
         n = start // MEMBERS_PER_CENTRE
-        team = [{"name": f"Genodigde {m}", "email": f"g{m}@w{n}.example", "aad_object_id": invitee_aad(m)}
-                for m in range(start, min(start + MEMBERS_PER_CENTRE, invitees))]
+        team = [
+            {"name": f"Genodigde {m}", "email": f"g{m}@w{n}.example", "aad_object_id": invitee_aad(m)}
+            for m in range(start, min(start + MEMBERS_PER_CENTRE, invitees))
+        ]
         wave_centres.append(f"w{n}")
         centres.append({"id": f"w{n}", "name": f"W{n}", "director": team[0], "members": team[1:]})
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -130,22 +140,35 @@ async def install_for_invitees(data_dir: Path, store, connector_url: str) -> Non
                 continue
             user_id = f"29:{person.aad_object_id}"
             reference = ConversationReference(
-                channel_id="msteams", service_url=connector_url, bot=ChannelAccount(id=BOT_ID, name="Poolster"),
+                channel_id="msteams",
+                service_url=connector_url,
+                bot=ChannelAccount(id=BOT_ID, name="Poolster"),
                 user=ChannelAccount(id=user_id, aad_object_id=person.aad_object_id),
-                conversation=ConversationAccount(id=f"personal-{user_id}", conversation_type="personal",
-                                                 tenant_id=TENANT))
-            await known.save_user(KnownUser(user_id=user_id, aad_object_id=person.aad_object_id, email=person.email,
-                                            tenant_id=TENANT, service_url=connector_url,
-                                            personal_reference=reference.serialize()))
+                conversation=ConversationAccount(
+                    id=f"personal-{user_id}", conversation_type="personal", tenant_id=TENANT
+                ),
+            )
+            await known.save_user(
+                KnownUser(
+                    user_id=user_id,
+                    aad_object_id=person.aad_object_id,
+                    email=person.email,
+                    tenant_id=TENANT,
+                    service_url=connector_url,
+                    personal_reference=reference.serialize(),
+                )
+            )
 
 
 def member_respondents(users: list[TeamsUser], teams: TeamsClient, connector: TenantConnector) -> list[Respondent]:
-    return [Respondent(user, teams, TENANT, reply_to=lambda u: connector.last_card.get(u.conversation_id))
-            for user in users]
+    return [
+        Respondent(user, teams, TENANT, reply_to=lambda u: connector.last_card.get(u.conversation_id)) for user in users
+    ]
 
 
-async def answer_for(respondents: list[Respondent], seconds: float, timings: list[tuple[float, float]],
-                     failures: list[str] | None = None) -> None:
+async def answer_for(
+    respondents: list[Respondent], seconds: float, timings: list[tuple[float, float]], failures: list[str] | None = None
+) -> None:
     """Every respondent answers every THINK_TIME s for `seconds`; (started, latency) per answer.
 
     A turn the bot answers with an error is counted in `failures` (the plain peer bot, which does not
@@ -170,20 +193,24 @@ async def answer_for(respondents: list[Respondent], seconds: float, timings: lis
 def latency_columns(latencies: list[float]) -> dict:
     if not latencies:  # a tiny launch can be over between two answers
         return {"p50_ms": None, "p95_ms": None, "p99_ms": None}
-    return {"p50_ms": percentile(latencies, 50) * 1000, "p95_ms": percentile(latencies, 95) * 1000,
-            "p99_ms": percentile(latencies, 99) * 1000}
+    return {
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p95_ms": percentile(latencies, 95) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+    }
 
 
 async def first_messages(respondents) -> None:
     """Each member's first message (the bot looks the member up), 20 a second: the plain peer bot does
     not retry, so a burst beyond Teams' 50 a second would fail its turns before anything is measured."""
     for start in range(0, len(respondents), 20):
-        await asyncio.gather(*(r.turn() for r in respondents[start:start + 20]))
+        await asyncio.gather(*(r.turn() for r in respondents[start : start + 20]))
         await asyncio.sleep(1.0)
 
 
-async def sustained_level(respondents, connector: TenantConnector, pid: int, duration: float,
-                          member_chats: set[str]) -> dict:
+async def sustained_level(
+    respondents, connector: TenantConnector, pid: int, duration: float, member_chats: set[str]
+) -> dict:
     await first_messages(respondents)
     timings: list[tuple[float, float]] = []
     failures: list[str] = []
@@ -194,15 +221,22 @@ async def sustained_level(respondents, connector: TenantConnector, pid: int, dur
     arrivals = connector.between(started, started + elapsed)
     replies = sum(1 for _, _, chat in arrivals if chat in member_chats)
     answers = len(timings)
-    return {"members": len(respondents), "answers_per_s": answers / elapsed,
-            **latency_columns([latency for _, latency in timings]),
-            "requests_per_answer": replies / answers, "background_per_s": (len(arrivals) - replies) / elapsed,
-            "429s": len(connector.rejections) - rejected_before, "failed_turns": len(failures),
-            "bot_cpu_ms_per_answer": cpu / answers * 1000, "lost_or_misordered": 0}
+    return {
+        "members": len(respondents),
+        "answers_per_s": answers / elapsed,
+        **latency_columns([latency for _, latency in timings]),
+        "requests_per_answer": replies / answers,
+        "background_per_s": (len(arrivals) - replies) / elapsed,
+        "429s": len(connector.rejections) - rejected_before,
+        "failed_turns": len(failures),
+        "bot_cpu_ms_per_answer": cpu / answers * 1000,
+        "lost_or_misordered": 0,
+    }
 
 
-async def launch_during_answers(respondents, connector: TenantConnector, teams: TeamsClient, wave_centres: list[str],
-                                invitees: int) -> dict:
+async def launch_during_answers(
+    respondents, connector: TenantConnector, teams: TeamsClient, wave_centres: list[str], invitees: int
+) -> dict:
     """POC+ launches a wave for `invitees` people while the members keep answering."""
     await asyncio.gather(*(r.turn() for r in respondents))
     connector.add_member(ADMIN.as_member())
@@ -222,13 +256,17 @@ async def launch_during_answers(respondents, connector: TenantConnector, teams: 
         card_id = connector.last_card[ADMIN.conversation_id]
         confirmation = connector.admin_cards[card_id]
         # With another wave open (the default one) the card offers to run both: keep the members' wave open.
-        value = fill_card(confirmation, "Lanceer, laat beide open" if "laat beide open" in str(confirmation)
-                          else "Lanceer de ronde")
+        value = fill_card(
+            confirmation, "Lanceer, laat beide open" if "laat beide open" in str(confirmation) else "Lanceer de ronde"
+        )
         started = time.monotonic()
         await teams.post(teams.activity(ADMIN, value=value, reply_to_id=card_id, tenant=TENANT))
         while True:
-            invited = [at for at, method, chat in connector.arrivals
-                       if at >= started and method == "POST" and "aad-bench-invitee-" in chat]
+            invited = [
+                at
+                for at, method, chat in connector.arrivals
+                if at >= started and method == "POST" and "aad-bench-invitee-" in chat
+            ]
             if len(invited) >= invitees:
                 return started, max(invited)
             await asyncio.sleep(0.2)
@@ -245,10 +283,17 @@ async def launch_during_answers(respondents, connector: TenantConnector, teams: 
     wave_requests = sum(1 for _, _, chat in arrivals if "aad-bench-invitee-" in chat)
     other_per_s = (len(arrivals) - wave_requests) / elapsed
     floor = wave_requests / (50 - other_per_s)
-    return {"members": len(respondents), "answers_per_s": len(during) / elapsed, **latency_columns(during),
-            "invitations": len(set(chat for at, method, chat in arrivals if "aad-bench-invitee-" in chat)),
-            "launch_s": elapsed, "other_requests_per_s": other_per_s, "floor_s": floor, "ratio": elapsed / floor,
-            "429s": len(connector.rejections) - rejected_before}
+    return {
+        "members": len(respondents),
+        "answers_per_s": len(during) / elapsed,
+        **latency_columns(during),
+        "invitations": len(set(chat for at, method, chat in arrivals if "aad-bench-invitee-" in chat)),
+        "launch_s": elapsed,
+        "other_requests_per_s": other_per_s,
+        "floor_s": floor,
+        "ratio": elapsed / floor,
+        "429s": len(connector.rejections) - rejected_before,
+    }
 
 
 class PeerProcess:
@@ -259,7 +304,7 @@ class PeerProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen([sys.executable, "scripts/bench_peer_bot.py", str(self.port)], cwd=ROOT)
 
-    async def started(self) -> "PeerProcess":
+    async def started(self) -> PeerProcess:
         async with aiohttp.ClientSession() as session:
             for _ in range(300):
                 try:
@@ -274,8 +319,7 @@ class PeerProcess:
         stop_process(self.process)
 
 
-async def bench_one_tenant(stored: int, duration: float, levels: list[int], wave_members: int,
-                           invitees: int) -> dict:
+async def bench_one_tenant(stored: int, duration: float, levels: list[int], wave_members: int, invitees: int) -> dict:
     needed = sum(levels) + wave_members
     users = people(max(stored, needed))
     members = users[:needed]
@@ -289,15 +333,20 @@ async def bench_one_tenant(stored: int, duration: float, levels: list[int], wave
         store = await prefill("embedded", data_dir, users)
         await install_for_invitees(data_dir, store, connector.url)
         await store.close()
-        bot = BotProcess(data_dir, POOLSTER_DEFAULT_WAVE="false", POOLSTER_SUMMARY_UPDATE_INTERVAL="2",
-                         POOLSTER_ALLOWED_TENANTS=TENANT, POOLSTER_ADMINS=ADMIN.email,
-                         POOLSTER_DEFAULT_SERVICE_URL=connector.url).start(timeout=60)
+        bot = BotProcess(
+            data_dir,
+            POOLSTER_DEFAULT_WAVE="false",
+            POOLSTER_SUMMARY_UPDATE_INTERVAL="2",
+            POOLSTER_ALLOWED_TENANTS=TENANT,
+            POOLSTER_ADMINS=ADMIN.email,
+            POOLSTER_DEFAULT_SERVICE_URL=connector.url,
+        ).start(timeout=60)
         sustained, measured, offset = [], [], 0
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
                 teams = TeamsClient(session, bot.url, connector)
                 for level in levels:
-                    respondents = member_respondents(members[offset:offset + level], teams, connector)
+                    respondents = member_respondents(members[offset : offset + level], teams, connector)
                     offset += level
                     chats = {r.user.conversation_id for r in respondents}
                     sustained.append(await sustained_level(respondents, connector, bot.process.pid, duration, chats))
@@ -305,13 +354,13 @@ async def bench_one_tenant(stored: int, duration: float, levels: list[int], wave
                     connector.arrivals.clear()
                     if sustained[-1]["p95_ms"] > P95_GOAL_MS:
                         break
-                respondents = member_respondents(members[needed - wave_members:needed], teams, connector)
+                respondents = member_respondents(members[needed - wave_members : needed], teams, connector)
                 launch = await launch_during_answers(respondents, connector, teams, wave_centres, invitees)
                 measured.append(respondents)
         finally:
             bot.stop()
         *per_level, launch["lost_or_misordered"] = await verify_responses(data_dir, users, measured)
-        for row, count in zip(sustained, per_level):
+        for row, count in zip(sustained, per_level, strict=False):
             row["lost_or_misordered"] = count
 
         # The peer, under the load of Poolster's best sustained level.
@@ -323,17 +372,21 @@ async def bench_one_tenant(stored: int, duration: float, levels: list[int], wave
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
                 teams = TeamsClient(session, peer.url, connector)
                 peers = member_respondents(people(best["members"]), teams, connector)
-                peer_row = await sustained_level(peers, connector, peer.process.pid, duration,
-                                                 {r.user.conversation_id for r in peers})
+                peer_row = await sustained_level(
+                    peers, connector, peer.process.pid, duration, {r.user.conversation_id for r in peers}
+                )
         finally:
             peer.stop()
             await connector.stop()
-        cpu = {"members": best["members"], "poolster_cpu_ms_per_answer": best["bot_cpu_ms_per_answer"],
-               "peer_cpu_ms_per_answer": peer_row["bot_cpu_ms_per_answer"],
-               "ratio": best["bot_cpu_ms_per_answer"] / peer_row["bot_cpu_ms_per_answer"],
-               "poolster_requests_per_answer": best["requests_per_answer"],
-               "peer_requests_per_answer": peer_row["requests_per_answer"],
-               "poolster_p95_ms": best["p95_ms"], "peer_p95_ms": peer_row["p95_ms"],
-               "peer_failed_turns": peer_row["failed_turns"]}
+        cpu = {
+            "members": best["members"],
+            "poolster_cpu_ms_per_answer": best["bot_cpu_ms_per_answer"],
+            "peer_cpu_ms_per_answer": peer_row["bot_cpu_ms_per_answer"],
+            "ratio": best["bot_cpu_ms_per_answer"] / peer_row["bot_cpu_ms_per_answer"],
+            "poolster_requests_per_answer": best["requests_per_answer"],
+            "peer_requests_per_answer": peer_row["requests_per_answer"],
+            "poolster_p95_ms": best["p95_ms"],
+            "peer_p95_ms": peer_row["p95_ms"],
+            "peer_failed_turns": peer_row["failed_turns"],
+        }
         return {"sustained": sustained, "best": best, "launch": launch, "cpu": cpu}
-

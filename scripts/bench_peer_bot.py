@@ -19,15 +19,15 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from botbuilder.core import ActivityHandler, ConversationState, MemoryStorage, TurnContext  # noqa: E402
-from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication  # noqa: E402
-from botbuilder.schema import Activity  # noqa: E402
+from botbuilder.core import ActivityHandler, ConversationState, MemoryStorage, TurnContext
+from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
+from botbuilder.schema import Activity
 
-from bot.messenger import card_activity  # noqa: E402
-from cards import respondent as cards  # noqa: E402
-from survey import progress  # noqa: E402
-from survey.answers import QuestionAnswer, Response  # noqa: E402
-from survey.questionnaire import load_catalog  # noqa: E402
+from bot.messenger import card_activity
+from cards import respondent as cards
+from survey import progress
+from survey.answers import QuestionAnswer, Response
+from survey.questionnaire import load_catalog
 
 
 class _Config:
@@ -52,9 +52,15 @@ class PeerBot(ActivityHandler):
                 stored.setdefault(unit, {})[question.id] = value[question.id]
         now = datetime.now(timezone.utc)
         response = Response(
-            wave_id=value.get("wave", ""), centre_id="peer", respondent_id=turn_context.activity.from_property.id,
-            respondent_name="", started_at=now, updated_at=now, revision=int(value.get("rev", 0)) + 1,
-            answers={u: {q: QuestionAnswer(choices=(c,)) for q, c in qs.items()} for u, qs in stored.items()})
+            wave_id=value.get("wave", ""),
+            centre_id="peer",
+            respondent_id=turn_context.activity.from_property.id,
+            respondent_name="",
+            started_at=now,
+            updated_at=now,
+            revision=int(value.get("rev", 0)) + 1,
+            answers={u: {q: QuestionAnswer(choices=(c,)) for q, c in qs.items()} for u, qs in stored.items()},
+        )
         step = progress.next_step(self.q, response)
         card = cards.page_card(self.q, step.unit_id or unit, step.page or page, response)
         await turn_context.send_activity(card_activity(card))

@@ -42,18 +42,38 @@ async def profile(members: int, seconds: float, output: Path) -> dict:
             connector.add_member(user.as_member())
         store = await prefill("embedded", data_dir, users)
         await store.close()
-        bot = BotProcess(data_dir, POOLSTER_DEFAULT_WAVE="false", POOLSTER_SUMMARY_UPDATE_INTERVAL="2",
-                         POOLSTER_ALLOWED_TENANTS=TENANT).start(timeout=60)
+        bot = BotProcess(
+            data_dir,
+            POOLSTER_DEFAULT_WAVE="false",
+            POOLSTER_SUMMARY_UPDATE_INTERVAL="2",
+            POOLSTER_ALLOWED_TENANTS=TENANT,
+        ).start(timeout=60)
         try:
             async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
                 respondents = member_respondents(users[:members], TeamsClient(session, bot.url, connector), connector)
                 await asyncio.gather(*(r.turn() for r in respondents))  # the first turn looks each member up
-                spy = subprocess.Popen([str(Path(sys.executable).parent / "py-spy"), "record", "--pid",
-                                        str(bot.process.pid), "--format", "raw", "--output", str(output),
-                                        "--duration", str(int(seconds)), "--rate", "200", "--gil"],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-                row = await sustained_level(respondents, connector, bot.process.pid, seconds,
-                                            {r.user.conversation_id for r in respondents})
+                spy = subprocess.Popen(
+                    [
+                        str(Path(sys.executable).parent / "py-spy"),
+                        "record",
+                        "--pid",
+                        str(bot.process.pid),
+                        "--format",
+                        "raw",
+                        "--output",
+                        str(output),
+                        "--duration",
+                        str(int(seconds)),
+                        "--rate",
+                        "200",
+                        "--gil",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+                row = await sustained_level(
+                    respondents, connector, bot.process.pid, seconds, {r.user.conversation_id for r in respondents}
+                )
                 spy.wait()
         finally:
             bot.stop()

@@ -20,11 +20,11 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from survey.answers import EXPLANATION_SUFFIX, input_id  # noqa: E402
-from survey.questionnaire import load_catalog  # noqa: E402
-from tests.support.fake_connector import FakeConnector  # noqa: E402
-from tests.support.scripts import new_card  # noqa: E402
-from tests.support.teams import TeamsClient, TeamsUser  # noqa: E402
+from survey.answers import EXPLANATION_SUFFIX, input_id
+from survey.questionnaire import load_catalog
+from tests.support.fake_connector import FakeConnector
+from tests.support.scripts import new_card
+from tests.support.teams import TeamsClient, TeamsUser
 
 MEMBERS = (
     TeamsUser("Mo Medewerker", "mo.medewerker@clb-demo.example", "demo-aad-mo"),
@@ -62,8 +62,9 @@ def answers_for(page: str, rng: random.Random) -> dict:
 async def play(teams: TeamsClient, user: TeamsUser, pages: int, pause: float, rng: random.Random) -> None:
     card = new_card(await teams.say(user, "verder"))
     for _ in range(pages):
-        data = next((a["data"] for a in card.card.get("actions", []) if a.get("data", {}).get("action") == "save_page"),
-                    None)
+        data = next(
+            (a["data"] for a in card.card.get("actions", []) if a.get("data", {}).get("action") == "save_page"), None
+        )
         if data is None:
             print(f"{user.name}: klaar met de {Q.words.units}")
             return
@@ -89,8 +90,12 @@ async def main(url: str, pages: int, pause: float) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description="Laat de teamleden van het democentrum antwoorden.")
     parser.add_argument("--url", default="http://127.0.0.1:3978", help="the running bot")
-    parser.add_argument("--pages", type=int, default=len(Q.units) * len(Q.pages),
-                        help="pages per member (default: every page of every unit)")
+    parser.add_argument(
+        "--pages",
+        type=int,
+        default=len(Q.units) * len(Q.pages),
+        help="pages per member (default: every page of every unit)",
+    )
     parser.add_argument("--pause", type=float, default=1.5, help="seconds between answers")
     args = parser.parse_args()
     asyncio.run(main(args.url, args.pages, args.pause))

@@ -31,15 +31,25 @@ BOUWSTENEN = [
     ("onderzoekende_houding", "Onderzoekende houding", (2, 2, 2, 2)),
     ("geinformeerde_praktijken", "Geïnformeerde praktijken", (2, 3, 2, 3)),
 ]
-NOISE = re.compile(r"^\s*(\d\.\d\s+\S.*|\d\.\s+\S.*|Handleiding bij de inschalingstool.*|INSCHALING:.*|Deze inschaling is.*"
-                   r"|\d+ (Input verzameld|Gezien|Er is geen rechtstreekse).*)$")
+NOISE = re.compile(
+    r"^\s*(\d\.\d\s+\S.*|\d\.\s+\S.*|Handleiding bij de inschalingstool.*|INSCHALING:.*|Deze inschaling is.*"
+    r"|\d+ (Input verzameld|Gezien|Er is geen rechtstreekse).*)$"
+)
 
 
 # Hyphens the PDF put inside words.
-REPAIRS = {"mede-werkers": "medewerkers", "syste-matisch": "systematisch", "leerlingenbegelei-ding": "leerlingenbegeleiding",
-           "ver-wachtingen": "verwachtingen", "be-geleiding": "begeleiding", "doogedreven": "doorgedreven",
-           "vervulllen": "vervullen", "neergescheven": "neergeschreven", "aanbodgstuurde": "aanbodgestuurde",
-           "partnes": "partners"}
+REPAIRS = {
+    "mede-werkers": "medewerkers",
+    "syste-matisch": "systematisch",
+    "leerlingenbegelei-ding": "leerlingenbegeleiding",
+    "ver-wachtingen": "verwachtingen",
+    "be-geleiding": "begeleiding",
+    "doogedreven": "doorgedreven",
+    "vervulllen": "vervullen",
+    "neergescheven": "neergeschreven",
+    "aanbodgstuurde": "aanbodgestuurde",
+    "partnes": "partners",
+}
 
 
 def repair(text: str) -> str:
@@ -82,13 +92,15 @@ def blocks(text: list[str]) -> list[dict]:
         scoort = next(i for i, line in enumerate(section) if "EEN CLB SCOORT" in line)
         hoe = next((i for i, line in enumerate(section) if line.startswith("HOE KAN JE")), None)
         draagt = next((i for i, line in enumerate(section) if line.startswith("DRAAGT OP DEZE")), None)
-        found.append({
-            "definition": clean(section[1:verwijst]),
-            "rclbk": [p for p in clean(section[verwijst + 2:scoort]) if p.startswith("RclbK")],
-            "reflection": section[hoe:table] if hoe is not None else [],
-            "draagt": clean(section[draagt + 2:table]) if draagt is not None else [],
-            "stadia": clean(section[table + 7:finish]),
-        })
+        found.append(
+            {
+                "definition": clean(section[1:verwijst]),
+                "rclbk": [p for p in clean(section[verwijst + 2 : scoort]) if p.startswith("RclbK")],
+                "reflection": section[hoe:table] if hoe is not None else [],
+                "draagt": clean(section[draagt + 2 : table]) if draagt is not None else [],
+                "stadia": clean(section[table + 7 : finish]),
+            }
+        )
     return found
 
 
@@ -99,7 +111,7 @@ def reflection(lines: list[str]) -> tuple[str, list[str]]:
     for index, line in enumerate(lines):
         title_lines.append(line.strip())
         if line.strip().endswith("?"):
-            rest = lines[index + 1:]
+            rest = lines[index + 1 :]
             break
     title = " ".join(title_lines).capitalize().replace("clb", "CLB").replace("go!", "GO!")
     # Each bullet starts with a tab; its continuation lines do not.
@@ -123,23 +135,31 @@ def main() -> None:
     extracted = blocks(text)
     assert len(extracted) == len(BOUWSTENEN), len(extracted)
     out = []
-    for (bouwsteen_id, title, split), block in zip(BOUWSTENEN, extracted):
+    for (bouwsteen_id, title, split), block in zip(BOUWSTENEN, extracted, strict=False):
         paragraphs = block["stadia"]
         if len(paragraphs) != sum(split):
             print(f"# {bouwsteen_id}: {len(paragraphs)} paragraphs, expected {sum(split)}", file=sys.stderr)
             for n, p in enumerate(paragraphs):
                 print(f"#   {n}: {p[:90]}", file=sys.stderr)
         stadia, position = {}, 0
-        for stadium, count in zip(STADIA, split):
-            stadia[stadium] = "\n\n".join(paragraphs[position:position + count])
+        for stadium, count in zip(STADIA, split, strict=False):
+            stadia[stadium] = "\n\n".join(paragraphs[position : position + count])
             position += count
         reflection_title, reflections = reflection(block["reflection"])
         if not reflections and block["draagt"]:
             reflection_title = "Zo draagt deze bouwsteen bij aan de kwaliteit van leerlingenbegeleiding"
             reflections = block["draagt"]
-        out.append({"id": bouwsteen_id, "title": title, "definition": " ".join(block["definition"]),
-                    "rclbk": block["rclbk"], "reflection_title": reflection_title, "reflection": reflections,
-                    "descriptions": stadia})
+        out.append(
+            {
+                "id": bouwsteen_id,
+                "title": title,
+                "definition": " ".join(block["definition"]),
+                "rclbk": block["rclbk"],
+                "reflection_title": reflection_title,
+                "reflection": reflections,
+                "descriptions": stadia,
+            }
+        )
     yaml.safe_dump(out, sys.stdout, allow_unicode=True, sort_keys=False, width=110)
 
 

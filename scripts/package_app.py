@@ -44,8 +44,11 @@ ROOT = Path(__file__).resolve().parents[1]
 APP_PACKAGE = ROOT / "appPackage"
 TEMPLATE = APP_PACKAGE / "manifest.template.json"
 VERSION_FILE = ROOT / "VERSION"
-SCHEMA_PATH = (ROOT / "tools/teams-manifest/node_modules/@microsoft/app-manifest/build/json-schemas/teams/v1.22"
-               / "MicrosoftTeams.schema.json")
+SCHEMA_PATH = (
+    ROOT
+    / "tools/teams-manifest/node_modules/@microsoft/app-manifest/build/json-schemas/teams/v1.22"
+    / "MicrosoftTeams.schema.json"
+)
 DEFAULT_OUT = ROOT / "build" / "poolster-teams-app.zip"
 
 # Demo ids for local builds only: replace them for a real deployment.
@@ -73,6 +76,7 @@ class PackageError(ValueError):
 
 # ----- inputs ----------------------------------------------------------------------------------------
 
+
 def check_inputs(app_id: str, bot_id: str, domain: str) -> list[str]:
     problems = []
     if not GUID.match(app_id or ""):
@@ -80,8 +84,10 @@ def check_inputs(app_id: str, bot_id: str, domain: str) -> list[str]:
     if not GUID.match(bot_id or ""):
         problems.append(f"bot id {bot_id!r} is not a GUID (MicrosoftAppId / --bot-id)")
     if not HOSTNAME.match(domain or ""):
-        problems.append(f"domain {domain!r} is not a host name like poolster.example.org "
-                        "(no https://, path or port; POOLSTER_DOMAIN / --domain)")
+        problems.append(
+            f"domain {domain!r} is not a host name like poolster.example.org "
+            "(no https://, path or port; POOLSTER_DOMAIN / --domain)"
+        )
     return problems
 
 
@@ -92,8 +98,12 @@ def read_version() -> str:
 def render_manifest(app_id: str, bot_id: str, domain: str, version: str | None = None, *, graph: bool = False) -> dict:
     """The template with its placeholders filled in (in the parsed JSON, so no value can break the JSON);
     `webApplicationInfo` only when the bot uses Graph."""
-    values = {"{{APP_ID}}": app_id, "{{BOT_ID}}": bot_id, "{{DOMAIN}}": domain,
-              "{{VERSION}}": read_version() if version is None else version}
+    values = {
+        "{{APP_ID}}": app_id,
+        "{{BOT_ID}}": bot_id,
+        "{{DOMAIN}}": domain,
+        "{{VERSION}}": read_version() if version is None else version,
+    }
 
     def fill(node):
         if isinstance(node, dict):
@@ -113,6 +123,7 @@ def render_manifest(app_id: str, bot_id: str, domain: str, version: str | None =
 
 # ----- validation ------------------------------------------------------------------------------------
 
+
 def load_schema() -> dict:
     if not SCHEMA_PATH.is_file():
         raise PackageError([f"Teams manifest schema not found at {SCHEMA_PATH.relative_to(ROOT)}; run `make install`"])
@@ -125,8 +136,10 @@ def validate_manifest(manifest: dict) -> list[str]:
 
     # The schema declares draft-04 but uses `const` (draft 6+); draft 7 reads it as intended.
     validator = Draft7Validator(load_schema(), format_checker=FormatChecker())
-    problems = [f"{error.json_path}: {_message(error)}"
-                for error in sorted(validator.iter_errors(manifest), key=lambda e: list(map(str, e.absolute_path)))]
+    problems = [
+        f"{error.json_path}: {_message(error)}"
+        for error in sorted(validator.iter_errors(manifest), key=lambda e: list(map(str, e.absolute_path)))
+    ]
 
     if not SEMVER.match(str(manifest.get("version", ""))):
         problems.append(f"$.version: {manifest.get('version')!r} is not a version like 1.2.3")
@@ -190,19 +203,21 @@ def check_icons(folder: Path = APP_PACKAGE) -> list[str]:
             if name == "outline.png":
                 rgba = image.convert("RGBA")
                 raw = rgba.tobytes()
-                pixels = [tuple(raw[i:i + 4]) for i in range(0, len(raw), 4)]
+                pixels = [tuple(raw[i : i + 4]) for i in range(0, len(raw), 4)]
                 if image.mode not in ("RGBA", "LA") and "transparency" not in image.info:
                     problems.append("outline.png: has no transparency")
                 elif any(alpha and (r, g, b) != (255, 255, 255) for r, g, b, alpha in pixels):
                     problems.append("outline.png: may only contain white (and transparent) pixels")
-                corners = [rgba.getpixel(xy) for xy in ((0, 0), (size[0] - 1, 0), (0, size[1] - 1),
-                                                        (size[0] - 1, size[1] - 1))]
+                corners = [
+                    rgba.getpixel(xy) for xy in ((0, 0), (size[0] - 1, 0), (0, size[1] - 1), (size[0] - 1, size[1] - 1))
+                ]
                 if any(pixel[3] for pixel in corners):
                     problems.append("outline.png: background must be transparent")
     return problems
 
 
 # ----- build -----------------------------------------------------------------------------------------
+
 
 def build_package(app_id: str, bot_id: str, domain: str, out: Path | str = DEFAULT_OUT, *, graph: bool = False) -> Path:
     """Validate everything, then write the zip; raises PackageError (and writes nothing) on any problem."""
@@ -222,24 +237,37 @@ def build_package(app_id: str, bot_id: str, domain: str, out: Path | str = DEFAU
         files.update({name: (APP_PACKAGE / name).read_bytes() for name in ICONS})
         for name, data in files.items():
             # A fixed timestamp: the same inputs give the same zip.
-            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
-                             compress_type=zipfile.ZIP_DEFLATED)
+            archive.writestr(
+                zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, compress_type=zipfile.ZIP_DEFLATED
+            )
     out.write_bytes(buffer.getvalue())
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the Poolster Teams app package (manifest + icons).")
-    parser.add_argument("--app-id", default=os.environ.get("POOLSTER_TEAMS_APP_ID") or DEMO_TEAMS_APP_ID,
-                        help="Teams app id (GUID); default $POOLSTER_TEAMS_APP_ID or a demo id")
-    parser.add_argument("--bot-id", default=os.environ.get("MicrosoftAppId") or DEMO_BOT_ID,
-                        help="the bot's Microsoft App ID (GUID); default $MicrosoftAppId or a demo id")
-    parser.add_argument("--domain", default=os.environ.get("POOLSTER_DOMAIN") or DEFAULT_DOMAIN,
-                        help=f"host name of the bot; default $POOLSTER_DOMAIN or {DEFAULT_DOMAIN}")
+    parser.add_argument(
+        "--app-id",
+        default=os.environ.get("POOLSTER_TEAMS_APP_ID") or DEMO_TEAMS_APP_ID,
+        help="Teams app id (GUID); default $POOLSTER_TEAMS_APP_ID or a demo id",
+    )
+    parser.add_argument(
+        "--bot-id",
+        default=os.environ.get("MicrosoftAppId") or DEMO_BOT_ID,  # noqa: SIM112 - the Bot Framework's own name
+        help="the bot's Microsoft App ID (GUID); default $MicrosoftAppId or a demo id",
+    )
+    parser.add_argument(
+        "--domain",
+        default=os.environ.get("POOLSTER_DOMAIN") or DEFAULT_DOMAIN,
+        help=f"host name of the bot; default $POOLSTER_DOMAIN or {DEFAULT_DOMAIN}",
+    )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="zip to write (default %(default)s)")
-    parser.add_argument("--graph", action=argparse.BooleanOptionalAction,
-                        default=os.environ.get("POOLSTER_GRAPH", "").lower() in ("1", "true", "ja", "on"),
-                        help="the bot uses Microsoft Graph (webApplicationInfo); default $POOLSTER_GRAPH")
+    parser.add_argument(
+        "--graph",
+        action=argparse.BooleanOptionalAction,
+        default=os.environ.get("POOLSTER_GRAPH", "").lower() in ("1", "true", "ja", "on"),
+        help="the bot uses Microsoft Graph (webApplicationInfo); default $POOLSTER_GRAPH",
+    )
     args = parser.parse_args(argv)
     try:
         out = build_package(args.app_id, args.bot_id, args.domain, args.out, graph=args.graph)
@@ -248,12 +276,16 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
-    for value, demo, variable in ((args.app_id, DEMO_TEAMS_APP_ID, "POOLSTER_TEAMS_APP_ID"),
-                                  (args.bot_id, DEMO_BOT_ID, "MicrosoftAppId")):
+    for value, demo, variable in (
+        (args.app_id, DEMO_TEAMS_APP_ID, "POOLSTER_TEAMS_APP_ID"),
+        (args.bot_id, DEMO_BOT_ID, "MicrosoftAppId"),
+    ):
         if value == demo:
             print(f"Note: demo id {demo} used; set {variable} for a real deployment.", file=sys.stderr)
-    print(f"Wrote {out} (version {read_version()}, app id {args.app_id}, bot id {args.bot_id}, "
-          f"domain {args.domain.lower()}{', with Microsoft Graph' if args.graph else ''})")
+    print(
+        f"Wrote {out} (version {read_version()}, app id {args.app_id}, bot id {args.bot_id}, "
+        f"domain {args.domain.lower()}{', with Microsoft Graph' if args.graph else ''})"
+    )
     return 0
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import abc
 import json
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from botbuilder.core import Storage
 from jsonpickle.pickler import Pickler
@@ -47,7 +47,9 @@ def expected_etag(value: object) -> str | None:
 
 def item_fields(value: object) -> dict:
     """A written item as a dict, without its e_tag: a dict, or an object's public attributes (StoreItem)."""
-    fields = dict(value) if isinstance(value, Mapping) else {k: v for k, v in vars(value).items() if not k.startswith("_")}
+    fields = (
+        dict(value) if isinstance(value, Mapping) else {k: v for k, v in vars(value).items() if not k.startswith("_")}
+    )
     fields.pop("e_tag", None)
     return fields
 

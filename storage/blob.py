@@ -31,6 +31,7 @@ container only.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
@@ -119,20 +120,24 @@ class BlobStore(DocumentStore):
         self._container = container
 
     @classmethod
-    async def open(cls, connection_string: str, container: str = "poolster") -> "BlobStore":
+    async def open(cls, connection_string: str, container: str = "poolster") -> BlobStore:
         """Connect and create the container when it does not exist yet.
 
         Raises ValueError (the app prints it and stops) when the configuration is missing or wrong
         or the service cannot be reached; the message never contains the connection string.
         """
         if not connection_string:
-            raise ValueError("POOLSTER_STORE=blob heeft POOLSTER_BLOB_CONNECTION_STRING nodig "
-                             "(de verbindingsreeks van het Azure Storage-account).")
+            raise ValueError(
+                "POOLSTER_STORE=blob heeft POOLSTER_BLOB_CONNECTION_STRING nodig "
+                "(de verbindingsreeks van het Azure Storage-account)."
+            )
         _quiet_sdk_logs()
         try:
             service = BlobServiceClient.from_connection_string(connection_string, **_client_options())
         except (ValueError, AzureError):
-            raise ValueError("POOLSTER_BLOB_CONNECTION_STRING is geen geldige Azure Storage-verbindingsreeks.") from None
+            raise ValueError(
+                "POOLSTER_BLOB_CONNECTION_STRING is geen geldige Azure Storage-verbindingsreeks."
+            ) from None
         store = cls(service, service.get_container_client(container))
         try:
             # exists() first: a SAS for the container alone may not create containers.
@@ -140,7 +145,7 @@ class BlobStore(DocumentStore):
                 await store._container.create_container()
         except ResourceExistsError:
             pass  # another instance created it a moment ago
-        except (AzureError, OSError, asyncio.TimeoutError) as error:
+        except (TimeoutError, AzureError, OSError) as error:
             await store.close()
             raise ValueError(f"De Azure Blob-opslag ({store.where}) is niet bruikbaar: {_reason(error)}.") from None
         return store
@@ -210,10 +215,8 @@ class BlobStore(DocumentStore):
 
         async def one(key: str) -> None:
             async with limit:
-                try:
+                with contextlib.suppress(ResourceNotFoundError):
                     await self._container.delete_blob(blob_name(key))
-                except ResourceNotFoundError:
-                    pass
 
         await asyncio.gather(*(one(key) for key in dict.fromkeys(keys)))
 
@@ -238,7 +241,7 @@ class BlobStore(DocumentStore):
         try:
             await asyncio.wait_for(write_and_delete(), HEALTH_TIMEOUT)
             return True
-        except (AzureError, OSError, asyncio.TimeoutError) as error:
+        except (TimeoutError, AzureError, OSError) as error:
             log.warning("blob store not writable", extra={"reason": _reason(error)})
             return False
 
@@ -249,8 +252,10 @@ class BlobStore(DocumentStore):
     @property
     def where(self) -> str:
         # Scheme and host only: the client's url may carry a SAS token, the connection string a key.
-        return (f"account {self._service.account_name} at {self._service.scheme}://{self._service.primary_hostname}, "
-                f"container {self._container.container_name}")
+        return (
+            f"account {self._service.account_name} at {self._service.scheme}://{self._service.primary_hostname}, "
+            f"container {self._container.container_name}"
+        )
 
     def describe(self) -> str:
         return f"Azure Blob Storage ({self.where}; shared by every instance)"

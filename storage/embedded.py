@@ -76,8 +76,13 @@ def _checked_partition(path: Path, data: object) -> dict:
     if not isinstance(data, dict) or set(data) != {TABLE} or not isinstance(data[TABLE], dict):
         raise CorruptStore(path, "de inhoud heeft niet de vorm van een opslagbestand van Poolster")
     for doc_id, document in data[TABLE].items():
-        if not doc_id.isdigit() or not isinstance(document, dict) or not isinstance(document.get("key"), str) \
-                or not isinstance(document.get("value"), dict) or not isinstance(document.get("e_tag"), str):
+        if (
+            not doc_id.isdigit()
+            or not isinstance(document, dict)
+            or not isinstance(document.get("key"), str)
+            or not isinstance(document.get("value"), dict)
+            or not isinstance(document.get("e_tag"), str)
+        ):
             raise CorruptStore(path, f"document ‘{doc_id[:20]}’ is onvolledig of van de verkeerde vorm")
     return data
 
@@ -132,8 +137,9 @@ class _PartitionFile(TinyStorage):
             except UnicodeDecodeError:
                 raise CorruptStore(self.path, "het is geen UTF-8-tekst") from None
             except OSError:
-                raise CorruptStore(self.path, "het kan niet gelezen worden: is het een map, of mag Poolster "
-                                              "het niet lezen?") from None
+                raise CorruptStore(
+                    self.path, "het kan niet gelezen worden: is het een map, of mag Poolster het niet lezen?"
+                ) from None
             if not text.strip():
                 raise CorruptStore(self.path, "het is leeg")
             try:
@@ -200,7 +206,7 @@ class EmbeddedStorage(DocumentStore):
         self._lock_fd: int | None = None
 
     @classmethod
-    async def open(cls, data_dir: Path, partitions: int = 1024, fsync: bool = True) -> "EmbeddedStorage":
+    async def open(cls, data_dir: Path, partitions: int = 1024, fsync: bool = True) -> EmbeddedStorage:
         store = cls(data_dir, partitions, fsync)
         await asyncio.to_thread(store._open)
         return store
@@ -254,8 +260,9 @@ class EmbeddedStorage(DocumentStore):
             for document in partition.table.all():
                 seen = self._index.get(document["key"])
                 if seen is not None:
-                    raise CorruptStore(partition.path, f"het bevat een sleutel die ook in "
-                                                       f"{self._partitions[seen[0]].path.name} staat")
+                    raise CorruptStore(
+                        partition.path, f"het bevat een sleutel die ook in {self._partitions[seen[0]].path.name} staat"
+                    )
                 self._index[document["key"]] = (number, document.doc_id)
             partition.unload()
         self._sorted_keys = sorted(self._index)
@@ -323,8 +330,10 @@ class EmbeddedStorage(DocumentStore):
     async def write(self, changes: dict[str, object]) -> None:
         require_changes(changes)
         if changes:
-            await asyncio.to_thread(self._write, {key: (expected_etag(value), to_document(item_fields(value)))
-                                                  for key, value in changes.items()})
+            await asyncio.to_thread(
+                self._write,
+                {key: (expected_etag(value), to_document(item_fields(value))) for key, value in changes.items()},
+            )
 
     def _write(self, changes: dict[str, tuple[str | None, dict]]) -> None:
         """changes: key -> (the e_tag the write expects, the document to store)."""

@@ -9,8 +9,13 @@ from storage.base import DocumentStore
 from storage.memory import InMemoryStore
 
 
-async def open_store(kind: Literal["embedded", "memory", "blob"], *, data_dir: Path,
-                     blob_connection_string: str = "", blob_container: str = "poolster") -> DocumentStore:
+async def open_store(
+    kind: Literal["embedded", "memory", "blob"],
+    *,
+    data_dir: Path,
+    blob_connection_string: str = "",
+    blob_container: str = "poolster",
+) -> DocumentStore:
     if kind == "memory":
         return InMemoryStore()
     if kind == "blob":

@@ -28,7 +28,9 @@ class InMemoryStore(DocumentStore):
         if not changes:
             return
         # No await happens between this check and the write, so it is atomic on the event loop.
-        existing = [key for key, value in changes.items() if value.get("e_tag") == MUST_NOT_EXIST and key in self._memory.memory]
+        existing = [
+            key for key, value in changes.items() if value.get("e_tag") == MUST_NOT_EXIST and key in self._memory.memory
+        ]
         if existing:
             raise EtagConflict(f"{existing[0]} already exists")
         # MemoryStorage only assigns an e_tag to items that already carry the field.

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 import random
-from typing import Callable, Generic, TypeVar
+from collections.abc import Callable
+from typing import Generic, TypeVar
 from urllib.parse import quote, unquote
 
 from pydantic import BaseModel
@@ -94,7 +95,7 @@ class Repository(Generic[M]):
                 # Someone else wrote in between: back off a little and redo the change on fresh data.
                 # Exponential with jitter, capped: on a networked store (Blob) a write takes
                 # milliseconds, and a linear 5 ms window let 50 racing writers exhaust MAX_ATTEMPTS.
-                await asyncio.sleep(random.uniform(0, min(0.25, 0.005 * 2 ** attempt)))
+                await asyncio.sleep(random.uniform(0, min(0.25, 0.005 * 2**attempt)))
         raise EtagConflict(f"{key}: still conflicting after {MAX_ATTEMPTS} attempts")
 
     async def _get_with_etag(self, key: str) -> tuple[M | None, str | None]:
@@ -106,4 +107,3 @@ class Repository(Generic[M]):
 
     def _parse(self, raw: dict) -> M:
         return self._model.model_validate({k: v for k, v in raw.items() if k != "e_tag"})
-

@@ -84,8 +84,10 @@ def _legacy_closing(value: object) -> object:
     if not isinstance(value, dict) or not any(isinstance(v, (list, tuple, bool)) for v in value.values()):
         return value
     return {
-        "inspiring_practices": {"choices": list(value.get("inspiring_practices") or ()),
-                                "declined": bool(value.get("no_inspiring_practice"))},
+        "inspiring_practices": {
+            "choices": list(value.get("inspiring_practices") or ()),
+            "declined": bool(value.get("no_inspiring_practice")),
+        },
         "priorities": {"choices": list(value.get("priorities") or ())},
     }
 
@@ -142,6 +144,16 @@ class Response(_Model):
         return self.submitted_at is not None
 
 
+def intended_level(question: Question, response: Response, unit_id: str) -> str | None:
+    """Where a target_level answer aims: its option's target, or (an option without one, "dit
+    aanhouden") the level of the question it is relative to."""
+    today = response.choice(unit_id, question.relative_to or "")
+    chosen = question.option(response.choice(unit_id, question.id) or "")
+    if today is None or chosen is None:
+        return None
+    return chosen.target or today
+
+
 @dataclass(frozen=True)
 class FieldError:
     """A Dutch message about one input of a card (field is the input id, or "" for the card)."""
@@ -177,10 +189,7 @@ def split_choices(value: object) -> list[str]:
     """Teams sends a multi-select as comma-joined option ids; single selects as one id."""
     if value is None:
         return []
-    if isinstance(value, (list, tuple)):
-        items = [str(item) for item in value]
-    else:
-        items = str(value).split(",")
+    items = [str(item) for item in value] if isinstance(value, (list, tuple)) else str(value).split(",")
     return [item.strip() for item in items if item.strip()]
 
 
@@ -191,8 +200,9 @@ def _choice_answer(question: Question, submitted: dict[str, object], errors: lis
     unknown = [choice for choice in choices if question.option(choice) is None]
     if unknown:
         # Not echoed: what was sent is not one of our options, and could be Markdown or a card expression.
-        errors.append(FieldError(question.id,
-                                 f"{label}: dat is geen geldige keuze. Kies een van de getoonde antwoorden."))
+        errors.append(
+            FieldError(question.id, f"{label}: dat is geen geldige keuze. Kies een van de getoonde antwoorden.")
+        )
         return None
     choices = list(dict.fromkeys(choices))
     if not choices:
@@ -208,7 +218,9 @@ def _choice_answer(question: Question, submitted: dict[str, object], errors: lis
         # "neen, wij ondervinden ..." is quoted as the word that matters: 'neen'.
         word = exclusive[0].label.split(",")[0].rstrip(":. ")
         errors.append(
-            FieldError(question.id, f"{label}: ‘{word}’ kan niet samen met een ander antwoord — vink één van beide uit.")
+            FieldError(
+                question.id, f"{label}: ‘{word}’ kan niet samen met een ander antwoord — vink één van beide uit."
+            )
         )
         return None
     other_text = ""
@@ -217,13 +229,15 @@ def _choice_answer(question: Question, submitted: dict[str, object], errors: lis
     if needs_text:
         other_text = clean_text(submitted.get(other_field), other_field, errors, f"{label}: de omschrijving")
         if not other_text:
-            errors.append(FieldError(other_field,
-                                     f"{label}: vul aan wat je bedoelt met ‘{needs_text[0].label.rstrip(':')}’."))
+            errors.append(
+                FieldError(other_field, f"{label}: vul aan wat je bedoelt met ‘{needs_text[0].label.rstrip(':')}’.")
+            )
     explanation = ""
     if question.explanation_label:
         explanation_field = input_id(question, EXPLANATION_SUFFIX)
-        explanation = clean_text(submitted.get(explanation_field), explanation_field, errors,
-                                 f"{label}: de toelichting")
+        explanation = clean_text(
+            submitted.get(explanation_field), explanation_field, errors, f"{label}: de toelichting"
+        )
     return QuestionAnswer(choices=tuple(choices), other_text=other_text, explanation=explanation)
 
 
@@ -236,8 +250,9 @@ def _text_answer(question: Question, submitted: dict[str, object], errors: list[
     return QuestionAnswer(text=text)
 
 
-def _agreement_answer(questionnaire: Questionnaire, question: Question, unit: Unit, submitted: dict[str, object],
-                      errors: list[FieldError]) -> QuestionAnswer | None:
+def _agreement_answer(
+    questionnaire: Questionnaire, question: Question, unit: Unit, submitted: dict[str, object], errors: list[FieldError]
+) -> QuestionAnswer | None:
     scale = questionnaire.scale_of(question)
     assert scale is not None  # checked when the questionnaire was loaded
     ratings: dict[str, str] = {}
@@ -248,13 +263,19 @@ def _agreement_answer(questionnaire: Questionnaire, question: Question, unit: Un
         if not value:
             missing.append(field)
         elif value not in scale.answer_ids:
-            errors.append(FieldError(field, f"Stelling {statement.number}: dat is geen geldige keuze. "
-                                            "Kies een van de getoonde antwoorden."))
+            errors.append(
+                FieldError(
+                    field,
+                    f"Stelling {statement.number}: dat is geen geldige keuze. Kies een van de getoonde antwoorden.",
+                )
+            )
         else:
             ratings[statement.id] = value
     if missing and question.required:
-        numbers = ", ".join(str(unit.statement(f[len(question.id) + 1:]).number)  # type: ignore[union-attr]
-                            for f in missing)
+        numbers = ", ".join(
+            str(unit.statement(f[len(question.id) + 1 :]).number)  # type: ignore[union-attr]
+            for f in missing
+        )
         word = "stelling" if len(missing) == 1 else "stellingen"
         nvt = f" (of ‘{scale.not_applicable.label}’)" if scale.not_applicable else ""
         errors.append(FieldError(missing[0], f"Kies bij {word} {numbers} hoe akkoord je bent{nvt}."))
@@ -262,8 +283,9 @@ def _agreement_answer(questionnaire: Questionnaire, question: Question, unit: Un
     return QuestionAnswer(ratings=ratings) if ratings else None
 
 
-def _ordered_answer(questionnaire: Questionnaire, question: Question, submitted: dict[str, object],
-                    errors: list[FieldError]) -> QuestionAnswer | None:
+def _ordered_answer(
+    questionnaire: Questionnaire, question: Question, submitted: dict[str, object], errors: list[FieldError]
+) -> QuestionAnswer | None:
     units = questionnaire.words.units
     values: list[str] = []
     for n in range(1, question.max_choices + 1):
@@ -276,30 +298,48 @@ def _ordered_answer(questionnaire: Questionnaire, question: Question, submitted:
             # Not echoed, like an invalid choice above.
             errors.append(FieldError(field, f"{question.slot(n)}: dat staat niet in de lijst. Kies uit de lijst."))
         elif value in values:
-            errors.append(FieldError(field, f"{question.short_label}: kies elke {questionnaire.words.unit} maar één "
-                                            f"keer (‘{unit.title}’ staat er al)."))
+            errors.append(
+                FieldError(
+                    field,
+                    f"{question.short_label}: kies elke {questionnaire.words.unit} maar één "
+                    f"keer (‘{unit.title}’ staat er al).",
+                )
+            )
         else:
             values.append(value)
     declined = question.none_label is not None and str(
-        submitted.get(input_id(question, NONE_SUFFIX)) or "").strip().lower() in ("true", "1", "ja")
+        submitted.get(input_id(question, NONE_SUFFIX)) or ""
+    ).strip().lower() in ("true", "1", "ja")
     fewest = max(question.min_choices, 1 if question.required else 0)
     if declined and values:
-        errors.append(FieldError(input_id(question, NONE_SUFFIX),
-                                 f"{question.short_label}: kies {units} óf ‘{question.none_short_label}’, "
-                                 "niet allebei."))
+        errors.append(
+            FieldError(
+                input_id(question, NONE_SUFFIX),
+                f"{question.short_label}: kies {units} óf ‘{question.none_short_label}’, niet allebei.",
+            )
+        )
     elif not declined and len(values) < fewest:
         opt_out = f", of ‘{question.none_short_label}’" if question.none_label else ""
         how_many = "minstens één" if fewest == 1 else f"minstens {fewest} verschillende"
-        errors.append(FieldError(input_id(question, 1),
-                                 f"{question.short_label}: kies {how_many} "
-                                 f"{questionnaire.words.unit if fewest == 1 else units}{opt_out}."))
+        errors.append(
+            FieldError(
+                input_id(question, 1),
+                f"{question.short_label}: kies {how_many} "
+                f"{questionnaire.words.unit if fewest == 1 else units}{opt_out}.",
+            )
+        )
     if not values and not declined:
         return None
     return QuestionAnswer(choices=tuple(values), declined=declined)
 
 
-def _answer(questionnaire: Questionnaire, question: Question, unit: Unit | None, submitted: dict[str, object],
-            errors: list[FieldError]) -> QuestionAnswer | None:
+def _answer(
+    questionnaire: Questionnaire,
+    question: Question,
+    unit: Unit | None,
+    submitted: dict[str, object],
+    errors: list[FieldError],
+) -> QuestionAnswer | None:
     if question.type == "free_text":
         return _text_answer(question, submitted, errors)
     if question.type == "ordered_choice":
@@ -324,12 +364,16 @@ def _check_rules(questionnaire: Questionnaire, answers: dict[str, QuestionAnswer
         if scale.rank(option.target) <= scale.rank(current):
             highest = current == scale.level_ids[-1]
             message = rule.message.format(current=scale.level(current).label.lower())
-            errors.append(FieldError(rule.question, f"{question.short_label}: {message}"
-                                                    f"{'' if highest else rule.message_or_higher}."))
+            errors.append(
+                FieldError(
+                    rule.question, f"{question.short_label}: {message}{'' if highest else rule.message_or_higher}."
+                )
+            )
 
 
-def validate_page(questionnaire: Questionnaire, unit: Unit, page_id: str,
-                  submitted: dict[str, object]) -> dict[str, QuestionAnswer]:
+def validate_page(
+    questionnaire: Questionnaire, unit: Unit, page_id: str, submitted: dict[str, object]
+) -> dict[str, QuestionAnswer]:
     """Turn the inputs of one page into answers, or raise InvalidAnswer with every problem found."""
     errors: list[FieldError] = []
     answers: dict[str, QuestionAnswer] = {}

@@ -35,8 +35,7 @@ class Proposal:
         return not self.open if self.multiple else bool(self.chosen)
 
 
-def _proposal(question: Question, given: list[tuple[Response, QuestionAnswer]],
-              names: dict[str, str]) -> Proposal:
+def _proposal(question: Question, given: list[tuple[Response, QuestionAnswer]], names: dict[str, str]) -> Proposal:
     counts = Counter(choice for _, answer in given for choice in answer.choices)
     chosen = tuple(o for o in question.option_ids if counts[o] * 2 > len(given))
     if question.multiple:
@@ -57,8 +56,9 @@ def _proposal(question: Question, given: list[tuple[Response, QuestionAnswer]],
     )
 
 
-def propose(questionnaire: Questionnaire, unit_id: str, responses: list[Response],
-            names: dict[str, str]) -> dict[str, Proposal]:
+def propose(
+    questionnaire: Questionnaire, unit_id: str, responses: list[Response], names: dict[str, str]
+) -> dict[str, Proposal]:
     """A proposal for every choice question of a unit that at least one member answered."""
     proposals: dict[str, Proposal] = {}
     for question in questionnaire.questions:
@@ -107,8 +107,9 @@ def proposed_closing_inputs(questionnaire: Questionnaire, responses: list[Respon
             chosen = [unit_id for unit_id, _ in Ranking(question, points).ranked(order)]
         else:
             votes = Counter(u for _, answer in given for u in answer.choices)
-            chosen = sorted((u for u in votes if votes[u] * 2 > len(closing)),
-                            key=lambda u: (-votes[u], order.index(u)))[: question.max_choices]
+            chosen = sorted(
+                (u for u in votes if votes[u] * 2 > len(closing)), key=lambda u: (-votes[u], order.index(u))
+            )[: question.max_choices]
             if not chosen and question.none_label and sum(1 for _, a in given if a.declined) * 2 > len(closing):
                 values[input_id(question, NONE_SUFFIX)] = "true"
         for n, unit_id in enumerate(chosen, start=1):

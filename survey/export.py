@@ -18,13 +18,13 @@ import io
 import re
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
-from survey.answers import QuestionAnswer, Response
-from survey.questionnaire import Question, Questionnaire, Statement, Unit
+from survey.answers import QuestionAnswer, Response, intended_level
+from survey.questionnaire import Question, Questionnaire, Scale, Statement, Unit
 from survey.registry import SCHOOL_TYPE_LABELS, Registry
 from survey.waves import TIMEZONE, Wave
 
@@ -66,18 +66,9 @@ def _local(moment: datetime | None) -> datetime | None:
     return moment.astimezone(TIMEZONE).replace(tzinfo=None) if moment else None
 
 
-def intended_level(q: Questionnaire, question: Question, response: Response, unit_id: str) -> str | None:
-    """Where a target_level answer aims: its option's target, or (an option without one, "dit
-    aanhouden") the level of the question it is relative to."""
-    today = response.choice(unit_id, question.relative_to or "")
-    chosen = question.option(response.choice(unit_id, question.id) or "")
-    if today is None or chosen is None:
-        return None
-    return chosen.target or today
-
-
 # A column and how to read its cell from a response and a unit id (None for a final question).
-AnswerColumn = tuple[Column, Callable[[Response, str | None], object]]
+Cell = Callable[[Response, str | None], object]
+AnswerColumn = tuple[Column, Cell]
 
 
 def _given(response: Response, unit_id: str | None, question: Question) -> QuestionAnswer | None:
@@ -89,7 +80,28 @@ def _asked(q: Questionnaire, question: Question) -> str:
     return asked if asked.endswith(("?", ".", ":", ")")) else asked + " …"  # the sentence goes on in its options
 
 
-def question_columns(q: Questionnaire, question: Question, statements: tuple[Statement, ...] = ()) -> list[AnswerColumn]:
+def _option_cell(question: Question, option_id: str) -> Cell:
+    return lambda r, u: None if (a := _given(r, u, question)) is None else option_id in a.choices
+
+
+def _slot_cell(q: Questionnaire, question: Question, n: int) -> Cell:
+    return lambda r, u: (
+        _unit_title(q, a.choices[n - 1]) if (a := _given(r, u, question)) and len(a.choices) >= n else None
+    )
+
+
+def _rating_cell(question: Question, scale: Scale, statement_id: str) -> Cell:
+    def rating(r: Response, u: str | None) -> str | None:
+        answer = _given(r, u, question)
+        level = answer.ratings.get(statement_id) if answer else None
+        return scale.level(level).label if level else None
+
+    return rating
+
+
+def question_columns(
+    q: Questionnaire, question: Question, statements: tuple[Statement, ...] = ()
+) -> list[AnswerColumn]:
     """A question's columns, by its type; an agreement question gets one per statement given."""
     label, asked = question.short_label, _asked(q, question)
     columns: list[AnswerColumn] = []
@@ -97,70 +109,131 @@ def question_columns(q: Questionnaire, question: Question, statements: tuple[Sta
         for option in question.options:
             full = option.label.rstrip(":. ")
             # The header without the examples in brackets; the codebook has the whole option.
-            columns.append((
-                Column(f"{label}: {full.split(' (')[0]}", f"{asked} Gekozen: ‘{full}’.", YES_NO),
-                lambda r, u, option=option.id: None if (a := _given(r, u, question)) is None else option in a.choices))
+            columns.append(
+                (
+                    Column(f"{label}: {full.split(' (')[0]}", f"{asked} Gekozen: ‘{full}’.", YES_NO),
+                    _option_cell(question, option.id),
+                )
+            )
     elif question.type == "single_choice":
-        columns.append((Column(label, asked, "een van: " + "; ".join(o.label for o in question.options)),
-                        lambda r, u: _label(question, a.choices[0] if (a := _given(r, u, question)) and a.choices
-                                            else None)))
+        columns.append(
+            (
+                Column(label, asked, "een van: " + "; ".join(o.label for o in question.options)),
+                lambda r, u: _label(question, a.choices[0] if (a := _given(r, u, question)) and a.choices else None),
+            )
+        )
         scale = q.scale_of(question)
         if question.summary == "level" and scale is not None:
-            columns.append(_rank_column(f"{label} ({1}-{len(scale.levels)})", f"{label} als getal, om te rekenen.",
-                                        q, question, lambda r, u: r.choice(u or "", question.id)))
+            columns.append(
+                _rank_column(
+                    f"{label} ({1}-{len(scale.levels)})",
+                    f"{label} als getal, om te rekenen.",
+                    q,
+                    question,
+                    lambda r, u: r.choice(u or "", question.id),
+                )
+            )
         if question.summary == "target_level":
             level_question = q.question(question.relative_to or "")
-            scale = q.scale_of(level_question)
-            assert scale is not None  # checked at load
-            name = f"Gewenst {scale.name}"
+            target_scale = q.scale_of(level_question)
+            assert target_scale is not None  # checked at load
+            name = f"Gewenst {target_scale.name}"
 
             def goal(r: Response, u: str | None) -> str | None:
-                return intended_level(q, question, r, u) if u else None
+                return intended_level(question, r, u) if u else None
 
-            columns.append((Column(name, f"Het {scale.name} waar naartoe gewerkt wordt (bij een antwoord zonder "
-                                   f"doel: het {scale.name} van ‘{level_question.short_label}’).",
-                                   "een van: " + "; ".join(level.label for level in scale.levels)),
-                            lambda r, u: (scale.level(level).label if (level := goal(r, u)) else None)))
-            columns.append(_rank_column(f"{name} ({1}-{len(scale.levels)})", f"{name} als getal, om te rekenen.",
-                                        q, level_question, goal))
+            columns.append(
+                (
+                    Column(
+                        name,
+                        f"Het {target_scale.name} waar naartoe gewerkt wordt (bij een antwoord zonder "
+                        f"doel: het {target_scale.name} van ‘{level_question.short_label}’).",
+                        "een van: " + "; ".join(level.label for level in target_scale.levels),
+                    ),
+                    lambda r, u: target_scale.level(level).label if (level := goal(r, u)) else None,
+                )
+            )
+            columns.append(
+                _rank_column(
+                    f"{name} ({1}-{len(target_scale.levels)})",
+                    f"{name} als getal, om te rekenen.",
+                    q,
+                    level_question,
+                    goal,
+                )
+            )
     elif question.type == "free_text":
-        columns.append((Column(label, asked, TEXT), lambda r, u: (a.text or None) if (a := _given(r, u, question)) else None))
+        columns.append(
+            (Column(label, asked, TEXT), lambda r, u: (a.text or None) if (a := _given(r, u, question)) else None)
+        )
     elif question.type == "ordered_choice":
         units = f"de titel van een {q.words.unit} (leeg: niet gekozen)"
         for n in range(1, question.max_choices + 1):
-            columns.append((Column(question.slot(n), f"{asked} Plaats {n}.", units),
-                            lambda r, u, n=n: _unit_title(q, a.choices[n - 1])
-                            if (a := _given(r, u, question)) and len(a.choices) >= n else None))
+            columns.append(
+                (
+                    Column(question.slot(n), f"{asked} Plaats {n}.", units),
+                    _slot_cell(q, question, n),
+                )
+            )
         if question.none_label:
-            columns.append((Column(f"{label}: {question.none_short_label}", question.none_label.strip(), YES_NO),
-                            lambda r, u: None if (a := _given(r, u, question)) is None else a.declined))
+            columns.append(
+                (
+                    Column(f"{label}: {question.none_short_label}", question.none_label.strip(), YES_NO),
+                    lambda r, u: None if (a := _given(r, u, question)) is None else a.declined,
+                )
+            )
     elif question.type == "agreement":
-        scale = q.scale_of(question)
-        assert scale is not None  # checked at load
-        values = "een van: " + "; ".join(level.label for level in (*scale.levels, *filter(None, [scale.not_applicable])))
+        agreement_scale = q.scale_of(question)
+        assert agreement_scale is not None  # checked at load
+        values = "een van: " + "; ".join(
+            level.label for level in (*agreement_scale.levels, *filter(None, [agreement_scale.not_applicable]))
+        )
         for statement in statements:
-            columns.append((Column(f"Stelling {statement.number}: {statement.short_label}",
-                                   f"Stelling {statement.number} ({q.scale_of(question).name}): {statement.text}",
-                                   values + "; leeg: niet beantwoord"),
-                            lambda r, u, s=statement.id: (scale.level(level).label if (a := _given(r, u, question))
-                                                          and (level := a.ratings.get(s)) else None)))
+            columns.append(
+                (
+                    Column(
+                        f"Stelling {statement.number}: {statement.short_label}",
+                        f"Stelling {statement.number} ({agreement_scale.name}): {statement.text}",
+                        values + "; leeg: niet beantwoord",
+                    ),
+                    _rating_cell(question, agreement_scale, statement.id),
+                )
+            )
     if any(option.needs_text for option in question.options):
-        columns.append((Column(f"{label}: anders, namelijk", f"{label}: de omschrijving bij ‘anders’.", TEXT),
-                        lambda r, u: (a.other_text or None) if (a := _given(r, u, question)) else None))
+        columns.append(
+            (
+                Column(f"{label}: anders, namelijk", f"{label}: de omschrijving bij ‘anders’.", TEXT),
+                lambda r, u: (a.other_text or None) if (a := _given(r, u, question)) else None,
+            )
+        )
     if question.explanation_label:
-        columns.append((Column(f"{label}: {question.explanation_label.lower()}",
-                               f"{label}: de {question.explanation_label.lower()} die erbij gegeven werd.", TEXT),
-                        lambda r, u: (a.explanation or None) if (a := _given(r, u, question)) else None))
+        columns.append(
+            (
+                Column(
+                    f"{label}: {question.explanation_label.lower()}",
+                    f"{label}: de {question.explanation_label.lower()} die erbij gegeven werd.",
+                    TEXT,
+                ),
+                lambda r, u: (a.explanation or None) if (a := _given(r, u, question)) else None,
+            )
+        )
     return columns
 
 
-def _rank_column(header: str, meaning: str, q: Questionnaire, level_question: Question,
-                 level_of: Callable[[Response, str | None], str | None]) -> AnswerColumn:
+def _rank_column(
+    header: str,
+    meaning: str,
+    q: Questionnaire,
+    level_question: Question,
+    level_of: Callable[[Response, str | None], str | None],
+) -> AnswerColumn:
     scale = q.scale_of(level_question)
     assert scale is not None
     values = "geheel getal: " + ", ".join(f"{n} {level.label.lower()}" for n, level in enumerate(scale.levels, 1))
-    return (Column(header, meaning, values),
-            lambda r, u: scale.rank(level) + 1 if (level := level_of(r, u)) in scale.level_ids else None)
+    return (
+        Column(header, meaning, values),
+        lambda r, u: scale.rank(level) + 1 if (level := level_of(r, u)) in scale.level_ids else None,
+    )
 
 
 def _label(question: Question, option_id: str | None) -> str | None:
@@ -175,8 +248,12 @@ def _unit_title(q: Questionnaire, unit_id: str) -> str:
 
 def unit_columns(q: Questionnaire) -> list[AnswerColumn]:
     """Every answer column of a unit's row, page by page (an agreement question: every statement)."""
-    return [column for page in q.pages for question in q.page_questions(page.id)
-            for column in question_columns(q, question, tuple(s for _, s in q.statements()))]
+    return [
+        column
+        for page in q.pages
+        for question in q.page_questions(page.id)
+        for column in question_columns(q, question, tuple(s for _, s in q.statements()))
+    ]
 
 
 def _bound(column: AnswerColumn, unit: Unit, prefix: str) -> AnswerColumn:
@@ -218,26 +295,45 @@ PERSON_COLUMNS = (
 )
 TIME_COLUMNS = (
     Column("Verzonden op", "Wanneer het antwoord definitief verzonden werd.", MOMENT),
-    Column("Laatst gewijzigd op", "Wanneer er voor het laatst iets aan dit antwoord veranderde.",
-           "datum en tijd (Belgische tijd)"),
+    Column(
+        "Laatst gewijzigd op",
+        "Wanneer er voor het laatst iets aan dit antwoord veranderde.",
+        "datum en tijd (Belgische tijd)",
+    ),
 )
 SCHOOL_COLUMNS = (
-    Column("Nr.", "Een volgnummer per school in deze export, zonder verband met de naam of de code van de school: "
-           "het bestand noemt geen school, ook niet als het doorgegeven wordt.", "geheel getal"),
-    Column("Schooltype", "Het soort school uit het register.",
-           "een van: " + "; ".join(SCHOOL_TYPE_LABELS.values()) + "; leeg: niet (meer) in het register"),
+    Column(
+        "Nr.",
+        "Een volgnummer per school in deze export, zonder verband met de naam of de code van de school: "
+        "het bestand noemt geen school, ook niet als het doorgegeven wordt.",
+        "geheel getal",
+    ),
+    Column(
+        "Schooltype",
+        "Het soort school uit het register.",
+        "een van: " + "; ".join(SCHOOL_TYPE_LABELS.values()) + "; leeg: niet (meer) in het register",
+    ),
     Column("Verzonden", "Of de school haar antwoord definitief verzond.", YES_NO_ALWAYS),
 )
 
 
 def _unit_columns_head(q: Questionnaire) -> tuple[Column, ...]:
     word = q.words.unit.capitalize()
-    return (Column(f"{word} nr.", f"Het nummer van de {q.words.unit} in de vragenlijst.", "geheel getal"),
-            Column(word, f"De titel van de {q.words.unit}.", TEXT))
+    return (
+        Column(f"{word} nr.", f"Het nummer van de {q.words.unit} in de vragenlijst.", "geheel getal"),
+        Column(word, f"De titel van de {q.words.unit}.", TEXT),
+    )
 
 
-def build_tables(q: Questionnaire, registry: Registry, wave: Wave, centre_answers: list[Response],
-                 member_responses: list[Response], *, everything: bool = False) -> list[Table]:
+def build_tables(
+    q: Questionnaire,
+    registry: Registry,
+    wave: Wave,
+    centre_answers: list[Response],
+    member_responses: list[Response],
+    *,
+    everything: bool = False,
+) -> list[Table]:
     """The export's tables, with the columns of the wave's questionnaire version. Only submitted
     answers unless `everything` (then drafts too, with an empty "Verzonden op"). A schools' wave
     gives one table, a row per school; a team wave the centres' answers and the members', a row
@@ -257,35 +353,56 @@ def build_tables(q: Questionnaire, registry: Registry, wave: Wave, centre_answer
             person = (response.respondent_id, response.respondent_name) if with_person else ()
             times = (_local(response.submitted_at), _local(response.updated_at))
             for unit in q.units:
-                rows.append((*head, *person, unit.number, unit.title, *[read(response, unit.id) for _, read in answers],
-                             *times))
+                rows.append(
+                    (*head, *person, unit.number, unit.title, *[read(response, unit.id) for _, read in answers], *times)
+                )
         return rows
 
     finals = final_columns(q)
     final_head = (
         *WAVE_COLUMNS,
-        Column("Soort", "‘centrum’: het antwoord van het centrum (door de directeur); ‘lid’: het antwoord "
-               "van één lid.", "centrum of lid"),
-        Column("Respondent", "Bij een lid: het e-mailadres (of Azure AD-id) uit het register; bij het "
-               "centrum: wie het centrumantwoord gaf.", TEXT),
+        Column(
+            "Soort",
+            "‘centrum’: het antwoord van het centrum (door de directeur); ‘lid’: het antwoord van één lid.",
+            "centrum of lid",
+        ),
+        Column(
+            "Respondent",
+            "Bij een lid: het e-mailadres (of Azure AD-id) uit het register; bij het "
+            "centrum: wie het centrumantwoord gaf.",
+            TEXT,
+        ),
         Column("Naam", "De naam van wie antwoordde.", TEXT),
         TIME_COLUMNS[0],
     )
 
     def final_row(response: Response) -> tuple:
-        return (wave.name, wave.id, response.centre_id, names.get(response.centre_id, ""),
-                "centrum" if response.kind == "centre" else "lid", response.respondent_id, response.respondent_name,
-                _local(response.submitted_at), *[read(response, None) for _, read in finals])
+        return (
+            wave.name,
+            wave.id,
+            response.centre_id,
+            names.get(response.centre_id, ""),
+            "centrum" if response.kind == "centre" else "lid",
+            response.respondent_id,
+            response.respondent_name,
+            _local(response.submitted_at),
+            *[read(response, None) for _, read in finals],
+        )
 
-    answered_final = [r for r in sorted(centre_answers, key=lambda r: r.centre_id) if r.closing] + \
-        [r for r in sorted(member_responses, key=lambda r: (r.centre_id, r.respondent_id)) if r.closing]
+    answered_final = [r for r in sorted(centre_answers, key=lambda r: r.centre_id) if r.closing] + [
+        r for r in sorted(member_responses, key=lambda r: (r.centre_id, r.respondent_id)) if r.closing
+    ]
     units = _unit_columns_head(q)
     long_columns = (*WAVE_COLUMNS, *units, *[column for column, _ in answers], *TIME_COLUMNS)
     member_columns = (*WAVE_COLUMNS, *PERSON_COLUMNS, *units, *[column for column, _ in answers], *TIME_COLUMNS)
     return [
         Table(CENTRES_TABLE, long_columns, long_rows(centre_answers, with_person=False), len(centre_answers)),
-        Table(FINAL_TABLE, (*final_head, *[column for column, _ in finals]), [final_row(r) for r in answered_final],
-              len(answered_final)),
+        Table(
+            FINAL_TABLE,
+            (*final_head, *[column for column, _ in finals]),
+            [final_row(r) for r in answered_final],
+            len(answered_final),
+        ),
         Table(MEMBERS_TABLE, member_columns, long_rows(member_responses, with_person=True), len(member_responses)),
     ]
 
@@ -305,18 +422,31 @@ def _schools_table(q: Questionnaire, registry: Registry, wave: Wave, responses: 
 
     answers = wide_columns(q)
     ordered = sorted(responses, key=lambda r: (r.centre_id, shuffled(r)))
-    rows = [(n, wave.name, wave.id, r.centre_id, centres[r.centre_id].name if r.centre_id in centres else "",
-             school_type(r), r.is_submitted, *[read(r, None) for _, read in answers])
-            for n, r in enumerate(ordered, start=1)]
+    rows = [
+        (
+            n,
+            wave.name,
+            wave.id,
+            r.centre_id,
+            centres[r.centre_id].name if r.centre_id in centres else "",
+            school_type(r),
+            r.is_submitted,
+            *[read(r, None) for _, read in answers],
+        )
+        for n, r in enumerate(ordered, start=1)
+    ]
     columns = (SCHOOL_COLUMNS[0], *WAVE_COLUMNS, *SCHOOL_COLUMNS[1:], *[column for column, _ in answers])
     return Table(SCHOOLS_TABLE, columns, rows, len(responses))
 
+
 def codebook(tables: list[Table]) -> Table:
     """What every column of every table means: the sheet "Uitleg"."""
-    columns = (Column("Blad", "Het blad (of CSV-bestand) waarin de kolom staat.", TEXT),
-               Column("Kolom", "De kop van de kolom.", TEXT),
-               Column("Betekenis", "Wat de kolom bevat.", TEXT),
-               Column("Waarden", "Welke waarden erin kunnen staan.", TEXT))
+    columns = (
+        Column("Blad", "Het blad (of CSV-bestand) waarin de kolom staat.", TEXT),
+        Column("Kolom", "De kop van de kolom.", TEXT),
+        Column("Betekenis", "Wat de kolom bevat.", TEXT),
+        Column("Waarden", "Welke waarden erin kunnen staan.", TEXT),
+    )
     rows = [(table.name, column.header, column.meaning, column.values) for table in tables for column in table.columns]
     return Table(CODEBOOK_SHEET, columns, rows)
 
@@ -332,8 +462,11 @@ _EXPORT_NAME = re.compile(r"^(?P<wave>.+)-\d{8}-\d{6}(?:\.xlsx|-csv\.zip)$")
 def _export_files(folder: Path) -> list[tuple[str, Path]]:
     if not folder.is_dir():
         return []
-    return [(match["wave"], path) for path in folder.iterdir()
-            if path.is_file() and (match := _EXPORT_NAME.match(path.name))]
+    return [
+        (match["wave"], path)
+        for path in folder.iterdir()
+        if path.is_file() and (match := _EXPORT_NAME.match(path.name))
+    ]
 
 
 def remove_wave_exports(folder: Path, wave_id: str) -> int:
@@ -396,16 +529,20 @@ def write_xlsx(tables: list[Table], path: Path) -> None:
         sheet = workbook.create_sheet(table.name)
         for column, header in enumerate(table.header, start=1):
             # As wide as the header or the first rows' texts need, within reason.
-            longest = max([len(header), *(len(str(row[column - 1])) for row in table.rows[:50]
-                                          if isinstance(row[column - 1], str))])
+            longest = max(
+                [
+                    len(header),
+                    *(len(str(row[column - 1])) for row in table.rows[:50] if isinstance(row[column - 1], str)),
+                ]
+            )
             sheet.column_dimensions[get_column_letter(column)].width = min(60, max(10, longest + 2))
         sheet.freeze_panes = "A2"
 
-        def cell(value, *, header: bool = False):
+        def cell(value: object, *, header: bool = False) -> object:
             text_like_formula = isinstance(value, str) and value.startswith(FORMULA_STARTS)
             if not (header or text_like_formula or isinstance(value, datetime)):
                 return value  # plain values stream fastest
-            typed = WriteOnlyCell(sheet, value)
+            typed = WriteOnlyCell(sheet, value)  # noqa: B023 - called within this iteration only
             if text_like_formula:
                 # openpyxl would write "=..." as a live formula: force text, and keep it text when
                 # someone edits the cell in Excel.

@@ -51,8 +51,11 @@ def next_step(questionnaire: Questionnaire, response: Response) -> Step:
     if response.editing is not None:
         return Step("page", *response.editing)
     for step in pages(questionnaire):
-        if step.unit_id is not None and step.page is not None and not response.is_page_answered(
-                questionnaire, step.unit_id, step.page):
+        if (
+            step.unit_id is not None
+            and step.page is not None
+            and not response.is_page_answered(questionnaire, step.unit_id, step.page)
+        ):
             return step
     return Step("confirm") if response.closing is not None else Step("overview")
 
@@ -94,11 +97,18 @@ def start(response: Response, now: datetime) -> Response:
     return _changed(response, now)
 
 
-def save_page(questionnaire: Questionnaire, response: Response, unit_id: str, page: str,
-              answers: dict[str, QuestionAnswer], now: datetime) -> Response:
+def save_page(
+    questionnaire: Questionnaire,
+    response: Response,
+    unit_id: str,
+    page: str,
+    answers: dict[str, QuestionAnswer],
+    now: datetime,
+) -> Response:
     # The page's answers replace what it held: an optional question emptied is no longer answered.
-    kept = {qid: a for qid, a in response.answers.get(unit_id, {}).items()
-            if qid not in questionnaire.page(page).questions}
+    kept = {
+        qid: a for qid, a in response.answers.get(unit_id, {}).items() if qid not in questionnaire.page(page).questions
+    }
     merged = {**response.answers, unit_id: {**kept, **answers}}
     editing = response.editing
     if editing == (unit_id, page):
@@ -108,8 +118,9 @@ def save_page(questionnaire: Questionnaire, response: Response, unit_id: str, pa
     return _changed(response, now, answers=merged, editing=editing)
 
 
-def start_edit(questionnaire: Questionnaire, response: Response, unit_id: str, now: datetime,
-               page: str | None = None) -> Response:
+def start_edit(
+    questionnaire: Questionnaire, response: Response, unit_id: str, now: datetime, page: str | None = None
+) -> Response:
     return _changed(response, now, editing=(unit_id, page or questionnaire.page_ids[0]))
 
 

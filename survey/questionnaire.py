@@ -84,7 +84,7 @@ class Scale(_Strict):
         return self.level_ids + ((self.not_applicable.id,) if self.not_applicable else ())
 
     @model_validator(mode="after")
-    def _unique(self) -> "Scale":
+    def _unique(self) -> Scale:
         if len(set(self.answer_ids)) != len(self.answer_ids):
             raise ValueError(f"scale {self.id}: level ids must be unique")
         return self
@@ -165,7 +165,7 @@ class Question(_Strict):
             return option_id
         return option.short_label or option.label.rstrip(":")
 
-    def render_text(self, unit: "Unit") -> str:
+    def render_text(self, unit: Unit) -> str:
         return self.text.replace("{unit}", unit.in_sentence)
 
     def slot(self, n: int) -> str:
@@ -338,16 +338,24 @@ class Questionnaire(_Strict):
         scales = {s.get("id"): s for s in raw.get("scales") or () if isinstance(s, dict)}
         questions = []
         for question in raw.get("questions") or ():
-            if (isinstance(question, dict) and question.get("type") == "single_choice"
-                    and question.get("scale") in scales and not question.get("options")):
+            if (
+                isinstance(question, dict)
+                and question.get("type") == "single_choice"
+                and question.get("scale") in scales
+                and not question.get("options")
+            ):
                 levels = scales[question["scale"]].get("levels") or ()
-                question = {**question, "options": [{"id": lv.get("id"), "label": lv.get("label")}
-                                                    for lv in levels if isinstance(lv, dict)]}
+                question = {
+                    **question,
+                    "options": [
+                        {"id": lv.get("id"), "label": lv.get("label")} for lv in levels if isinstance(lv, dict)
+                    ],
+                }
             questions.append(question)
         return {**raw, "questions": questions}
 
     @model_validator(mode="after")
-    def _coherent(self) -> "Questionnaire":
+    def _coherent(self) -> Questionnaire:
         problems: list[str] = []
         ids = [u.id for u in self.units]
         if len(set(ids)) != len(ids):
@@ -485,7 +493,9 @@ class Catalog:
         for questionnaire in questionnaires:
             word = questionnaire.command_word
             if word is not None and words.setdefault(word, questionnaire.id) != questionnaire.id:
-                raise ValueError(f"questionnaires {words[word]} and {questionnaire.id} both have the command word {word}")
+                raise ValueError(
+                    f"questionnaires {words[word]} and {questionnaire.id} both have the command word {word}"
+                )
 
     @property
     def ids(self) -> tuple[str, ...]:

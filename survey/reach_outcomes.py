@@ -9,19 +9,19 @@ from __future__ import annotations
 from enum import Enum
 
 
-class NotReached(str, Enum):
-    NOT_INSTALLED = "not_installed"          # 403 BotNotInConversationRoster / ForbiddenOperation
-    BLOCKED = "blocked"                      # 403 ConversationBlockedByUser: a real block
+class NotReached(str, Enum):  # noqa: UP042 - stored by value; StrEnum would change str() of a member
+    NOT_INSTALLED = "not_installed"  # 403 BotNotInConversationRoster / ForbiddenOperation
+    BLOCKED = "blocked"  # 403 ConversationBlockedByUser: a real block
     DISABLED_BY_ADMIN = "disabled_by_admin"  # 403 BotDisabledByAdmin
-    NOT_FOUND = "not_found"                  # 404 ConversationNotFound, or no such user in Graph
-    NOT_INSTALLABLE = "not_installable"      # Graph could not install Poolster: not in the catalog, no Teams
-    NO_IDENTITY = "no_identity"              # never spoke to Poolster, no id and no Graph to look one up
-    NO_CONSENT = "no_consent"                # Graph refused: the permission has no admin consent
-    TOO_BIG = "too_big"                      # 413 MessageSizeTooBig
+    NOT_FOUND = "not_found"  # 404 ConversationNotFound, or no such user in Graph
+    NOT_INSTALLABLE = "not_installable"  # Graph could not install Poolster: not in the catalog, no Teams
+    NO_IDENTITY = "no_identity"  # never spoke to Poolster, no id and no Graph to look one up
+    NO_CONSENT = "no_consent"  # Graph refused: the permission has no admin consent
+    TOO_BIG = "too_big"  # 413 MessageSizeTooBig
     TEAMS_UNAVAILABLE = "teams_unavailable"  # retries used up on 5xx, time-outs or no connection
-    REFUSED = "refused"                      # any other refusal by Teams
-    NOT_IN_REGISTRY = "not_in_registry"      # removed from the registry after the wave was launched
-    INTERNAL_ERROR = "internal_error"        # a fault in Poolster itself (logged with its traceback)
+    REFUSED = "refused"  # any other refusal by Teams
+    NOT_IN_REGISTRY = "not_in_registry"  # removed from the registry after the wave was launched
+    INTERNAL_ERROR = "internal_error"  # a fault in Poolster itself (logged with its traceback)
 
 
 # code -> (what happened, what POC+ can do about it)

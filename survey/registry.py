@@ -45,7 +45,7 @@ class Person(_Strict):
     aad_object_id: str | None = None
 
     @model_validator(mode="after")
-    def _identifiable(self) -> "Person":
+    def _identifiable(self) -> Person:
         if not self.email and not self.aad_object_id:
             raise ValueError("a person needs an email or an aad_object_id")
         return self
@@ -89,7 +89,7 @@ class Centre(_Strict):
         return next((s for s in self.schools if s.id == school_id), None)
 
     @model_validator(mode="after")
-    def _unique_schools(self) -> "Centre":
+    def _unique_schools(self) -> Centre:
         ids = [school.id for school in self.schools]
         if len(set(ids)) != len(ids):
             raise ValueError(f"centre {self.id}: school ids must be unique")
@@ -112,7 +112,7 @@ class Registry(_Strict):
     centres: tuple[Centre, ...] = ()
 
     @model_validator(mode="after")
-    def _unique(self) -> "Registry":
+    def _unique(self) -> Registry:
         seen_centres: set[str] = set()
         seen_people: dict[str, str] = {}
         for centre in self.centres:

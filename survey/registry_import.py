@@ -50,15 +50,36 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "school_id": ("school-id", "schoolid", "instellingsnummer"),
 }
 # What a cell may hold: more is a mistake in the file (and would not fit on a card).
-LIMITS = {"centre_id": 60, "centre_name": 120, "name": 120, "email": 254, "role": 20, "aad_object_id": 100,
-          "scholengroep": 120, "school": 120, "school_type": 40, "school_id": 60}
+LIMITS = {
+    "centre_id": 60,
+    "centre_name": 120,
+    "name": 120,
+    "email": 254,
+    "role": 20,
+    "aad_object_id": 100,
+    "scholengroep": 120,
+    "school": 120,
+    "school_type": 40,
+    "school_id": 60,
+}
 REQUIRED = ("centre_id", "centre_name", "name", "email", "role")
-COLUMN_WORDS = {"centre_id": "centrum-id", "centre_name": "centrum", "name": "naam", "email": "e-mail",
-                "role": "rol", "aad_object_id": "azure-ad-id", "scholengroep": "scholengroep", "school": "school",
-                "school_type": "schooltype", "school_id": "school-id"}
+COLUMN_WORDS = {
+    "centre_id": "centrum-id",
+    "centre_name": "centrum",
+    "name": "naam",
+    "email": "e-mail",
+    "role": "rol",
+    "aad_object_id": "azure-ad-id",
+    "scholengroep": "scholengroep",
+    "school": "school",
+    "school_type": "schooltype",
+    "school_id": "school-id",
+}
 # A school type as POC+ may write it: the code or the words ("basisonderwijs", "BuSO").
-SCHOOL_TYPE_KEYS = {**{_t: _t for _t in SCHOOL_TYPES},
-                    **{re.sub(r"[^a-z]", "", label): _t for _t, label in SCHOOL_TYPE_LABELS.items()}}
+SCHOOL_TYPE_KEYS: dict[str, str] = {
+    **{_t: _t for _t in SCHOOL_TYPES},
+    **{re.sub(r"[^a-z]", "", label): _t for _t, label in SCHOOL_TYPE_LABELS.items()},
+}
 
 
 class ImportRefused(ValueError):
@@ -100,8 +121,12 @@ def read_rows(name: str, content: bytes) -> list[tuple[int, list[str]]]:
         return _xlsx_rows(content)
     if suffix in (".csv", ".txt"):
         return _csv_rows(content)
-    raise ImportRefused([f"‘{Path(name).name}’ is geen Excel-bestand (.xlsx) of CSV-bestand (.csv). "
-                         "Bewaar het register in Excel als .xlsx (of als CSV) en probeer opnieuw."])
+    raise ImportRefused(
+        [
+            f"‘{Path(name).name}’ is geen Excel-bestand (.xlsx) of CSV-bestand (.csv). "
+            "Bewaar het register in Excel als .xlsx (of als CSV) en probeer opnieuw."
+        ]
+    )
 
 
 def _xlsx_rows(content: bytes) -> list[tuple[int, list[str]]]:
@@ -109,13 +134,19 @@ def _xlsx_rows(content: bytes) -> list[tuple[int, list[str]]]:
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - zipfile, XML and openpyxl raise many kinds
-        raise ImportRefused(["Dit Excel-bestand kan ik niet openen. Is het beschadigd of beveiligd met een "
-                             "wachtwoord? Bewaar het opnieuw als .xlsx en probeer opnieuw."]) from error
+    except Exception as error:
+        raise ImportRefused(
+            [
+                "Dit Excel-bestand kan ik niet openen. Is het beschadigd of beveiligd met een "
+                "wachtwoord? Bewaar het opnieuw als .xlsx en probeer opnieuw."
+            ]
+        ) from error
     try:
         sheet = workbook.worksheets[0]
-        return [(number, [_cell(value) for value in row])
-                for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        return [
+            (number, [_cell(value) for value in row])
+            for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+        ]
     finally:
         workbook.close()
 
@@ -172,8 +203,12 @@ def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
     """The registry the file describes, and the headers it ignored; ImportRefused if not valid."""
     rows = [(number, cells) for number, cells in read_rows(name, content) if any(cells)]
     if not rows:
-        raise ImportRefused(["Het bestand is leeg: de eerste rij noemt de kolommen (centrum-id, centrum, naam, "
-                             "e-mail, rol), daarna volgt één rij per persoon."])
+        raise ImportRefused(
+            [
+                "Het bestand is leeg: de eerste rij noemt de kolommen (centrum-id, centrum, naam, "
+                "e-mail, rol), daarna volgt één rij per persoon."
+            ]
+        )
     header_row, header = rows[0]
     positions: dict[str, int] = {}
     ignored: list[str] = []
@@ -185,10 +220,13 @@ def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
             ignored.append(_quoted(title, 40))
     missing = [COLUMN_WORDS[c] for c in REQUIRED if c not in positions]
     if missing:
-        raise ImportRefused([
-            f"Rij {header_row}: de kolom{'men' if len(missing) > 1 else ''} {', '.join(f'‘{m}’' for m in missing)} "
-            f"ontbre{'ken' if len(missing) > 1 else 'ekt'}. De eerste rij noemt de kolommen: centrum-id, centrum, "
-            "naam, e-mail, rol en eventueel azure-ad-id en scholengroep."])
+        raise ImportRefused(
+            [
+                f"Rij {header_row}: de kolom{'men' if len(missing) > 1 else ''} {', '.join(f'‘{m}’' for m in missing)} "
+                f"ontbre{'ken' if len(missing) > 1 else 'ekt'}. De eerste rij noemt de kolommen: centrum-id, centrum, "
+                "naam, e-mail, rol en eventueel azure-ad-id en scholengroep."
+            ]
+        )
     if len(rows) == 1:
         raise ImportRefused(["Het bestand bevat geen personen: na de rij met de kolomnamen volgt één rij per persoon."])
 
@@ -198,9 +236,10 @@ def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
     school_contact_rows: dict[str, tuple[int, str]] = {}  # identity of a school's contact -> row, school
 
     for number, cells in rows[1:]:
+
         def get(column: str) -> str:
             index = positions.get(column)
-            return cells[index] if index is not None and index < len(cells) else ""
+            return cells[index] if index is not None and index < len(cells) else ""  # noqa: B023 - called within this iteration only
 
         found: list[str] = []
         for column, limit in LIMITS.items():
@@ -213,8 +252,10 @@ def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
         if not centre_id:
             found.append("centrum-id ontbreekt")
         elif not CENTRE_ID.match(centre_id):
-            found.append(f"centrum-id ‘{_quoted(centre_id)}’ mag enkel kleine letters, cijfers en streepjes bevatten "
-                         "(bv. clb-antwerpen)")
+            found.append(
+                f"centrum-id ‘{_quoted(centre_id)}’ mag enkel kleine letters, cijfers en streepjes bevatten "
+                "(bv. clb-antwerpen)"
+            )
         person_name = get("name")
         if not person_name:
             found.append("naam ontbreekt")
@@ -239,15 +280,19 @@ def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
                 found.append(f"schooltype ‘{_quoted(type_text)}’ ken ik niet; kies {SCHOOL_TYPE_WORDS}")
             if not person_name and not email and not aad:  # one message says it all
                 found = [f for f in found if f not in ("naam ontbreekt", "e-mailadres ontbreekt")]
-                found.append(f"school ‘{_quoted(school_name)}’ heeft hier geen contactpersoon: vul naam en e-mail in "
-                             "van wie de bevraging voor de school invult")
+                found.append(
+                    f"school ‘{_quoted(school_name)}’ heeft hier geen contactpersoon: vul naam en e-mail in "
+                    "van wie de bevraging voor de school invult"
+                )
         if found:
             problems.append(f"Rij {number}: {'; '.join(found)}.")
             continue
 
         draft = centres.setdefault(centre_id, _Draft(centre_id, number))
-        for attribute, value, what in (("name", get("centre_name"), "heet"),
-                                       ("scholengroep", get("scholengroep"), "hoort bij scholengroep")):
+        for attribute, value, what in (
+            ("name", get("centre_name"), "heet"),
+            ("scholengroep", get("scholengroep"), "hoort bij scholengroep"),
+        ):
             earlier_row = getattr(draft, f"{attribute}_row")
             if not value:
                 continue
@@ -255,8 +300,10 @@ def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
                 setattr(draft, attribute, value)
                 setattr(draft, f"{attribute}_row", number)
             elif value != getattr(draft, attribute):
-                problems.append(f"Rij {number}: centrum ‘{centre_id}’ {what} hier ‘{_quoted(value)}’, maar in rij "
-                                f"{earlier_row} ‘{_quoted(getattr(draft, attribute))}’.")
+                problems.append(
+                    f"Rij {number}: centrum ‘{centre_id}’ {what} hier ‘{_quoted(value)}’, maar in rij "
+                    f"{earlier_row} ‘{_quoted(getattr(draft, attribute))}’."
+                )
         try:
             person = Person(name=person_name, email=email or None, aad_object_id=aad or None)
         except ValidationError:
@@ -265,49 +312,64 @@ def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
         if role == "school":
             school_id = get("school_id").lower() or school_id_for(school_name)
             if not CENTRE_ID.match(school_id):
-                problems.append(f"Rij {number}: school-id ‘{_quoted(school_id)}’ mag enkel kleine letters, cijfers en "
-                                "streepjes bevatten.")
+                problems.append(
+                    f"Rij {number}: school-id ‘{_quoted(school_id)}’ mag enkel kleine letters, cijfers en "
+                    "streepjes bevatten."
+                )
                 continue
             school_type = SCHOOL_TYPE_KEYS[_key(type_text)]
             school = draft.schools.setdefault(school_id, _SchoolDraft(school_id, school_name, school_type, number))
             if (school.name, school.type) != (school_name, school_type):
-                problems.append(f"Rij {number}: school ‘{_quoted(school_name)}’ ({school_type}) staat in rij {school.row} "
-                                f"als ‘{_quoted(school.name)}’ ({school.type}); geef een school overal dezelfde naam "
-                                "en hetzelfde schooltype.")
+                problems.append(
+                    f"Rij {number}: school ‘{_quoted(school_name)}’ ({school_type}) staat in rij {school.row} "
+                    f"als ‘{_quoted(school.name)}’ ({school.type}); geef een school overal dezelfde naam "
+                    "en hetzelfde schooltype."
+                )
                 continue
-            clash = next((school_contact_rows[i.lower()] for i in (email, aad) if i and i.lower() in school_contact_rows),
-                         None)
+            clash = next(
+                (school_contact_rows[i.lower()] for i in (email, aad) if i and i.lower() in school_contact_rows), None
+            )
             if clash is not None:
                 if clash[1] == f"{centre_id}/{school_id}":
                     problems.append(f"Rij {number}: {_quoted(email or aad)} staat al bij deze school (rij {clash[0]}).")
                 else:
-                    problems.append(f"Rij {number}: {_quoted(email or aad)} is al contactpersoon van een andere school "
-                                    f"(rij {clash[0]}); iemand vult de bevraging voor één school in.")
+                    problems.append(
+                        f"Rij {number}: {_quoted(email or aad)} is al contactpersoon van een andere school "
+                        f"(rij {clash[0]}); iemand vult de bevraging voor één school in."
+                    )
                 continue
             team = next((people_rows[i.lower()] for i in (email, aad) if i and i.lower() in people_rows), None)
             if team is not None:
-                problems.append(f"Rij {number}: {_quoted(email or aad)} staat in rij {team} in het team van een "
-                                "centrum; een school kiest iemand van de school als contactpersoon.")
+                problems.append(
+                    f"Rij {number}: {_quoted(email or aad)} staat in rij {team} in het team van een "
+                    "centrum; een school kiest iemand van de school als contactpersoon."
+                )
                 continue
             for identity in filter(None, (email, aad)):
                 school_contact_rows[identity.lower()] = (number, f"{centre_id}/{school_id}")
             school.contacts.append(person)
             continue
         if role in ("member", "director"):
-            clash = next((people_rows[i.lower()] for i in (email, aad) if i and i.lower() in people_rows), None)
-            if clash is None:
-                clash = next((school_contact_rows[i.lower()][0] for i in (email, aad)
-                              if i and i.lower() in school_contact_rows), None)
-            if clash is not None:
-                problems.append(f"Rij {number}: {_quoted(email or aad)} staat ook in rij {clash}; iemand hoort bij één "
-                                "centrum en heeft er één rol.")
+            row = next((people_rows[i.lower()] for i in (email, aad) if i and i.lower() in people_rows), None)
+            if row is None:
+                row = next(
+                    (school_contact_rows[i.lower()][0] for i in (email, aad) if i and i.lower() in school_contact_rows),
+                    None,
+                )
+            if row is not None:
+                problems.append(
+                    f"Rij {number}: {_quoted(email or aad)} staat ook in rij {row}; iemand hoort bij één "
+                    "centrum en heeft er één rol."
+                )
                 continue
             for identity in filter(None, (email, aad)):
                 people_rows[identity.lower()] = number
             if role == "director":
                 if draft.director is not None:
-                    problems.append(f"Rij {number}: centrum ‘{centre_id}’ heeft al een directeur (rij "
-                                    f"{draft.director_row}); een centrum heeft er één.")
+                    problems.append(
+                        f"Rij {number}: centrum ‘{centre_id}’ heeft al een directeur (rij "
+                        f"{draft.director_row}); een centrum heeft er één."
+                    )
                     continue
                 draft.director, draft.director_row = person, number
             else:
@@ -315,27 +377,42 @@ def parse_registry(name: str, content: bytes) -> tuple[Registry, list[str]]:
         else:
             contact = ScholengroepContact(**person.model_dump(), role=role)
             if contact.key in draft.contact_rows:
-                problems.append(f"Rij {number}: {_quoted(email or aad)} staat al bij centrum ‘{centre_id}’ als contact van "
-                                f"de scholengroep (rij {draft.contact_rows[contact.key]}).")
+                problems.append(
+                    f"Rij {number}: {_quoted(email or aad)} staat al bij centrum ‘{centre_id}’ als contact van "
+                    f"de scholengroep (rij {draft.contact_rows[contact.key]})."
+                )
                 continue
             draft.contact_rows[contact.key] = number
             draft.contacts.append(contact)
 
     for draft in centres.values():
         if not draft.name:
-            problems.append(f"Centrum ‘{draft.id}’ (vanaf rij {draft.row}): de naam van het centrum ontbreekt "
-                            "(kolom ‘centrum’).")
+            problems.append(
+                f"Centrum ‘{draft.id}’ (vanaf rij {draft.row}): de naam van het centrum ontbreekt (kolom ‘centrum’)."
+            )
         if draft.director is None:
-            problems.append(f"Centrum ‘{draft.id}’ (vanaf rij {draft.row}): er is geen directeur; geef één persoon "
-                            "de rol ‘directeur’.")
+            problems.append(
+                f"Centrum ‘{draft.id}’ (vanaf rij {draft.row}): er is geen directeur; geef één persoon "
+                "de rol ‘directeur’."
+            )
     if problems:
         raise ImportRefused(problems)
-    registry = Registry(centres=tuple(
-        Centre(id=d.id, name=d.name, director=d.director, members=tuple(d.members),
-               scholengroep=d.scholengroep or None, scholengroep_contacts=tuple(d.contacts),
-               schools=tuple(School(id=s.id, name=s.name, type=s.type, contacts=tuple(s.contacts))  # type: ignore[arg-type]
-                             for s in d.schools.values()))
-        for d in centres.values()))
+    registry = Registry(
+        centres=tuple(
+            Centre(
+                id=d.id,
+                name=d.name,
+                director=d.director,
+                members=tuple(d.members),
+                scholengroep=d.scholengroep or None,
+                scholengroep_contacts=tuple(d.contacts),
+                schools=tuple(
+                    School(id=s.id, name=s.name, type=s.type, contacts=tuple(s.contacts)) for s in d.schools.values()
+                ),
+            )
+            for d in centres.values()
+        )
+    )
     return registry, ignored
 
 
@@ -383,11 +460,17 @@ def diff(old: Registry, new: Registry) -> RegistryChanges:
     changes = RegistryChanges()
     old_centres = {c.id: c for c in old.centres}
     new_centres = {c.id: c for c in new.centres}
-    changes.centres_added = [f"{c.name} ({c.id})" + (f", scholengroep {c.scholengroep}" if c.scholengroep else "")
-                             for c in new.centres if c.id not in old_centres]
+    changes.centres_added = [
+        f"{c.name} ({c.id})" + (f", scholengroep {c.scholengroep}" if c.scholengroep else "")
+        for c in new.centres
+        if c.id not in old_centres
+    ]
     changes.centres_removed = [f"{c.name} ({c.id})" for c in old.centres if c.id not in new_centres]
-    changes.centres_renamed = [f"{old_centres[c.id].name} → {c.name}" for c in new.centres
-                               if c.id in old_centres and old_centres[c.id].name != c.name]
+    changes.centres_renamed = [
+        f"{old_centres[c.id].name} → {c.name}"
+        for c in new.centres
+        if c.id in old_centres and old_centres[c.id].name != c.name
+    ]
     before, after = _roles(old), _roles(new)
     for key, (centre, person, role) in after.items():
         if key not in before:
@@ -397,16 +480,28 @@ def diff(old: Registry, new: Registry) -> RegistryChanges:
         if old_centre.id != centre.id:
             changes.people_moved.append(PersonChange(person.name, key, centre.name, f"van {old_centre.name}"))
         elif old_role != role:
-            changes.roles_changed.append(PersonChange(person.name, key, centre.name,
-                                                      f"{ROLE_NAMES[old_role]} → {ROLE_NAMES[role]}"))
+            changes.roles_changed.append(
+                PersonChange(person.name, key, centre.name, f"{ROLE_NAMES[old_role]} → {ROLE_NAMES[role]}")
+            )
         if (old_person.name, old_person.aad_object_id) != (person.name, person.aad_object_id):
             what = [f"naam {old_person.name} → {person.name}"] if old_person.name != person.name else []
             if old_person.aad_object_id != person.aad_object_id:
-                what.append("Azure AD-id " + ("toegevoegd" if not old_person.aad_object_id else
-                                              "verwijderd" if not person.aad_object_id else "gewijzigd"))
+                what.append(
+                    "Azure AD-id "
+                    + (
+                        "toegevoegd"
+                        if not old_person.aad_object_id
+                        else "verwijderd"
+                        if not person.aad_object_id
+                        else "gewijzigd"
+                    )
+                )
             changes.details_changed.append(PersonChange(person.name, key, centre.name, ", ".join(what)))
-    changes.people_removed = [PersonChange(person.name, key, centre.name, ROLE_NAMES[role])
-                              for key, (centre, person, role) in before.items() if key not in after]
+    changes.people_removed = [
+        PersonChange(person.name, key, centre.name, ROLE_NAMES[role])
+        for key, (centre, person, role) in before.items()
+        if key not in after
+    ]
     for centre in new.centres:
         previous = old_centres.get(centre.id)
         if previous is None:
@@ -428,6 +523,7 @@ def diff(old: Registry, new: Registry) -> RegistryChanges:
 
 def _school_changes(changes: RegistryChanges, old: dict[str, Centre], new: dict[str, Centre]) -> None:
     """Schools that come, go, or change name, type or contacts (matched by centre and school id)."""
+
     def schools(centres: dict[str, Centre]) -> dict[tuple[str, str], tuple[Centre, School]]:
         return {(c.id, s.id): (c, s) for c in centres.values() for s in c.schools}
 
@@ -454,10 +550,13 @@ def _school_changes(changes: RegistryChanges, old: dict[str, Centre], new: dict[
 
 
 def counts(registry: Registry) -> dict[str, int]:
-    return {"centres": len(registry.centres), "people": sum(len(c.people) for c in registry.centres),
-            "contacts": sum(len(c.scholengroep_contacts) for c in registry.centres),
-            "schools": sum(len(c.schools) for c in registry.centres),
-            "school_contacts": sum(len(s.contacts) for c in registry.centres for s in c.schools)}
+    return {
+        "centres": len(registry.centres),
+        "people": sum(len(c.people) for c in registry.centres),
+        "contacts": sum(len(c.scholengroep_contacts) for c in registry.centres),
+        "schools": sum(len(c.schools) for c in registry.centres),
+        "school_contacts": sum(len(s.contacts) for c in registry.centres for s in c.schools),
+    }
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -474,22 +573,36 @@ def _names(items: list[PersonChange], limit: int) -> str:
 def describe(changes: RegistryChanges, limit: int = 10) -> list[tuple[str, str]]:
     """The changes as (what, which) lines in Dutch, for the preview card and the command line."""
     lines: list[tuple[str, str]] = []
-    for label, items in (("Nieuwe centra", changes.centres_added), ("Verdwenen centra", changes.centres_removed),
-                         ("Andere naam", changes.centres_renamed)):
+    for label, items in (
+        ("Nieuwe centra", changes.centres_added),
+        ("Verdwenen centra", changes.centres_removed),
+        ("Andere naam", changes.centres_renamed),
+    ):
         if items:
             extra = [f"en nog {len(items) - limit}"] if len(items) > limit else []
             lines.append((f"{label}: {len(items)}", "; ".join(items[:limit] + extra)))
-    for label, items in (("Nieuwe personen", changes.people_added), ("Verwijderd", changes.people_removed),
-                         ("Naar een ander centrum", changes.people_moved), ("Andere rol", changes.roles_changed),
-                         ("Gegevens gewijzigd", changes.details_changed)):
-        if items:
-            lines.append((f"{label}: {len(items)}", _names(items, limit)))
+    for label, people in (
+        ("Nieuwe personen", changes.people_added),
+        ("Verwijderd", changes.people_removed),
+        ("Naar een ander centrum", changes.people_moved),
+        ("Andere rol", changes.roles_changed),
+        ("Gegevens gewijzigd", changes.details_changed),
+    ):
+        if people:
+            lines.append((f"{label}: {len(people)}", _names(people, limit)))
     if changes.contacts_changed:
         extra = [f"en nog {len(changes.contacts_changed) - limit}"] if len(changes.contacts_changed) > limit else []
-        lines.append((f"Scholengroep: {_plural(len(changes.contacts_changed), 'centrum', 'centra')}",
-                      "; ".join(changes.contacts_changed[:limit] + extra)))
-    for label, items in (("Nieuwe scholen", changes.schools_added), ("Verdwenen scholen", changes.schools_removed),
-                         ("Scholen gewijzigd", changes.schools_changed)):
+        lines.append(
+            (
+                f"Scholengroep: {_plural(len(changes.contacts_changed), 'centrum', 'centra')}",
+                "; ".join(changes.contacts_changed[:limit] + extra),
+            )
+        )
+    for label, items in (
+        ("Nieuwe scholen", changes.schools_added),
+        ("Verdwenen scholen", changes.schools_removed),
+        ("Scholen gewijzigd", changes.schools_changed),
+    ):
         if items:
             extra = [f"en nog {len(items) - limit}"] if len(items) > limit else []
             lines.append((f"{label}: {len(items)}", "; ".join(items[:limit] + extra)))
@@ -500,32 +613,45 @@ def consequences(changes: RegistryChanges) -> list[str]:
     """What people will notice, said before POC+ applies the import."""
     notes = []
     if changes.people_removed or changes.centres_removed:
-        notes.append("Wie verwijderd wordt, kan de zelfscan niet meer invullen; wat die persoon al antwoordde, "
-                     "blijft bewaard.")
+        notes.append(
+            "Wie verwijderd wordt, kan de zelfscan niet meer invullen; wat die persoon al antwoordde, blijft bewaard."
+        )
     if changes.people_moved:
-        notes.append("Wie naar een ander centrum gaat, begint daar in een open ronde opnieuw; wat die persoon al "
-                     "antwoordde, blijft bij het vorige centrum.")
+        notes.append(
+            "Wie naar een ander centrum gaat, begint daar in een open ronde opnieuw; wat die persoon al "
+            "antwoordde, blijft bij het vorige centrum."
+        )
     if changes.roles_changed:
         notes.append("Een nieuwe directeur vindt het teamoverzicht van het centrum met *team*.")
     if changes.schools_removed:
-        notes.append("Een school die verdwijnt, kan de bevraging van de scholen niet meer invullen; wat ze al "
-                     "antwoordde, blijft bewaard.")
+        notes.append(
+            "Een school die verdwijnt, kan de bevraging van de scholen niet meer invullen; wat ze al "
+            "antwoordde, blijft bewaard."
+        )
     if changes.schools_added:
-        notes.append("Nieuwe scholen krijgen geen uitnodiging van een bevraging die al loopt; wel bij de volgende "
-                     "herinnering.")
+        notes.append(
+            "Nieuwe scholen krijgen geen uitnodiging van een bevraging die al loopt; wel bij de volgende herinnering."
+        )
     if changes.people_added:
-        notes.append("Nieuwe personen krijgen geen uitnodiging van een ronde die al gelanceerd is: ze beginnen "
-                     "met *hallo* in de chat met Poolster, of krijgen een bericht bij de volgende herinnering.")
+        notes.append(
+            "Nieuwe personen krijgen geen uitnodiging van een ronde die al gelanceerd is: ze beginnen "
+            "met *hallo* in de chat met Poolster, of krijgen een bericht bij de volgende herinnering."
+        )
     return notes
 
 
 def summary(registry: Registry) -> str:
     numbers = counts(registry)
-    schools = (f", {_plural(numbers['schools'], 'school', 'scholen')} ({numbers['school_contacts']} "
-               f"{'contactpersoon' if numbers['school_contacts'] == 1 else 'contactpersonen'})"
-               if numbers["schools"] else "")
-    return (f"{_plural(numbers['centres'], 'centrum', 'centra')}, {_plural(numbers['people'], 'persoon', 'personen')}"
-            f"{schools} en {_plural(numbers['contacts'], 'contactpersoon', 'contactpersonen')} van scholengroepen")
+    schools = (
+        f", {_plural(numbers['schools'], 'school', 'scholen')} ({numbers['school_contacts']} "
+        f"{'contactpersoon' if numbers['school_contacts'] == 1 else 'contactpersonen'})"
+        if numbers["schools"]
+        else ""
+    )
+    return (
+        f"{_plural(numbers['centres'], 'centrum', 'centra')}, {_plural(numbers['people'], 'persoon', 'personen')}"
+        f"{schools} en {_plural(numbers['contacts'], 'contactpersoon', 'contactpersonen')} van scholengroepen"
+    )
 
 
 def preview_text(current: Registry, new: Registry, ignored: list[str], limit: int = 25) -> str:
@@ -543,15 +669,40 @@ def preview_text(current: Registry, new: Registry, ignored: list[str], limit: in
 
 def registry_rows(registry: Registry) -> list[tuple[str, ...]]:
     """The registry as the spreadsheet POC+ imports: a header and one row per person."""
-    rows: list[tuple[str, ...]] = [("centrum-id", "centrum", "naam", "e-mail", "rol", "azure-ad-id", "scholengroep",
-                                    "school", "schooltype", "school-id")]
+    rows: list[tuple[str, ...]] = [
+        (
+            "centrum-id",
+            "centrum",
+            "naam",
+            "e-mail",
+            "rol",
+            "azure-ad-id",
+            "scholengroep",
+            "school",
+            "schooltype",
+            "school-id",
+        )
+    ]
     for centre in registry.centres:
-        people = [(centre.director, "directeur", None), *[(member, "lid", None) for member in centre.members],
-                  *[(contact, contact.role, None) for contact in centre.scholengroep_contacts],
-                  *[(contact, "school", school) for school in centre.schools for contact in school.contacts]]
+        people = [
+            (centre.director, "directeur", None),
+            *[(member, "lid", None) for member in centre.members],
+            *[(contact, contact.role, None) for contact in centre.scholengroep_contacts],
+            *[(contact, "school", school) for school in centre.schools for contact in school.contacts],
+        ]
         for person, role, school in people:
-            rows.append((centre.id, centre.name, person.name, person.email or "", role, person.aad_object_id or "",
-                         centre.scholengroep or "", *((school.name, school.type, school.id) if school else ("", "", ""))))
+            rows.append(
+                (
+                    centre.id,
+                    centre.name,
+                    person.name,
+                    person.email or "",
+                    role,
+                    person.aad_object_id or "",
+                    centre.scholengroep or "",
+                    *((school.name, school.type, school.id) if school else ("", "", "")),
+                )
+            )
     return rows
 
 
@@ -570,7 +721,7 @@ def write_registry_xlsx(registry: Registry, path: Path) -> None:
                 cell.data_type = "s"  # a name is never a formula
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEFGHIJ", (18, 28, 28, 36, 11, 38, 28, 32, 11, 24)):
+    for letter, width in zip("ABCDEFGHIJ", (18, 28, 28, 36, 11, 38, 28, 32, 11, 24), strict=False):
         sheet.column_dimensions[letter].width = width
     sheet.freeze_panes = "A2"
     workbook.save(path)

@@ -28,7 +28,7 @@ NOTABLE_DIFFERENCE = 25
 
 def agreement_share(scale: Scale, counts: Counter) -> int | None:
     """The percentage of answers (not applicable left out) in the upper half of the scale."""
-    upper = scale.level_ids[len(scale.level_ids) // 2:]
+    upper = scale.level_ids[len(scale.level_ids) // 2 :]
     answered = sum(counts[level] for level in scale.level_ids)
     if not answered:
         return None
@@ -126,16 +126,22 @@ def schools_view(questionnaire: Questionnaire, centres: list[Centre], responses:
                 kind = types[id(response)]
                 if kind in by_type:
                     by_type[kind][rating] += 1
-            views.append(StatementView(
-                unit=unit, statement=statement, total=total, by_type=by_type,
-                share=agreement_share(scale, total),
-                share_by_type={t: agreement_share(scale, c) for t, c in by_type.items()},
-            ))
+            views.append(
+                StatementView(
+                    unit=unit,
+                    statement=statement,
+                    total=total,
+                    by_type=by_type,
+                    share=agreement_share(scale, total),
+                    share_by_type={t: agreement_share(scale, c) for t, c in by_type.items()},
+                )
+            )
     comments = []
     text_questions = [q for q in questionnaire.questions if q.type == "free_text"]
     for unit in questionnaire.units:
-        texts = sorted(a.text for r in submitted for q in text_questions
-                       if (a := r.answer(unit.id, q.id)) is not None and a.text)
+        texts = sorted(
+            a.text for r in submitted for q in text_questions if (a := r.answer(unit.id, q.id)) is not None and a.text
+        )
         if texts:
             comments.append((unit.title, tuple(texts)))
     for final in questionnaire.final.questions:

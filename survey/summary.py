@@ -11,9 +11,10 @@ question of one survey is named here.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from survey.answers import Response
+from survey.answers import QuestionAnswer, Response, intended_level
 from survey.progress import progress
 from survey.questionnaire import Question, Questionnaire, Scale, Unit
 from survey.registry import Centre
@@ -45,21 +46,16 @@ def current_level(questionnaire: Questionnaire, response: Response, unit_id: str
 
 def intended_stadium(questionnaire: Questionnaire, response: Response, unit_id: str) -> str | None:
     """Where a respondent wants to go: the target's level, or today's level for an option without one."""
-    current = current_level(questionnaire, response, unit_id)
     target = target_question(questionnaire)
-    if current is None or target is None:
-        return None
-    intention = response.choice(unit_id, target.id)
-    if intention is None:
-        return None
-    option = target.option(intention)
-    return option.target if option and option.target else current
+    return intended_level(target, response, unit_id) if target else None
 
 
 def option_ranking(counts: Counter, question: Question) -> list[tuple[str, int]]:
     """Counted options, most chosen first, ties in the question's order."""
-    return sorted(((o, counts[o]) for o in question.option_ids if counts[o]),
-                  key=lambda pair: (-pair[1], question.option_ids.index(pair[0])))
+    return sorted(
+        ((o, counts[o]) for o in question.option_ids if counts[o]),
+        key=lambda pair: (-pair[1], question.option_ids.index(pair[0])),
+    )
 
 
 @dataclass(frozen=True)
@@ -135,7 +131,7 @@ class UnitSummary:
         return self.spread >= FAR_APART
 
     def range_text(self, questionnaire: Questionnaire) -> str:
-        """"van fragmentair tot geïntegreerd": the lowest and the highest current answer."""
+        """ "van fragmentair tot geïntegreerd": the lowest and the highest current answer."""
         if self.scale is None or not self.members:
             return ""
         ranked = sorted((m.current for m in self.members), key=self.scale.rank)
@@ -144,7 +140,7 @@ class UnitSummary:
 
 
 def counts_text(scale: Scale, counts: dict[str, int], *, wanting: bool = False) -> str:
-    """"2 planmatig, 1 geïntegreerd"; with wanting: "2 willen geïntegreerd, 1 wil systematisch"."""
+    """ "2 planmatig, 1 geïntegreerd"; with wanting: "2 willen geïntegreerd, 1 wil systematisch"."""
     parts = []
     for level in scale.levels:
         n = counts.get(level.id, 0)
@@ -155,7 +151,7 @@ def counts_text(scale: Scale, counts: dict[str, int], *, wanting: bool = False) 
 
 
 def stadia_text(scale: Scale, current: str, intended: str) -> str:
-    """"planmatig → geïntegreerd", or "planmatig (aanhouden)" when the intention is to stay."""
+    """ "planmatig → geïntegreerd", or "planmatig (aanhouden)" when the intention is to stay."""
     now = scale.level(current).label.lower()
     if intended == current:
         return f"{now} (aanhouden)"
@@ -236,8 +232,9 @@ class TeamSummary:
         return next((t for t in self.tallies if t.question.id == question_id), None)
 
 
-def _count(question: Question, answers: list) -> OptionCounts:
-    counts, exclusive = Counter(), Counter()
+def _count(question: Question, answers: list[QuestionAnswer]) -> OptionCounts:
+    counts: Counter[str] = Counter()
+    exclusive: Counter[str] = Counter()
     for answer in answers:
         for choice in answer.choices:
             option = question.option(choice)
@@ -255,8 +252,9 @@ def summarise(questionnaire: Questionnaire, centre: Centre, responses: list[Resp
             members.append(MemberProgress(person.name, 0, len(questionnaire.units), False, False))
             continue
         state = progress(questionnaire, response)
-        members.append(MemberProgress(person.name, state.answered, state.total, state.submitted,
-                                      response.started_at is not None))
+        members.append(
+            MemberProgress(person.name, state.answered, state.total, state.submitted, response.started_at is not None)
+        )
     names = {person.key: person.name for person in centre.people}
 
     def name_of(response: Response) -> str:
@@ -264,10 +262,14 @@ def summarise(questionnaire: Questionnaire, centre: Centre, responses: list[Resp
 
     units = tuple(_unit_summary(questionnaire, u, responses, name_of) for u in questionnaire.units)
     tallies = tuple(
-        OptionCounts(question, sum((u.tallies[i].counts for u in units), Counter()),
-                     sum((u.tallies[i].exclusive for u in units), Counter()),
-                     sum(u.tallies[i].respondents for u in units))
-        for i, question in enumerate(questionnaire.questions_for("tally")))
+        OptionCounts(
+            question,
+            sum((u.tallies[i].counts for u in units), Counter()),
+            sum((u.tallies[i].exclusive for u in units), Counter()),
+            sum(u.tallies[i].respondents for u in units),
+        )
+        for i, question in enumerate(questionnaire.questions_for("tally"))
+    )
     closing = [r for r in responses if r.closing is not None]
     rankings = []
     for question in questionnaire.final_questions_for("ranking"):
@@ -281,18 +283,37 @@ def summarise(questionnaire: Questionnaire, centre: Centre, responses: list[Resp
     for question in questionnaire.final_questions_for("votes"):
         given = [a for r in closing if (a := r.final_answer(question.id)) is not None]
         votes.append(Votes(question, Counter(u for a in given for u in a.choices), sum(1 for a in given if a.declined)))
-    final_tallies = tuple(_count(question, [a for r in closing if (a := r.final_answer(question.id)) is not None])
-                          for question in questionnaire.final_questions_for("tally"))
+    final_tallies = tuple(
+        _count(question, [a for r in closing if (a := r.final_answer(question.id)) is not None])
+        for question in questionnaire.final_questions_for("tally")
+    )
     final_texts = tuple(
-        (question, tuple(Explanation(name_of(r), question.id, a.text) for r in closing
-                         if (a := r.final_answer(question.id)) is not None and a.text))
-        for question in questionnaire.final_questions_for("texts"))
-    return TeamSummary(centre=centre, members=tuple(members), units=units, tallies=tallies,
-                       rankings=tuple(rankings), votes=tuple(votes), final_tallies=final_tallies,
-                       final_texts=final_texts, closing_answers=len(closing))
+        (
+            question,
+            tuple(
+                Explanation(name_of(r), question.id, a.text)
+                for r in closing
+                if (a := r.final_answer(question.id)) is not None and a.text
+            ),
+        )
+        for question in questionnaire.final_questions_for("texts")
+    )
+    return TeamSummary(
+        centre=centre,
+        members=tuple(members),
+        units=units,
+        tallies=tallies,
+        rankings=tuple(rankings),
+        votes=tuple(votes),
+        final_tallies=final_tallies,
+        final_texts=final_texts,
+        closing_answers=len(closing),
+    )
 
 
-def _unit_summary(questionnaire: Questionnaire, unit: Unit, responses: list[Response], name_of) -> UnitSummary:
+def _unit_summary(
+    questionnaire: Questionnaire, unit: Unit, responses: list[Response], name_of: Callable[[Response], str]
+) -> UnitSummary:
     scale = level_scale(questionnaire)
     members = []
     explanations = []
@@ -306,8 +327,14 @@ def _unit_summary(questionnaire: Questionnaire, unit: Unit, responses: list[Resp
             if answer is None:
                 continue
             # The member's own words, in the order of the questions: a free text, "anders: …", a toelichting.
-            other = next((question.short_option(c) for c in answer.choices
-                          if (o := question.option(c)) is not None and o.needs_text), "")
+            other = next(
+                (
+                    question.short_option(c)
+                    for c in answer.choices
+                    if (o := question.option(c)) is not None and o.needs_text
+                ),
+                "",
+            )
             for words, part in ((answer.text, ""), (answer.other_text, other), (answer.explanation, "")):
                 if words:
                     explanations.append(Explanation(name_of(response), question.id, words, part))
@@ -321,8 +348,9 @@ def _unit_summary(questionnaire: Questionnaire, unit: Unit, responses: list[Resp
         for response in responses:
             answer = response.answer(unit.id, question.id)
             if answer and not any((o := question.option(c)) is not None and o.exclusive for c in answer.choices):
-                rows.append((name_of(response), tuple(question.short_option(c) for c in answer.choices),
-                             answer.other_text))
+                rows.append(
+                    (name_of(response), tuple(question.short_option(c) for c in answer.choices), answer.other_text)
+                )
         breakdowns.append(Breakdown(question, _count(question, answers_to(question)), tuple(rows)))
     levels = scale.level_ids if scale else ()
     return UnitSummary(

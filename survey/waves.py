@@ -61,7 +61,7 @@ class Wave(BaseModel):
         return self.status == "open" and (self.closes_at is None or now < self.closes_at)
 
     def deadline_text(self) -> str:
-        """"deadline 30-06-2027" or "geen deadline", to stand on its own in a line of facts."""
+        """ "deadline 30-06-2027" or "geen deadline", to stand on its own in a line of facts."""
         return f"deadline {date_text(self.deadline)}" if self.deadline else "geen deadline"
 
     def until_text(self) -> str:
@@ -84,8 +84,9 @@ def wave_id_for(name: str, created_at: datetime) -> str:
     return f"{slug}-{created_at.strftime('%Y%m%d%H%M%S')}"
 
 
-def current_wave_for(waves: list[Wave], centre_id: str, now: datetime,
-                     questionnaire_ids: Collection[str] | None = None) -> Wave | None:
+def current_wave_for(
+    waves: list[Wave], centre_id: str, now: datetime, questionnaire_ids: Collection[str] | None = None
+) -> Wave | None:
     """The wave a centre's people answer now: the newest open one, else the newest closed one.
 
     `questionnaire_ids` keeps only the waves of the questionnaires this respondent answers (a
@@ -107,18 +108,23 @@ def previous_wave(waves: list[Wave], wave: Wave) -> Wave | None:
     return max(earlier, key=lambda w: w.launched_at or w.created_at, default=None)
 
 
-def open_waves_for(waves: list[Wave], centre_id: str, now: datetime,
-                   questionnaire_ids: Collection[str] | None = None) -> list[Wave]:
+def open_waves_for(
+    waves: list[Wave], centre_id: str, now: datetime, questionnaire_ids: Collection[str] | None = None
+) -> list[Wave]:
     """The waves a centre's people can answer in now, newest first (two may run side by side)."""
-    return sorted((w for w in waves if w.includes(centre_id) and w.accepts_answers(now) and w.runs(questionnaire_ids)),
-                  key=lambda w: w.launched_at or w.created_at, reverse=True)
+    return sorted(
+        (w for w in waves if w.includes(centre_id) and w.accepts_answers(now) and w.runs(questionnaire_ids)),
+        key=lambda w: w.launched_at or w.created_at,
+        reverse=True,
+    )
 
 
 def find_wave(waves: list[Wave], reference: str) -> Wave | None:
     """A launched wave by id or name as typed (case and accents forgiven); None when nothing matches."""
     wanted = _plain(reference)
-    return next((w for w in waves if w.status != "draft" and (w.id == reference.strip() or _plain(w.name) == wanted)),
-                None)
+    return next(
+        (w for w in waves if w.status != "draft" and (w.id == reference.strip() or _plain(w.name) == wanted)), None
+    )
 
 
 def _plain(value: str) -> str:

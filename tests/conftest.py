@@ -61,8 +61,12 @@ async def teams(bot, connector):
 @pytest_asyncio.fixture
 async def secure(data_dir, connector):
     """The bot with authentication on (an app id and the test signing keys), and a client for it."""
-    running = await start_bot(data_dir, app_id=APP_ID, app_password="not-used",
-                              build={"signing_keys": signing_keys(), "credentials_factory": OfflineCredentialsFactory()})
+    running = await start_bot(
+        data_dir,
+        app_id=APP_ID,
+        app_password="not-used",
+        build={"signing_keys": signing_keys(), "credentials_factory": OfflineCredentialsFactory()},
+    )
     async with aiohttp.ClientSession() as session:
         yield running, TeamsClient(session, running.url, connector)
     await running.stop()

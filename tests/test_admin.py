@@ -40,8 +40,13 @@ async def world(data_dir, connector):
 
 
 def invitations(connector, user) -> list:
-    return [c for c in connector.sends() if c.card and "uitgenodigd" in str(c.card)
-            and c.conversation_id in (user.conversation_id, f"personal-{user.aad_object_id}")]
+    return [
+        c
+        for c in connector.sends()
+        if c.card
+        and "uitgenodigd" in str(c.card)
+        and c.conversation_id in (user.conversation_id, f"personal-{user.aad_object_id}")
+    ]
 
 
 async def launch(teams, running, name="Zelfscan 2027 tot 15-06-2027", *, wait=True):
@@ -63,10 +68,17 @@ async def test_poc_is_greeted_with_what_they_can_do(world):
 
 async def test_poc_commands_work_in_a_channel_with_a_mention_or_the_typed_name(world):
     _, teams, _ = world
-    mention = [{"type": "mention", "text": "<at>Poolster</at>", "mentioned": {"id": "28:poolster-bot", "name": "Poolster"}}]
+    mention = [
+        {"type": "mention", "text": "<at>Poolster</at>", "mentioned": {"id": "28:poolster-bot", "name": "Poolster"}}
+    ]
     for text, entities in (("<at>Poolster</at> status", mention), ("@Poolster status", None)):
-        calls = await teams.say(ADMIN, text, conversation_id="19:community@thread.tacv2",
-                                conversation_type="channel", **({"entities": entities} if entities else {}))
+        calls = await teams.say(
+            ADMIN,
+            text,
+            conversation_id="19:community@thread.tacv2",
+            conversation_type="channel",
+            **({"entities": entities} if entities else {}),
+        )
         # Without a wave yet, "status" says so: proof the command was understood, not the channel hint.
         assert texts_in(calls) == NO_WAVE
 
@@ -124,8 +136,16 @@ async def test_a_wave_an_instance_left_behind_is_finished_by_the_minutes_resume(
     # Another instance queued reminders, claimed one, and died before sending anything.
     await outbox.enqueue(wave.id, "reminder-manual-1", people)
     first = people[0][1].key
-    await outbox.items.update((wave.id, f"reminder-manual-1--{first}"), lambda item: item.model_copy(update={
-        "status": "sending", "claimed_by": "other-host/1/dead", "claimed_until": clock.now - timedelta(seconds=1)}))
+    await outbox.items.update(
+        (wave.id, f"reminder-manual-1--{first}"),
+        lambda item: item.model_copy(
+            update={
+                "status": "sending",
+                "claimed_by": "other-host/1/dead",
+                "claimed_until": clock.now - timedelta(seconds=1),
+            }
+        ),
+    )
     assert await outbox.pending.get(wave.id) is not None
 
     await outbox.resume()
@@ -199,7 +219,9 @@ async def test_a_reminder_asks_first_and_reports_as_a_reminder(world, connector)
     calls = await teams.press(ADMIN, question, "Herinner ze")
     assert "5 personen krijgen een herinnering" in texts_in(calls)
     await running.poolster.outbox.idle()
-    reminded = {c.conversation_id for c in connector.sends() if c.card and "Herinnering: je antwoord wacht nog" in str(c.card)}
+    reminded = {
+        c.conversation_id for c in connector.sends() if c.card and "Herinnering: je antwoord wacht nog" in str(c.card)
+    }
     assert len(reminded) == 5 and MO.conversation_id not in reached_conversations(MO, reminded)
     report = reports(connector, "Herinnering:")[-1]
     assert "Lancering" not in card_title(report) and "Herinnerd" in str(report.card)
@@ -218,13 +240,15 @@ async def test_reports_name_who_was_not_reached_in_plain_dutch(world, connector)
     words = card_title(report)
     assert "Heeft Poolster geblokkeerd** (1 persoon)" in words
     assert "Lea Lid (GO! CLB Demo)" in words and "Wat je kan doen: Vraag de persoon" in words
-    facts = {f["title"]: f["value"] for e in iter_elements(report.card) if e.get("type") == "FactSet"
-             for f in e["facts"]}
+    facts = {
+        f["title"]: f["value"] for e in iter_elements(report.card) if e.get("type") == "FactSet" for f in e["facts"]
+    }
     assert facts == {"Uitgenodigd": "5 van 6 personen", "Niet bereikt": "1"}
     assert not re.search(r"\b[45]\d\d\b|Error|Exception", str(report.card)), "no HTTP codes, no exception names"
     status = card_title(new_card(await teams.say(ADMIN, "status")))
-    assert "Uitgenodigd in Teams: 5 van 6 personen. Wie (nog) niet bereikt werd en waarom, staat in het rapport" \
-        in status
+    assert (
+        "Uitgenodigd in Teams: 5 van 6 personen. Wie (nog) niet bereikt werd en waarom, staat in het rapport" in status
+    )
 
 
 async def test_a_launch_interrupted_by_a_restart_still_ends_with_its_report(data_dir, connector):
@@ -254,7 +278,9 @@ def test_legacy_reasons_read_as_codes():
     assert reason_code("geblokkeerd: de gebruiker heeft de bot geblokkeerd (403)") is NotReached.BLOCKED
     assert reason_code("niet gevonden (404)") is NotReached.NOT_FOUND
     assert reason_code("geweigerd door Teams (413)") is NotReached.TOO_BIG
-    assert reason_code("onbereikbaar: nog nooit gesproken en geen Azure AD-id in het register") is NotReached.NO_IDENTITY
+    assert (
+        reason_code("onbereikbaar: nog nooit gesproken en geen Azure AD-id in het register") is NotReached.NO_IDENTITY
+    )
     assert reason_code("opgegeven na 6 pogingen: ClientRequestError") is NotReached.TEAMS_UNAVAILABLE
     assert reason_code("fout: KeyError") is NotReached.REFUSED
 
@@ -274,8 +300,15 @@ async def test_status_of_the_default_wave_counts_what_it_says(data_dir, connecto
         colours = {point["legend"]: point["color"] for row in bar["data"] for point in row["data"]}
         assert colours == {"klaar": "good", "bezig": "warning", "niet gestart": "neutral"}
         legend = next(e for e in iter_elements(status.card) if e.get("type") == "RichTextBlock")
-        assert "".join(run["text"] for run in legend["inlines"]).split() == ["■", "klaar", "■", "bezig", "■", "niet",
-                                                                               "gestart"]
+        assert "".join(run["text"] for run in legend["inlines"]).split() == [
+            "■",
+            "klaar",
+            "■",
+            "bezig",
+            "■",
+            "niet",
+            "gestart",
+        ]
         assert [run.get("color") for run in legend["inlines"][::2]] == ["Good", "Warning", None]
         results = new_card(await teams.say(ADMIN, "resultaten"))
         assert "Nog geen centrumantwoorden" in card_title(results)
@@ -292,8 +325,9 @@ async def test_results_count_whole_centres_under_the_questions_short_labels(worl
     answer = await services.responses.get(wave.id, "clb-demo", MO.email)
     await complete_survey(teams, MO)
     answer = await services.responses.get(wave.id, "clb-demo", MO.email)
-    await services.centre_answers.put(answer.model_copy(update={"kind": "centre", "respondent_id": "clb-demo"}),
-                                      wave.id, "clb-demo")
+    await services.centre_answers.put(
+        answer.model_copy(update={"kind": "centre", "respondent_id": "clb-demo"}), wave.id, "clb-demo"
+    )
     results = new_card(await teams.say(ADMIN, "resultaten"))
     words = card_title(results)
     assert "1 centrum verzond een centrumantwoord" in words
@@ -337,8 +371,11 @@ async def test_a_report_waits_until_its_messages_are_queued(world, connector):
     fanout = running.poolster.fanout
     wave = (await running.poolster.services.waves.list())[0]
     # A reminder being queued right now: nothing is left to send only because nothing is queued yet.
-    await fanout.owed.put(OwedReport(wave_id=wave.id, purpose="reminder-manual-1", notify_user_id=ADMIN.user_id,
-                                     created_at=clock.now), wave.id, "reminder-manual-1")
+    await fanout.owed.put(
+        OwedReport(wave_id=wave.id, purpose="reminder-manual-1", notify_user_id=ADMIN.user_id, created_at=clock.now),
+        wave.id,
+        "reminder-manual-1",
+    )
     await fanout.deliver_owed_reports()
     assert not reports(connector, "Herinnering:")
     # Its process died while queueing: once the lease is over the report is sent with what there is.

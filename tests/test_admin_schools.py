@@ -30,22 +30,32 @@ from tests.test_export import download, export_links, rows
 MO = MEMBERS[0]
 # clb-demo's schools: three basisscholen (one with two contacts) and one secondary school; clb-andere one.
 CONTACTS = {
-    "bs-linde": (TeamsUser("Sara Schoolhoofd", "sara@bs-linde.example", "aad-sara"),
-                 TeamsUser("Tom Zorgleraar", "tom@bs-linde.example", "aad-tom")),
+    "bs-linde": (
+        TeamsUser("Sara Schoolhoofd", "sara@bs-linde.example", "aad-sara"),
+        TeamsUser("Tom Zorgleraar", "tom@bs-linde.example", "aad-tom"),
+    ),
     "bs-eik": (TeamsUser("Eva Eik", "eva@bs-eik.example", "aad-eva"),),
     "bs-beuk": (TeamsUser("Bart Beuk", "bart@bs-beuk.example", "aad-bart"),),
     "atheneum": (TeamsUser("Ilse Ingels", "ilse@atheneum.example", "aad-ilse"),),
     "lyceum-andere": (TeamsUser("Lode Lyceum", "lode@lyceum.example", "aad-lode"),),
 }
-NAMES = {"bs-linde": "Basisschool De Linde", "bs-eik": "Basisschool De Eik", "bs-beuk": "Basisschool De Beuk",
-         "atheneum": "Atheneum Demo", "lyceum-andere": "Lyceum Andere"}
+NAMES = {
+    "bs-linde": "Basisschool De Linde",
+    "bs-eik": "Basisschool De Eik",
+    "bs-beuk": "Basisschool De Beuk",
+    "atheneum": "Atheneum Demo",
+    "lyceum-andere": "Lyceum Andere",
+}
 TYPES = {"bs-linde": "bao", "bs-eik": "bao", "bs-beuk": "bao", "atheneum": "so", "lyceum-andere": "so"}
 
 
 def school(school_id: str) -> dict:
-    return {"id": school_id, "name": NAMES[school_id], "type": TYPES[school_id],
-            "contacts": [{"name": u.name, "email": u.email, "aad_object_id": u.aad_object_id}
-                         for u in CONTACTS[school_id]]}
+    return {
+        "id": school_id,
+        "name": NAMES[school_id],
+        "type": TYPES[school_id],
+        "contacts": [{"name": u.name, "email": u.email, "aad_object_id": u.aad_object_id} for u in CONTACTS[school_id]],
+    }
 
 
 def schools_registry() -> dict:
@@ -70,8 +80,15 @@ async def open_wave(waves: WaveService, name: str = "scholen Voorjaar 2027"):
 
 
 async def answer(waves: WaveService, wave, school_id: str, centre_id: str = "clb-demo", **kwargs) -> None:
-    response = school_response(schools_survey(), wave_id=wave.id, centre_id=centre_id, school_id=school_id,
-                               now=waves.services.clock(), school_name=NAMES[school_id], **kwargs)
+    response = school_response(
+        schools_survey(),
+        wave_id=wave.id,
+        centre_id=centre_id,
+        school_id=school_id,
+        now=waves.services.clock(),
+        school_name=NAMES[school_id],
+        **kwargs,
+    )
     await waves.services.responses.put(response, wave.id, centre_id, school_id)
 
 
@@ -131,7 +148,7 @@ async def test_the_schools_export_has_a_row_per_school_with_its_centre_and_type_
     waves = service(Clock())
     _, wave = await open_wave(waves)
     for school_id in ("bs-linde", "bs-eik", "atheneum"):
-        await answer(waves, wave, school_id, comment="Goed", final="=HYPERLINK(\"x\")")
+        await answer(waves, wave, school_id, comment="Goed", final='=HYPERLINK("x")')
     await answer(waves, wave, "lyceum-andere", centre_id="clb-andere", submit=False)
     files = await waves.export(wave, tmp_path)
     assert files.schools == 3
@@ -176,8 +193,11 @@ async def schools_world(tmp_path, connector):
 
 def invited(connector, users) -> set[str]:
     conversations = {c for u in users for c in (u.conversation_id, f"personal-{u.aad_object_id}")}
-    return {c.conversation_id for c in connector.sends()
-            if c.card and "Je bent uitgenodigd" in str(c.card) and c.conversation_id in conversations}
+    return {
+        c.conversation_id
+        for c in connector.sends()
+        if c.card and "Je bent uitgenodigd" in str(c.card) and c.conversation_id in conversations
+    }
 
 
 async def test_poc_launches_a_schools_wave_follows_it_and_exports_it(schools_world, connector, card_validator):
@@ -193,8 +213,13 @@ async def test_poc_launches_a_schools_wave_follows_it_and_exports_it(schools_wor
     contacts = [u for users in CONTACTS.values() for u in users]
     assert len(invited(connector, contacts)) == 6
     assert not invited(connector, [MO, DIRECTOR]), "the teams are not invited to the schools' survey"
-    sara_card = next(c.card for c in connector.sends() if c.card and "Je bent uitgenodigd" in str(c.card)
-                     and c.conversation_id in (CONTACTS["bs-linde"][0].conversation_id, "personal-aad-sara"))
+    sara_card = next(
+        c.card
+        for c in connector.sends()
+        if c.card
+        and "Je bent uitgenodigd" in str(c.card)
+        and c.conversation_id in (CONTACTS["bs-linde"][0].conversation_id, "personal-aad-sara")
+    )
     assert "Basisschool De Linde" in str(sara_card), "a contact is invited for their school"
 
     status = new_card(await teams.say(ADMIN, "status Voorjaar 2027"))

@@ -18,14 +18,35 @@ MO = MEMBERS[0]
 
 # Everything POC+ can type wrong or ask help for, before and after a wave exists.
 BEFORE_A_WAVE = [
-    "help", "hallo", "rondes", "status", "status Bestaat niet", "herinner", "sluit ronde", "export", "resultaten",
-    "verwijder antwoorden", "verwijder antwoorden Bestaat niet",
-    "nieuwe ronde", "nieuwe ronde zonder datum", "nieuwe ronde Proef tot 31-02-2027", "nieuwe ronde Proef tot 01-01-2020",
-    "nieuwe ronde Proef tot 30-06-2027 voor clb-onbekend", "nieuwe ronde " + "x" * 90 + " tot 30-06-2027",
+    "help",
+    "hallo",
+    "rondes",
+    "status",
+    "status Bestaat niet",
+    "herinner",
+    "sluit ronde",
+    "export",
+    "resultaten",
+    "verwijder antwoorden",
+    "verwijder antwoorden Bestaat niet",
+    "nieuwe ronde",
+    "nieuwe ronde zonder datum",
+    "nieuwe ronde Proef tot 31-02-2027",
+    "nieuwe ronde Proef tot 01-01-2020",
+    "nieuwe ronde Proef tot 30-06-2027 voor clb-onbekend",
+    "nieuwe ronde " + "x" * 90 + " tot 30-06-2027",
 ]
 WITH_A_WAVE = [
-    "status", "rondes", "resultaten", "herinner", "herinner Bestaat niet", "verwijder antwoorden Zelfscan 2027",
-    "nieuwe ronde Proef tot 30-06-2027", "sluit ronde", "sluit ronde", "herinner",
+    "status",
+    "rondes",
+    "resultaten",
+    "herinner",
+    "herinner Bestaat niet",
+    "verwijder antwoorden Zelfscan 2027",
+    "nieuwe ronde Proef tot 30-06-2027",
+    "sluit ronde",
+    "sluit ronde",
+    "herinner",
 ]
 
 
@@ -67,7 +88,9 @@ async def test_the_new_wave_syntax_shows_its_placeholders_and_a_future_example(w
     assert example > clock.now.date() and example.strftime("%d-%m-%Y") in reply
     help_card = new_card(await teams.say(ADMIN, "help")).card
     assert "nieuwe ronde [naam] tot dd-mm-jjjj" in str(help_card)
-    assert "nieuwe ronde scholen [naam] tot dd-mm-jjjj" in str(help_card), "the schools' survey is launched with its word"
+    assert "nieuwe ronde scholen [naam] tot dd-mm-jjjj" in str(help_card), (
+        "the schools' survey is launched with its word"
+    )
 
 
 def test_the_example_deadline_is_always_at_least_a_month_ahead():
@@ -89,8 +112,18 @@ def test_poc_texts_count_in_the_right_form(card_validator):
     assert "**1 persoon** uit 1 centrum wordt uitgenodigd: GO! CLB Demo." in str(one)
     assert "**7 personen** uit 2 centra worden uitgenodigd" in str(many)
     assert "Herinner 1 persoon die nog niet verzond?" in str(remind_confirm_card(wave, 1))
-    report = send_report_card(wave, SendReport("reminder", total=2, sent=1, pending=0, not_reached=(
-        NotReachedGroup("blocked", "heeft Poolster geblokkeerd", "Vraag het.", ("Lea Lid (GO! CLB Demo)",)),)))
+    report = send_report_card(
+        wave,
+        SendReport(
+            "reminder",
+            total=2,
+            sent=1,
+            pending=0,
+            not_reached=(
+                NotReachedGroup("blocked", "heeft Poolster geblokkeerd", "Vraag het.", ("Lea Lid (GO! CLB Demo)",)),
+            ),
+        ),
+    )
     assert "Herinnerd" in str(report) and "1 van 2 personen" in str(report) and "(1 persoon)" in str(report)
     schools = launch_card(wave, schools_survey(), ("GO! CLB Demo",), 1, 2)
     assert "**1 school** van 1 centrum (GO! CLB Demo) wordt bevraagd: 2 contactpersonen krijgen" in str(schools)
@@ -113,11 +146,15 @@ async def test_a_past_deadline_or_an_unknown_centre_says_what_to_type_and_create
     running, teams, clock = world
     past = texts_in(await teams.say(ADMIN, "nieuwe ronde Proef tot 01-01-2026"))
     example = example_deadline(clock.now.date()).strftime("%d-%m-%Y")
-    assert past == ("De deadline 01-01-2026 ligt niet in de toekomst; er is niets aangemaakt. "
-                    f"Kies een datum na vandaag, bijvoorbeeld {example}.")
+    assert past == (
+        "De deadline 01-01-2026 ligt niet in de toekomst; er is niets aangemaakt. "
+        f"Kies een datum na vandaag, bijvoorbeeld {example}."
+    )
     one = texts_in(await teams.say(ADMIN, "nieuwe ronde Proef tot 30-06-2027 voor clb-onbekend"))
-    assert one.startswith("Het centrum ‘clb-onbekend’ ken ik niet; er is niets aangemaakt. Gebruik de centrum-id's "
-                          "uit het register: clb-andere, clb-demo")
+    assert one.startswith(
+        "Het centrum ‘clb-onbekend’ ken ik niet; er is niets aangemaakt. Gebruik de centrum-id's "
+        "uit het register: clb-andere, clb-demo"
+    )
     two = texts_in(await teams.say(ADMIN, "nieuwe ronde Proef tot 30-06-2027 voor clb-x, clb-y"))
     assert two.startswith("De centra ‘clb-x’, ‘clb-y’ ken ik niet;")
     assert await running.poolster.services.waves.list() == []
@@ -148,12 +185,27 @@ async def test_a_second_wave_with_the_same_name_is_refused(world):
 
 def test_beside_two_open_waves_the_choice_says_alle_not_beide(card_validator):
     wave = Wave(id="proef", name="Proef", created_at=datetime(2026, 11, 24, tzinfo=timezone.utc))
-    open_waves = tuple((Wave(id=n, name=n, created_at=wave.created_at, status="open"),
-                        WaveCounts(centres=1, people=6, started=0, finished=0, invited=None,
-                                   centre_answers_started=0, centre_answers_submitted=0)) for n in ("A", "B"))
+    open_waves = tuple(
+        (
+            Wave(id=n, name=n, created_at=wave.created_at, status="open"),
+            WaveCounts(
+                centres=1,
+                people=6,
+                started=0,
+                finished=0,
+                invited=None,
+                centre_answers_started=0,
+                centre_answers_submitted=0,
+            ),
+        )
+        for n in ("A", "B")
+    )
     two = launch_card(wave, self_scan(), ("GO! CLB Demo",), 6, 6, open_waves)
-    assert [a["title"] for a in two["actions"]] == ["Sluit de open rondes en lanceer", "Lanceer, laat alle open",
-                                                    "Annuleer"]
+    assert [a["title"] for a in two["actions"]] == [
+        "Sluit de open rondes en lanceer",
+        "Lanceer, laat alle open",
+        "Annuleer",
+    ]
     assert "**Laat alle open**" in str(two) and "beide" not in str(two)
     one = launch_card(wave, self_scan(), ("GO! CLB Demo",), 6, 6, open_waves[:1])
     assert "Lanceer, laat beide open" in str(one) and "**Laat beide open**" in str(one)

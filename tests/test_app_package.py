@@ -42,6 +42,7 @@ INTENDED = {
     "register": "registry",
 }
 
+
 @pytest.fixture(scope="module")
 def package(tmp_path_factory) -> dict[str, bytes]:
     out = build_package(APP_ID, BOT_ID, DOMAIN, tmp_path_factory.mktemp("pkg") / "app.zip")
@@ -55,11 +56,15 @@ def manifest(package) -> dict:
 
 
 def command_lists(manifest: dict) -> dict[str, list[dict]]:
-    return {scope: command_list["commands"] for command_list in manifest["bots"][0]["commandLists"]
-            for scope in command_list["scopes"]}
+    return {
+        scope: command_list["commands"]
+        for command_list in manifest["bots"][0]["commandLists"]
+        for scope in command_list["scopes"]
+    }
 
 
 # ----- the package -----------------------------------------------------------------------------------
+
 
 def test_zip_holds_exactly_the_manifest_and_the_icons_at_its_root(package):
     assert sorted(package) == ["color.png", "manifest.json", "outline.png"]
@@ -161,7 +166,7 @@ def test_icons_have_the_sizes_and_colours_teams_requires(package):
     outline = Image.open(io.BytesIO(package["outline.png"]))
     assert outline.format == "PNG" and outline.size == (32, 32)
     raw = outline.convert("RGBA").tobytes()
-    pixels = [tuple(raw[i:i + 4]) for i in range(0, len(raw), 4)]
+    pixels = [tuple(raw[i : i + 4]) for i in range(0, len(raw), 4)]
     assert all(p[3] == 0 or p[:3] == (255, 255, 255) for p in pixels)  # white, varying only in alpha
     assert sum(1 for p in pixels if p[3] == 0) > 32 * 32 / 3  # a transparent background
     assert sum(1 for p in pixels if p[3] == 255) > 50  # and a visible symbol
@@ -176,13 +181,17 @@ def test_same_inputs_give_the_same_zip(tmp_path):
 
 # ----- refusals --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("app_id, bot_id, domain", [
-    ("not-a-guid", BOT_ID, DOMAIN),
-    (APP_ID, "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeee", DOMAIN),  # one digit short
-    (APP_ID, "", DOMAIN),
-    (APP_ID, BOT_ID, "https://poolster.example.org/"),
-    (APP_ID, BOT_ID, ""),
-])
+
+@pytest.mark.parametrize(
+    "app_id, bot_id, domain",
+    [
+        ("not-a-guid", BOT_ID, DOMAIN),
+        (APP_ID, "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeee", DOMAIN),  # one digit short
+        (APP_ID, "", DOMAIN),
+        (APP_ID, BOT_ID, "https://poolster.example.org/"),
+        (APP_ID, BOT_ID, ""),
+    ],
+)
 def test_build_refuses_bad_ids_or_domain_and_writes_nothing(tmp_path, app_id, bot_id, domain):
     out = tmp_path / "app.zip"
     with pytest.raises(PackageError) as refused:

@@ -23,8 +23,9 @@ MO = MEMBERS[0]
 
 def run_cli(*args: str, data_dir, port: int) -> subprocess.CompletedProcess:
     env = {**os.environ, "POOLSTER_DATA_DIR": str(data_dir), "POOLSTER_PORT": str(port)}
-    return subprocess.run([sys.executable, "-m", "app", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "app", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 async def responses_in(folder) -> list[Response]:
@@ -94,8 +95,14 @@ def test_a_second_process_on_the_same_data_folder_refuses_to_start(tmp_path):
     write_registry(data_dir)
     first = BotProcess(data_dir).start()
     try:
-        second = subprocess.run([sys.executable, "app.py"], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                                env={**os.environ, "POOLSTER_DATA_DIR": str(data_dir), "POOLSTER_PORT": "0"})
+        second = subprocess.run(
+            [sys.executable, "app.py"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env={**os.environ, "POOLSTER_DATA_DIR": str(data_dir), "POOLSTER_PORT": "0"},
+        )
         assert second.returncode == 1
         assert "al in gebruik" in second.stderr and "Traceback" not in second.stderr
     finally:
@@ -105,9 +112,17 @@ def test_a_second_process_on_the_same_data_folder_refuses_to_start(tmp_path):
 def test_an_invalid_registry_names_the_line_and_stops(tmp_path):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
-    (data_dir / "centres.yaml").write_text("centres:\n  - id: clb-x\n    name: X\n    director:\n      name: D\n      email: geen-email\n")
-    result = subprocess.run([sys.executable, "app.py"], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                            env={**os.environ, "POOLSTER_DATA_DIR": str(data_dir), "POOLSTER_PORT": "0"})
+    (data_dir / "centres.yaml").write_text(
+        "centres:\n  - id: clb-x\n    name: X\n    director:\n      name: D\n      email: geen-email\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "POOLSTER_DATA_DIR": str(data_dir), "POOLSTER_PORT": "0"},
+    )
     assert result.returncode == 1 and "centres.yaml:6" in result.stderr and "Traceback" not in result.stderr
 
 

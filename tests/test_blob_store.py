@@ -21,9 +21,9 @@ from storage.blob import BlobStore
 from storage.factory import open_store
 from storage.repository import Repository, make_key
 from survey.answers import Response
+from survey.waves import Wave
 from tests.support.azurite import ACCOUNT_KEY, azurite  # noqa: F401  (a pytest fixture)
 from tests.support.content import self_scan
-from survey.waves import Wave
 from tests.support.harness import MEMBERS, registry_document, write_registry
 from tests.support.process import BotProcess
 from tests.support.scripts import CONTEXT, SITUERING, new_card, start
@@ -44,13 +44,14 @@ def container() -> str:
 
 
 @pytest.fixture
-async def store(azurite, container):  # noqa: F811 - the fixture imported above
+async def store(azurite, container):
     opened = await BlobStore.open(azurite, container)
     yield opened
     await opened.close()
 
 
 # ----- the DocumentStore contract -----------------------------------------------------------------
+
 
 async def test_roundtrip_missing_keys_omitted_and_copies(store):
     await store.write({"a/1": {"x": [1], "naam": "Zoë"}, "b/1": {"y": 2}})
@@ -101,8 +102,13 @@ async def test_a_write_of_several_keys_is_per_key_not_atomic(store):
 
 async def test_keys_with_prefix_lists_sorted_and_exactly(store):
     keys = [make_key("responses", "w1", "clb-a", f"p{n:03d}@x.example") for n in range(40)]
-    keys += [make_key("responses", "w10", "clb-a", "p"), make_key("users", "29:abc+def/ghi"),
-             make_key("odd", "."), make_key("odd", ".."), make_key("odd", "ends.", "x")]
+    keys += [
+        make_key("responses", "w10", "clb-a", "p"),
+        make_key("users", "29:abc+def/ghi"),
+        make_key("odd", "."),
+        make_key("odd", ".."),
+        make_key("odd", "ends.", "x"),
+    ]
     await store.write({key: {"key": key} for key in keys})
     assert await store.keys_with_prefix("responses/w1/") == sorted(keys[:40])
     assert await store.keys_with_prefix("responses/w1") == sorted(keys[:41])
@@ -133,7 +139,7 @@ async def test_fifty_concurrent_updates_are_never_lost(store):
     assert (await counters.get("c")).value == 50
 
 
-async def test_two_instances_racing_on_one_key_lose_nothing(azurite, container):  # noqa: F811
+async def test_two_instances_racing_on_one_key_lose_nothing(azurite, container):
     # Two BlobStore clients, as two bot instances have: only the server's ETag check keeps them honest.
     first, second = await BlobStore.open(azurite, container), await BlobStore.open(azurite, container)
     try:
@@ -150,7 +156,7 @@ async def test_two_instances_racing_on_one_key_lose_nothing(azurite, container):
         await second.close()
 
 
-async def test_health_probe_open_and_describe(azurite, container):  # noqa: F811
+async def test_health_probe_open_and_describe(azurite, container):
     store = await open_store("blob", data_dir=None, blob_connection_string=azurite, blob_container=container)
     try:
         assert isinstance(store, BlobStore)
@@ -166,8 +172,10 @@ async def test_health_probe_open_and_describe(azurite, container):  # noqa: F811
 
 
 async def test_a_store_that_cannot_be_reached_is_a_clear_refusal():
-    unreachable = f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={ACCOUNT_KEY};" \
-                  "BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;"
+    unreachable = (
+        f"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={ACCOUNT_KEY};"
+        "BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;"
+    )
     with pytest.raises(ValueError, match="niet bruikbaar") as refused:
         await BlobStore.open(unreachable, "poolster")
     assert ACCOUNT_KEY not in str(refused.value)
@@ -179,14 +187,22 @@ async def test_a_store_that_cannot_be_reached_is_a_clear_refusal():
 
 # ----- several bot processes on one store ---------------------------------------------------------
 
+
 def bot_processes(tmp_path, connection_string: str, container: str, count: int = 2, **env: str) -> list[BotProcess]:
     """Bot processes as on separate machines: each its own data folder (only the registry), one store."""
     processes = []
     for n in range(count):
         data_dir = tmp_path / f"instance-{n}" / "data"
         write_registry(data_dir)
-        processes.append(BotProcess(data_dir, POOLSTER_STORE="blob", POOLSTER_BLOB_CONNECTION_STRING=connection_string,
-                                    POOLSTER_BLOB_CONTAINER=container, **env))
+        processes.append(
+            BotProcess(
+                data_dir,
+                POOLSTER_STORE="blob",
+                POOLSTER_BLOB_CONNECTION_STRING=connection_string,
+                POOLSTER_BLOB_CONTAINER=container,
+                **env,
+            )
+        )
     return processes
 
 
@@ -209,7 +225,8 @@ async def answer_alternately(clients: list[TeamsClient], user, pages: int) -> li
 
 
 async def test_two_bot_processes_on_one_azurite_store_serve_the_same_users_and_wave(
-        tmp_path, azurite, container, connector):  # noqa: F811
+    tmp_path, azurite, container, connector
+):
     processes = bot_processes(tmp_path, azurite, container)
     users = MEMBERS[:3]
     try:
@@ -217,9 +234,12 @@ async def test_two_bot_processes_on_one_azurite_store_serve_the_same_users_and_w
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30)) as session:
             clients = [TeamsClient(session, process.url, connector) for process in processes]
             # Three users at once, every one of them switching instance at every turn.
-            acknowledged = await asyncio.gather(*(
-                answer_alternately(clients if n % 2 == 0 else clients[::-1], user, pages=8)
-                for n, user in enumerate(users)))
+            acknowledged = await asyncio.gather(
+                *(
+                    answer_alternately(clients if n % 2 == 0 else clients[::-1], user, pages=8)
+                    for n, user in enumerate(users)
+                )
+            )
     finally:
         for process in processes:
             process.stop()
@@ -233,7 +253,7 @@ async def test_two_bot_processes_on_one_azurite_store_serve_the_same_users_and_w
     assert len(waves) == 1, f"both instances opened the default wave: {waves}"
     by_user = {response.respondent_id: response for response in responses}
     assert sorted(by_user) == sorted(user.email.lower() for user in users), "one response per user"
-    for user, pages in zip(users, acknowledged):
+    for user, pages in zip(users, acknowledged, strict=False):
         response = by_user[user.email.lower()]
         missing = [page for page in pages if not response.is_page_answered(self_scan(), *page)]
         assert not missing, f"{user.name}: acknowledged by one instance, lost by the other: {missing}"
@@ -244,14 +264,20 @@ async def test_two_bot_processes_on_one_azurite_store_serve_the_same_users_and_w
 
 # ----- one outbox, drained by two processes at once ------------------------------------------------
 
+
 def big_registry(extra_members: int) -> dict:
     document = registry_document()
-    document["centres"].append({
-        "id": "clb-groot", "name": "GO! CLB Groot",
-        "director": {"name": "Gert Groot", "email": "gert@clb-groot.example", "aad_object_id": "aad-gert"},
-        "members": [{"name": f"Lid {n}", "email": f"lid{n}@clb-groot.example", "aad_object_id": f"aad-lid-{n}"}
-                    for n in range(extra_members)],
-    })
+    document["centres"].append(
+        {
+            "id": "clb-groot",
+            "name": "GO! CLB Groot",
+            "director": {"name": "Gert Groot", "email": "gert@clb-groot.example", "aad_object_id": "aad-gert"},
+            "members": [
+                {"name": f"Lid {n}", "email": f"lid{n}@clb-groot.example", "aad_object_id": f"aad-lid-{n}"}
+                for n in range(extra_members)
+            ],
+        }
+    )
     return document
 
 
@@ -260,10 +286,12 @@ def invitations(connector) -> list[str]:
 
 
 async def test_two_processes_draining_one_outbox_never_send_an_invitation_twice(
-        tmp_path, azurite, container, connector):  # noqa: F811
+    tmp_path, azurite, container, connector
+):
     document = big_registry(extra_members=64)
-    people = [(centre["id"], person) for centre in document["centres"]
-              for person in (centre["director"], *centre["members"])]
+    people = [
+        (centre["id"], person) for centre in document["centres"] for person in (centre["director"], *centre["members"])
+    ]
     now = datetime.now(timezone.utc)
     store = await BlobStore.open(azurite, container)
     try:
@@ -272,8 +300,11 @@ async def test_two_processes_draining_one_outbox_never_send_an_invitation_twice(
         outbox = Repository(store, "outbox", OutboxItem)
         for centre_id, person in people:
             key = person["email"].lower()
-            await outbox.create(OutboxItem(wave_id=wave.id, purpose="invite", centre_id=centre_id, person_key=key,
-                                           updated_at=now), wave.id, f"invite--{key}")
+            await outbox.create(
+                OutboxItem(wave_id=wave.id, purpose="invite", centre_id=centre_id, person_key=key, updated_at=now),
+                wave.id,
+                f"invite--{key}",
+            )
     finally:
         await store.close()
 
@@ -281,8 +312,9 @@ async def test_two_processes_draining_one_outbox_never_send_an_invitation_twice(
     connector.enforce_limits = True
     connector.per_app_limit = 40
     connector.retry_after_seconds = 1
-    processes = bot_processes(tmp_path, azurite, container, POOLSTER_DEFAULT_WAVE="false",
-                              POOLSTER_DEFAULT_SERVICE_URL=connector.url)
+    processes = bot_processes(
+        tmp_path, azurite, container, POOLSTER_DEFAULT_WAVE="false", POOLSTER_DEFAULT_SERVICE_URL=connector.url
+    )
     for process in processes:
         write_registry(process.data_dir, document)
     store = await BlobStore.open(azurite, container)

@@ -15,12 +15,25 @@ from tests.support.cardcheck import MAX_BYTES, SCRIPT, CardValidator, assert_val
 card_validator = cardcheck.card_validator  # the session fixture, registered for this module
 
 TABLE = {
-    "type": "Table", "firstRowAsHeaders": True, "gridStyle": "accent", "columns": [{"width": 2}, {"width": 1}],
+    "type": "Table",
+    "firstRowAsHeaders": True,
+    "gridStyle": "accent",
+    "columns": [{"width": 2}, {"width": 1}],
     "rows": [
-        {"type": "TableRow", "cells": [{"type": "TableCell", "items": [{"type": "TextBlock", "text": "Stadium"}]},
-                                       {"type": "TableCell", "items": [{"type": "TextBlock", "text": "Teams"}]}]},
-        {"type": "TableRow", "cells": [{"type": "TableCell", "items": [{"type": "TextBlock", "text": "Start"}]},
-                                       {"type": "TableCell", "items": [{"type": "TextBlock", "text": "3"}]}]},
+        {
+            "type": "TableRow",
+            "cells": [
+                {"type": "TableCell", "items": [{"type": "TextBlock", "text": "Stadium"}]},
+                {"type": "TableCell", "items": [{"type": "TextBlock", "text": "Teams"}]},
+            ],
+        },
+        {
+            "type": "TableRow",
+            "cells": [
+                {"type": "TableCell", "items": [{"type": "TextBlock", "text": "Start"}]},
+                {"type": "TableCell", "items": [{"type": "TextBlock", "text": "3"}]},
+            ],
+        },
     ],
 }
 
@@ -30,42 +43,102 @@ GOOD = {
     "version": "1.5",
     "msteams": {"width": "Full"},
     "body": [
-        {"type": "TextBlock", "text": "Teamscan", "size": "Large", "weight": "Bolder", "wrap": True, "style": "heading"},
-        {"type": "Container", "style": "emphasis", "items": [
-            {"type": "ColumnSet", "columns": [
-                {"type": "Column", "width": "auto", "items": [{"type": "TextBlock", "text": "Links"}]},
-                {"type": "Column", "width": "stretch", "items": [{"type": "TextBlock", "text": "Rechts", "isSubtle": True}]},
-            ]},
-            {"type": "FactSet", "facts": [{"title": "Team", "value": "Noord"}, {"title": "Ronde", "value": "2"}]},
-        ]},
+        {
+            "type": "TextBlock",
+            "text": "Teamscan",
+            "size": "Large",
+            "weight": "Bolder",
+            "wrap": True,
+            "style": "heading",
+        },
+        {
+            "type": "Container",
+            "style": "emphasis",
+            "items": [
+                {
+                    "type": "ColumnSet",
+                    "columns": [
+                        {"type": "Column", "width": "auto", "items": [{"type": "TextBlock", "text": "Links"}]},
+                        {
+                            "type": "Column",
+                            "width": "stretch",
+                            "items": [{"type": "TextBlock", "text": "Rechts", "isSubtle": True}],
+                        },
+                    ],
+                },
+                {"type": "FactSet", "facts": [{"title": "Team", "value": "Noord"}, {"title": "Ronde", "value": "2"}]},
+            ],
+        },
         TABLE,
-        {"type": "Input.ChoiceSet", "id": "stadium", "style": "expanded", "label": "Waar staat het team?",
-         "isRequired": True, "errorMessage": "Kies een stadium",
-         "choices": [{"title": "Start", "value": "1"}, {"title": "Groei", "value": "2"}]},
-        {"type": "Input.ChoiceSet", "id": "rol", "style": "compact", "label": "Rol", "value": "lid",
-         "choices": [{"title": "Lid", "value": "lid"}, {"title": "Leider", "value": "leider"}]},
-        {"type": "Input.ChoiceSet", "id": "thema", "isMultiSelect": True, "style": "expanded", "label": "Thema's",
-         "choices": [{"title": "Doelen", "value": "doelen"}, {"title": "Rollen", "value": "rollen"}]},
-        {"type": "Input.Text", "id": "toelichting", "isMultiline": True, "maxLength": 500, "label": "Toelichting",
-         "placeholder": "Optioneel"},
-        {"type": "ActionSet", "actions": [
-            {"type": "Action.ToggleVisibility", "title": "Meer uitleg", "targetElements": ["uitleg"]},
-        ]},
-        {"type": "Container", "id": "uitleg", "isVisible": False, "items": [
-            {"type": "TextBlock", "text": "Uitleg over de stadia.", "wrap": True},
-        ]},
-        {"type": "Chart.VerticalBar.Grouped", "title": "Stadia per ronde", "colorSet": "categorical",
-         "data": [{"legend": "Ronde 1", "values": [{"x": "Start", "y": 3}, {"x": "Groei", "y": 1}]},
-                  {"legend": "Ronde 2", "values": [{"x": "Start", "y": 1}, {"x": "Groei", "y": 3}]}],
-         "fallback": TABLE},
+        {
+            "type": "Input.ChoiceSet",
+            "id": "stadium",
+            "style": "expanded",
+            "label": "Waar staat het team?",
+            "isRequired": True,
+            "errorMessage": "Kies een stadium",
+            "choices": [{"title": "Start", "value": "1"}, {"title": "Groei", "value": "2"}],
+        },
+        {
+            "type": "Input.ChoiceSet",
+            "id": "rol",
+            "style": "compact",
+            "label": "Rol",
+            "value": "lid",
+            "choices": [{"title": "Lid", "value": "lid"}, {"title": "Leider", "value": "leider"}],
+        },
+        {
+            "type": "Input.ChoiceSet",
+            "id": "thema",
+            "isMultiSelect": True,
+            "style": "expanded",
+            "label": "Thema's",
+            "choices": [{"title": "Doelen", "value": "doelen"}, {"title": "Rollen", "value": "rollen"}],
+        },
+        {
+            "type": "Input.Text",
+            "id": "toelichting",
+            "isMultiline": True,
+            "maxLength": 500,
+            "label": "Toelichting",
+            "placeholder": "Optioneel",
+        },
+        {
+            "type": "ActionSet",
+            "actions": [
+                {"type": "Action.ToggleVisibility", "title": "Meer uitleg", "targetElements": ["uitleg"]},
+            ],
+        },
+        {
+            "type": "Container",
+            "id": "uitleg",
+            "isVisible": False,
+            "items": [
+                {"type": "TextBlock", "text": "Uitleg over de stadia.", "wrap": True},
+            ],
+        },
+        {
+            "type": "Chart.VerticalBar.Grouped",
+            "title": "Stadia per ronde",
+            "colorSet": "categorical",
+            "data": [
+                {"legend": "Ronde 1", "values": [{"x": "Start", "y": 3}, {"x": "Groei", "y": 1}]},
+                {"legend": "Ronde 2", "values": [{"x": "Start", "y": 1}, {"x": "Groei", "y": 3}]},
+            ],
+            "fallback": TABLE,
+        },
     ],
     "actions": [
         {"type": "Action.Submit", "title": "Bewaar", "style": "positive", "data": {"action": "save", "survey": "s1"}},
-        {"type": "Action.ShowCard", "title": "Opmerking", "card": {
-            "type": "AdaptiveCard",
-            "body": [{"type": "Input.Text", "id": "opmerking", "label": "Opmerking", "isMultiline": True}],
-            "actions": [{"type": "Action.Submit", "title": "Stuur", "data": {"action": "comment"}}],
-        }},
+        {
+            "type": "Action.ShowCard",
+            "title": "Opmerking",
+            "card": {
+                "type": "AdaptiveCard",
+                "body": [{"type": "Input.Text", "id": "opmerking", "label": "Opmerking", "isMultiline": True}],
+                "actions": [{"type": "Action.Submit", "title": "Stuur", "data": {"action": "comment"}}],
+            },
+        },
     ],
 }
 
@@ -93,35 +166,71 @@ MISTAKES = {
     "version as a number": (lambda c: c.update(version=1.5), ['"version" must be exactly "1.5"']),
     "no version": (lambda c: c.pop("version"), ['"version" must be exactly "1.5"']),
     "root type": (lambda c: c.update(type="Card"), ['root "type" must be "AdaptiveCard"']),
-    "unknown element type": (lambda c: c["body"].append({"type": "Bogus"}), ['card.body[10] ("Bogus"): unknown element type']),
-    "unknown action type": (lambda c: c["actions"].append({"type": "Action.Bogus", "title": "x"}), ["unknown action type"]),
-    "TextBlock without text": (lambda c: c["body"][0].pop("text"), ['card.body[0] (TextBlock): required property "text" is missing']),
+    "unknown element type": (
+        lambda c: c["body"].append({"type": "Bogus"}),
+        ['card.body[10] ("Bogus"): unknown element type'],
+    ),
+    "unknown action type": (
+        lambda c: c["actions"].append({"type": "Action.Bogus", "title": "x"}),
+        ["unknown action type"],
+    ),
+    "TextBlock without text": (
+        lambda c: c["body"][0].pop("text"),
+        ['card.body[0] (TextBlock): required property "text" is missing'],
+    ),
     "ChoiceSet without choices": (lambda c: _input(c, "rol").pop("choices"), ["must have at least one choice"]),
     "ChoiceSet with empty choices": (lambda c: _input(c, "rol").update(choices=[]), ["must have at least one choice"]),
-    "choice without value": (lambda c: _input(c, "rol")["choices"][0].pop("value"),
-                             ['(Input.Choice): required property "value" is missing']),
-    "1.6 property labelPosition": (lambda c: _input(c, "toelichting").update(labelPosition="inline"),
-                                   ['"labelPosition" is supported in version 1.6']),
+    "choice without value": (
+        lambda c: _input(c, "rol")["choices"][0].pop("value"),
+        ['(Input.Choice): required property "value" is missing'],
+    ),
+    "1.6 property labelPosition": (
+        lambda c: _input(c, "toelichting").update(labelPosition="inline"),
+        ['"labelPosition" is supported in version 1.6'],
+    ),
     "1.6 action role": (lambda c: c["actions"][0].update(role="Link"), ['"role" is supported in version 1.6']),
-    "1.6 element Carousel": (lambda c: c["body"].append({"type": "Carousel", "pages": []}), ["Carousel needs Adaptive Cards 1.6"]),
-    "duplicate input ids": (lambda c: _input(c, "toelichting").update(id="opmerking"), ["duplicate input id 'opmerking'"]),
+    "1.6 element Carousel": (
+        lambda c: c["body"].append({"type": "Carousel", "pages": []}),
+        ["Carousel needs Adaptive Cards 1.6"],
+    ),
+    "duplicate input ids": (
+        lambda c: _input(c, "toelichting").update(id="opmerking"),
+        ["duplicate input id 'opmerking'"],
+    ),
     "input without id": (lambda c: _input(c, "rol").pop("id"), ['every input needs a non-empty string "id"']),
     "blank input id": (lambda c: _input(c, "rol").update(id=" "), ['every input needs a non-empty string "id"']),
-    "over 40 KB": (lambda c: c["body"].append({"type": "TextBlock", "text": "x" * 41_000}), ["Teams needs it under 40,960"]),
-    "Action.Execute": (lambda c: c["actions"].append({"type": "Action.Execute", "title": "x", "verb": "v"}),
-                       ["Action.Execute is not used", "use Action.Submit"]),
-    "Action.Execute in a ShowCard": (lambda c: c["actions"][1]["card"]["actions"].append({"type": "Action.Execute", "title": "x"}),
-                                     ["card.actions[1].card.actions[1] (Action.Execute)"]),
-    "chart without fallback": (lambda c: c["body"][-1].pop("fallback"), ["(Chart.VerticalBar.Grouped): a chart needs a fallback element"]),
-    "chart with an invalid fallback": (lambda c: c["body"][-1].update(fallback={"type": "TextBlock"}),
-                                       ['card.body[9].fallback (TextBlock): required property "text" is missing']),
+    "over 40 KB": (
+        lambda c: c["body"].append({"type": "TextBlock", "text": "x" * 41_000}),
+        ["Teams needs it under 40,960"],
+    ),
+    "Action.Execute": (
+        lambda c: c["actions"].append({"type": "Action.Execute", "title": "x", "verb": "v"}),
+        ["Action.Execute is not used", "use Action.Submit"],
+    ),
+    "Action.Execute in a ShowCard": (
+        lambda c: c["actions"][1]["card"]["actions"].append({"type": "Action.Execute", "title": "x"}),
+        ["card.actions[1].card.actions[1] (Action.Execute)"],
+    ),
+    "chart without fallback": (
+        lambda c: c["body"][-1].pop("fallback"),
+        ["(Chart.VerticalBar.Grouped): a chart needs a fallback element"],
+    ),
+    "chart with an invalid fallback": (
+        lambda c: c["body"][-1].update(fallback={"type": "TextBlock"}),
+        ['card.body[9].fallback (TextBlock): required property "text" is missing'],
+    ),
     "chart with drop fallback": (lambda c: c["body"][-1].update(fallback="drop"), ["a chart needs a fallback element"]),
-    "ToggleVisibility to a missing id": (lambda c: c["body"][7]["actions"][0].update(targetElements=["weg"]),
-                                         ["target 'weg' is not the id of any element"]),
+    "ToggleVisibility to a missing id": (
+        lambda c: c["body"][7]["actions"][0].update(targetElements=["weg"]),
+        ["target 'weg' is not the id of any element"],
+    ),
     "Submit data as a string": (lambda c: c["actions"][0].update(data="save"), ['"data" must be a JSON object']),
     "null value": (lambda c: c["actions"][0]["data"].update(survey=None), ["card.actions[0].data.survey: null value"]),
     "wrong JSON type": (lambda c: c["body"][0].update(wrap="yes"), ['"wrap" must be a boolean, not string "yes"']),
-    "typo in a property": (lambda c: _input(c, "thema").update(isMultiselect=True), ['unknown property "isMultiselect"']),
+    "typo in a property": (
+        lambda c: _input(c, "thema").update(isMultiselect=True),
+        ['unknown property "isMultiselect"'],
+    ),
     "invalid enum value": (lambda c: c["body"][0].update(size="huge"), ['Invalid value "huge" for property "size"']),
 }
 
@@ -194,11 +303,16 @@ def test_a_closed_validator_starts_again_when_used():
 
 
 def test_the_node_tool_speaks_one_json_line_per_card():
-    lines = [json.dumps(GOOD), "", "not json",
-             json.dumps({"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock"}]}),
-             json.dumps({"type": "AdaptiveCard", "version": "1.6", "body": []})]
-    done = subprocess.run(["node", str(SCRIPT)], input="\n".join(lines) + "\n", capture_output=True, text=True,
-                          timeout=60, check=True)
+    lines = [
+        json.dumps(GOOD),
+        "",
+        "not json",
+        json.dumps({"type": "AdaptiveCard", "version": "1.5", "body": [{"type": "TextBlock"}]}),
+        json.dumps({"type": "AdaptiveCard", "version": "1.6", "body": []}),
+    ]
+    done = subprocess.run(
+        ["node", str(SCRIPT)], input="\n".join(lines) + "\n", capture_output=True, text=True, timeout=60, check=True
+    )
     results = [json.loads(line) for line in done.stdout.splitlines()]
     assert [r["ok"] for r in results] == [True, False, False, False]
     assert all(set(r) == {"ok", "errors", "warnings"} for r in results)

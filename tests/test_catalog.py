@@ -41,16 +41,45 @@ def test_the_content_folder_holds_both_surveys_and_says_who_answers_them():
     assert [q.id for q in catalog.for_respondents("schools")] == [SCHOOLS]
     assert len(schools_survey().statements()) == 21
     assert [s.number for _, s in schools_survey().statements()] == [
-        4, 5, 6, 7, 8, 9, 10, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 23, 24, 26, 27]
+        4,
+        5,
+        6,
+        7,
+        8,
+        9,
+        10,
+        12,
+        13,
+        14,
+        15,
+        16,
+        17,
+        18,
+        19,
+        21,
+        22,
+        23,
+        24,
+        26,
+        27,
+    ]
 
 
 def test_a_new_version_is_current_and_the_old_one_stays_readable(tmp_path):
     shutil.copy(SELF_SCAN_FILE, tmp_path / SELF_SCAN_FILE.name)
     raw = _raw()
     raw.update(version="2026-1", released="2026-09-01")
-    raw["questions"].append({"id": "werkdruk", "type": "multiple_choice", "short_label": "Werkdruk",
-                             "text": "Speelt werkdruk een rol bij {unit}?", "required": False, "summary": "tally",
-                             "options": [{"id": "ja", "label": "ja"}, {"id": "nee", "label": "nee"}]})
+    raw["questions"].append(
+        {
+            "id": "werkdruk",
+            "type": "multiple_choice",
+            "short_label": "Werkdruk",
+            "text": "Speelt werkdruk een rol bij {unit}?",
+            "required": False,
+            "summary": "tally",
+            "options": [{"id": "ja", "label": "ja"}, {"id": "nee", "label": "nee"}],
+        }
+    )
     raw["pages"][1]["questions"].append("werkdruk")
     _write(tmp_path, "poolster-clb-2026-1.yaml", raw)
     catalog = load_catalog(tmp_path)
@@ -61,8 +90,18 @@ def test_a_new_version_is_current_and_the_old_one_stays_readable(tmp_path):
     assert catalog.of(wave) is old
     unit = new.units[0]
     assert "werkdruk" in page_input_ids(new, unit, "context")
-    answers = validate_page(new, unit, "context", {"deliberate_choice": "welbewust", "hefbomen": "geen",
-                                                    "knelpunten": "geen", "differences": "nee", "werkdruk": "ja"})
+    answers = validate_page(
+        new,
+        unit,
+        "context",
+        {
+            "deliberate_choice": "welbewust",
+            "hefbomen": "geen",
+            "knelpunten": "geen",
+            "differences": "nee",
+            "werkdruk": "ja",
+        },
+    )
     assert answers["werkdruk"].choices == ("ja",)
 
 
@@ -79,18 +118,21 @@ def test_two_files_with_the_same_version_are_refused(tmp_path):
         load_catalog(tmp_path)
 
 
-@pytest.mark.parametrize("change, message", [
-    (lambda raw: raw["pages"][0]["questions"].append("onbekend"), "page question onbekend"),
-    (lambda raw: raw["pages"][1]["questions"].remove("differences"), "exactly one page"),
-    (lambda raw: raw["questions"][1]["options"][1].update(target="perfect"), "unknown level perfect"),
-    (lambda raw: raw["questions"][0].update(scale="sterren"), "unknown scale sterren"),
-    (lambda raw: raw["clusters"][0]["units"][0]["descriptions"].pop("planmatig"), "must describe"),
-    (lambda raw: raw["final"]["questions"][1].update(max_choices=12), "impossible number of choices"),
-    (lambda raw: raw["rules"][0].update(from_question="hefbomen"), "target_level question relative to hefbomen"),
-    (lambda raw: raw["questions"][3].update(summary="ranking"), "a ranking summary needs an ordered choice"),
-    (lambda raw: raw["questions"][2].update(type="free_text"), "a free_text question has no options"),
-    (lambda raw: raw["questions"][2].update(type="essay"), "questions.2.type"),
-])
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda raw: raw["pages"][0]["questions"].append("onbekend"), "page question onbekend"),
+        (lambda raw: raw["pages"][1]["questions"].remove("differences"), "exactly one page"),
+        (lambda raw: raw["questions"][1]["options"][1].update(target="perfect"), "unknown level perfect"),
+        (lambda raw: raw["questions"][0].update(scale="sterren"), "unknown scale sterren"),
+        (lambda raw: raw["clusters"][0]["units"][0]["descriptions"].pop("planmatig"), "must describe"),
+        (lambda raw: raw["final"]["questions"][1].update(max_choices=12), "impossible number of choices"),
+        (lambda raw: raw["rules"][0].update(from_question="hefbomen"), "target_level question relative to hefbomen"),
+        (lambda raw: raw["questions"][3].update(summary="ranking"), "a ranking summary needs an ordered choice"),
+        (lambda raw: raw["questions"][2].update(type="free_text"), "a free_text question has no options"),
+        (lambda raw: raw["questions"][2].update(type="essay"), "questions.2.type"),
+    ],
+)
 def test_an_impossible_questionnaire_is_refused_naming_the_file_and_the_place(tmp_path, change, message):
     raw = _raw()
     change(raw)
@@ -105,7 +147,10 @@ def test_the_step_forward_rule_comes_from_the_file():
     unit = q.units[0]
     with pytest.raises(InvalidAnswer) as refused:
         validate_page(q, unit, "situering", {"current_stadium": "geintegreerd", "intention": "planmatig"})
-    assert "al geïntegreerd" in refused.value.errors[0].message and "of een hoger stadium" in refused.value.errors[0].message
+    assert (
+        "al geïntegreerd" in refused.value.errors[0].message
+        and "of een hoger stadium" in refused.value.errors[0].message
+    )
     with pytest.raises(InvalidAnswer) as refused:
         validate_page(q, unit, "situering", {"current_stadium": "systematisch", "intention": "systematisch"})
     assert "hoger stadium" not in refused.value.errors[0].message
@@ -139,23 +184,33 @@ def test_ordered_choices_take_their_limits_from_the_file():
     inputs = {f"{ranked.id}_{n}": units[n] for n in range(1, ranked.min_choices + 1)}
     inputs[f"{voted.id}_none"] = "true"
     answers = validate_final(q, inputs)
-    assert answers[voted.id].declined and answers[ranked.id].choices == tuple(units[1:ranked.min_choices + 1])
+    assert answers[voted.id].declined and answers[ranked.id].choices == tuple(units[1 : ranked.min_choices + 1])
     with pytest.raises(InvalidAnswer) as refused:
         validate_final(q, {**inputs, f"{voted.id}_1": units[0]})
     assert "niet allebei" in refused.value.errors[0].message
-    stricter = q.model_copy(update={"final": q.final.model_copy(update={"questions": (
-        ranked.model_copy(update={"min_choices": 4}), voted)})})
+    stricter = q.model_copy(
+        update={
+            "final": q.final.model_copy(update={"questions": (ranked.model_copy(update={"min_choices": 4}), voted)})
+        }
+    )
     with pytest.raises(InvalidAnswer, match="minstens 4"):
         validate_final(stricter, inputs)
 
 
 def test_a_response_stored_before_the_engine_was_generic_still_reads_and_continues():
-    stored = {"wave_id": "w", "centre_id": "c", "respondent_id": "an@go.be", "kind": "member",
-              "answers": {"behartiger": {"current_stadium": {"choices": ["planmatig"], "other_text": "",
-                                                            "explanation": ""}}},
-              "closing": {"inspiring_practices": [], "no_inspiring_practice": True,
-                          "priorities": ["preventie", "plg", "teamwerk"]},
-              "revision": 3}
+    stored = {
+        "wave_id": "w",
+        "centre_id": "c",
+        "respondent_id": "an@go.be",
+        "kind": "member",
+        "answers": {"behartiger": {"current_stadium": {"choices": ["planmatig"], "other_text": "", "explanation": ""}}},
+        "closing": {
+            "inspiring_practices": [],
+            "no_inspiring_practice": True,
+            "priorities": ["preventie", "plg", "teamwerk"],
+        },
+        "revision": 3,
+    }
     response = Response.model_validate(stored)
     assert (response.questionnaire_id, response.questionnaire_version) == (SELF_SCAN, "2025-1")
     q = load_catalog().of(response)

@@ -36,9 +36,15 @@ class CountingFactory(ConnectorFactory):
 
     async def create(self, service_url: str, audience: str = None):
         self.built.append((service_url, audience))
-        return SimpleNamespace(service_url=service_url, config=SimpleNamespace(
-            credentials=Credentials(), user_agent_policy=SansIOHTTPPolicy(), http_logger_policy=SansIOHTTPPolicy(),
-            pipeline=None))
+        return SimpleNamespace(
+            service_url=service_url,
+            config=SimpleNamespace(
+                credentials=Credentials(),
+                user_agent_policy=SansIOHTTPPolicy(),
+                http_logger_policy=SansIOHTTPPolicy(),
+                pipeline=None,
+            ),
+        )
 
 
 class FakeAuthentication:
@@ -51,8 +57,12 @@ class FakeAuthentication:
         if self.refuse:
             raise PermissionError("bad token")
         identity = ClaimsIdentity({"aud": "app-1"}, True)
-        return SimpleNamespace(claims_identity=identity, connector_factory=CountingFactory(self.connectors),
-                               audience="https://api.botframework.com", caller_id=None)
+        return SimpleNamespace(
+            claims_identity=identity,
+            connector_factory=CountingFactory(self.connectors),
+            audience="https://api.botframework.com",
+            caller_id=None,
+        )
 
     def create_connector_factory(self, claims_identity):
         return CountingFactory(self.connectors)
@@ -78,7 +88,8 @@ async def test_turns_share_one_client_per_service_url_and_proactive_sends_too():
     other, _ = await turn(authentication, "https://smba.example/amer/")
     assert other is not first
     proactive = await authentication.create_connector_factory(ClaimsIdentity({"aud": "app-1"}, True)).create(
-        "https://smba.example/emea/", "https://api.botframework.com")
+        "https://smba.example/emea/", "https://api.botframework.com"
+    )
     assert proactive is first
     assert len(authentication.connectors) == 2 and authentication.token_clients == 1
     assert isinstance(first.config.pipeline._sender, AiohttpSender), "no requests, no thread, no urllib3 retries"

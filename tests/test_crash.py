@@ -22,8 +22,9 @@ MO = MEMBERS[0]
 ROUNDS = int(os.environ.get("POOLSTER_CRASH_ROUNDS", "8"))
 
 
-async def answer_until_killed(teams: TeamsClient, acknowledged: list[tuple[str, str]], kill_after: float,
-                              bot: BotProcess) -> None:
+async def answer_until_killed(
+    teams: TeamsClient, acknowledged: list[tuple[str, str]], kill_after: float, bot: BotProcess
+) -> None:
     """Answer page after page; record each page whose save the bot acknowledged (HTTP 201)."""
     killer = asyncio.get_running_loop().call_later(kill_after, bot.kill)
     try:
@@ -36,7 +37,7 @@ async def answer_until_killed(teams: TeamsClient, acknowledged: list[tuple[str, 
             calls = await teams.press(MO, card, "Bewaar", values)
             acknowledged.append((data["unit"], data["page"]))
             card = new_card(calls)
-    except (aiohttp.ClientError, AssertionError, asyncio.TimeoutError):
+    except (TimeoutError, aiohttp.ClientError, AssertionError):
         return
     finally:
         killer.cancel()
@@ -49,8 +50,9 @@ async def test_acknowledged_answers_survive_kill_minus_nine(tmp_path, connector,
     rng = random.Random(seed)
     acknowledged: list[tuple[str, str]] = []
     bot = BotProcess(data_dir)
-    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=10),
-                                     connector=aiohttp.TCPConnector(force_close=True)) as session:
+    async with aiohttp.ClientSession(
+        timeout=aiohttp.ClientTimeout(total=10), connector=aiohttp.TCPConnector(force_close=True)
+    ) as session:
         for _ in range(ROUNDS):
             bot.start()
             teams = TeamsClient(session, bot.url, connector)

@@ -10,11 +10,10 @@ from cards.director import CARD_BUDGET, summary_card
 from survey.registry import Centre
 from survey.summary import summarise
 from survey.waves import Wave
-
 from tests.support.content import self_scan, stadium_ids
 from tests.support.harness import DIRECTOR, MEMBERS, OTHER_DIRECTOR, OTHER_MEMBER, STRANGER
-from tests.support.scripts import CONTEXT, answer_page, complete_survey, new_card, start
 from tests.support.responses import filled_response
+from tests.support.scripts import CONTEXT, answer_page, complete_survey, new_card, start
 from tests.support.teams import find_action, inputs_of, iter_elements, texts_in
 
 MO, LEA, SAM = MEMBERS
@@ -36,8 +35,9 @@ async def test_the_director_card_is_created_once_and_updated_in_place(teams, bot
     cards = {MO: first[MO], LEA: first[LEA], SAM: await start(teams, SAM)}
     stadia = {MO: "planmatig", LEA: "planmatig", SAM: "systematisch"}
     for user in (MO, SAM, LEA):
-        cards[user] = await answer_page(teams, user, cards[user],
-                                        {"current_stadium": stadia[user], "intention": "aanhouden"})
+        cards[user] = await answer_page(
+            teams, user, cards[user], {"current_stadium": stadia[user], "intention": "aanhouden"}
+        )
     for user in (LEA, MO, SAM):
         cards[user] = await answer_page(teams, user, cards[user], CONTEXT)
     await bot.poolster.summaries.idle()
@@ -50,11 +50,13 @@ async def test_the_director_card_is_created_once_and_updated_in_place(teams, bot
     lines = [e["text"] for e in iter_elements(last) if e.get("type") == "TextBlock"]
     assert "2 planmatig, 1 systematisch → 2 willen planmatig, 1 wil systematisch" in lines, "the last state, in words"
     assert any(line.startswith("**⚠ Ver uiteen**: van planmatig tot systematisch") for line in lines)
-    assert any("Mo Medewerker" in line and "Deels gekozen, deels door de context." in line for line in lines), \
+    assert any("Mo Medewerker" in line and "Deels gekozen, deels door de context." in line for line in lines), (
         "the members' toelichtingen, with who wrote them"
+    )
     assert "Welbewuste keuze: 0 van" not in str(last)
-    assert "Mensen en cultuur" not in str(last) and "mensen en cultuur: in alle 3 antwoorden" in lines, \
+    assert "Mensen en cultuur" not in str(last) and "mensen en cultuur: in alle 3 antwoorden" in lines, (
         "counts say out of how many"
+    )
 
     charts = [e for e in iter_elements(last) if str(e.get("type", "")).startswith("Chart.")]
     assert [c["type"] for c in charts] == ["Chart.HorizontalBar.Stacked"] * 2, "today and intended, as distributions"
@@ -66,21 +68,29 @@ async def test_the_director_card_is_created_once_and_updated_in_place(teams, bot
     fallback_table = next(e for e in iter_elements(today["fallback"]) if e.get("type") == "Table")
     cells = [[c["items"][0]["text"] for c in row["cells"]] for row in fallback_table["rows"]]
     assert cells[1] == ["Behartiger van de leerling", "0", "2", "0", "1"], "the fallback holds the same numbers"
-    assert not any("," in str(d["value"]) or isinstance(d["value"], float) for c in charts for row in c["data"]
-                   for d in row["data"])
+    assert not any(
+        "," in str(d["value"]) or isinstance(d["value"], float)
+        for c in charts
+        for row in c["data"]
+        for d in row["data"]
+    )
 
 
 async def test_updates_are_coalesced_under_a_burst(teams, bot, connector):
     card = await start(teams, MO)
     await bot.poolster.summaries.idle()
     before = len(connector.updates(DIRECTOR_CHAT))
-    await asyncio.gather(*(start(teams, user) for user in (LEA, SAM)),
-                         answer_page(teams, MO, card, {"current_stadium": "fragmentair", "intention": "planmatig"}))
+    await asyncio.gather(
+        *(start(teams, user) for user in (LEA, SAM)),
+        answer_page(teams, MO, card, {"current_stadium": "fragmentair", "intention": "planmatig"}),
+    )
     await bot.poolster.summaries.idle()
     updates = connector.updates(DIRECTOR_CHAT)[before:]
     interval = bot.poolster.settings.summary_update_interval
     times = [u.at for u in connector.updates(DIRECTOR_CHAT)]
-    assert all(b - a >= interval * 0.9 for a, b in zip(times, times[1:])), "at most one update per interval"
+    assert all(b - a >= interval * 0.9 for a, b in zip(times, times[1:], strict=False)), (
+        "at most one update per interval"
+    )
     assert len(updates) <= 3
     assert "1 fragmentair → 1 wil planmatig" in str(updates[-1].card)
 
@@ -197,8 +207,17 @@ async def test_roles_are_enforced_on_the_server(teams, bot, connector):
     # A director of another centre forges a payload for clb-demo: refused, nothing stored.
     await start(teams, OTHER_MEMBER)
     await start(teams, OTHER_DIRECTOR)
-    value = {"action": "save_page", "v": 1, "subject": "centre", "centre": "clb-demo", "unit": "behartiger",
-             "page": "situering", "rev": 0, "current_stadium": "systematisch", "intention": "aanhouden"}
+    value = {
+        "action": "save_page",
+        "v": 1,
+        "subject": "centre",
+        "centre": "clb-demo",
+        "unit": "behartiger",
+        "page": "situering",
+        "rev": 0,
+        "current_stadium": "systematisch",
+        "intention": "aanhouden",
+    }
     status = await teams.post(teams.activity(OTHER_DIRECTOR, value=value))
     assert status in (200, 201)
     assert "eigen centrum" in connector.sends(OTHER_DIRECTOR.conversation_id)[-1].text
@@ -216,19 +235,34 @@ def test_the_summary_card_of_a_large_talkative_team_stays_under_40_kb(card_valid
     q = self_scan()
     now = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
     people = [{"name": f"Teamlid met een lange naam {n}", "email": f"lid{n}@clb.example"} for n in range(13)]
-    centre = Centre(id="c", name="GO! CLB Groot", director={"name": "Directeur", "email": "d@clb.example"},
-                    members=people)
+    centre = Centre(
+        id="c", name="GO! CLB Groot", director={"name": "Directeur", "email": "d@clb.example"}, members=people
+    )
     long_text = "Een toelichting die uitlegt waarom we hier staan, met voorbeelden uit de praktijk. " * 23
-    responses = [filled_response(q, wave_id="w", centre_id="c", respondent_id=person.key, now=now,
-                                 stadium=stadium_ids()[n % 4], context={
-                                     "deliberate_choice_explanation": long_text, "hefbomen_explanation": long_text,
-                                     "knelpunten_explanation": long_text, "differences": "teams,anders",
-                                     "differences_other": "x" * 500, "differences_explanation": long_text})
-                 for n, person in enumerate(centre.people)]
+    responses = [
+        filled_response(
+            q,
+            wave_id="w",
+            centre_id="c",
+            respondent_id=person.key,
+            now=now,
+            stadium=stadium_ids()[n % 4],
+            context={
+                "deliberate_choice_explanation": long_text,
+                "hefbomen_explanation": long_text,
+                "knelpunten_explanation": long_text,
+                "differences": "teams,anders",
+                "differences_other": "x" * 500,
+                "differences_explanation": long_text,
+            },
+        )
+        for n, person in enumerate(centre.people)
+    ]
     wave = Wave(id="w", name="Zelfscan", status="open", created_at=now)
     for team in (responses, responses[:4]):
-        card = summary_card(q, summarise(q, centre, team), wave, centre_answer=None, previous_answer=None,
-                            previous_wave=None, now=now)
+        card = summary_card(
+            q, summarise(q, centre, team), wave, centre_answer=None, previous_answer=None, previous_wave=None, now=now
+        )
         card_validator.assert_valid(card)
         assert len(json.dumps(card, ensure_ascii=False).encode()) <= CARD_BUDGET
     assert "Teamlid met een lange naam 1: " in str(card), "a small team keeps the names"

@@ -18,8 +18,14 @@ from survey import progress as flow
 from survey.answers import Response
 from survey.waves import Wave
 from tests.support.content import schools_survey, self_scan
-from tests.support.playground import (CHROMIUM, CHROMIUM_FLAGS, DESKTOP, PLAYGROUND_CLI, PlaygroundPage,
-                                      PlaygroundProcess)
+from tests.support.playground import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    DESKTOP,
+    PLAYGROUND_CLI,
+    PlaygroundPage,
+    PlaygroundProcess,
+)
 from tests.support.process import ROOT, BotProcess
 from tests.support.responses import filled_response, school_response
 from tests.test_playground_browser import SHOTS
@@ -48,14 +54,33 @@ async def seed(data_dir) -> None:
         for n, (email, (stadium, hefbomen, explanation)) in enumerate(TEAM.items()):
             stadia = {b: stadium for b in IDS}
             stadia["kernprocessen"] = ("planmatig", "systematisch", "planmatig", "systematisch")[n]
-            response = filled_response(Q, wave_id=WAVE.id, centre_id="clb-demo", respondent_id=email, now=NOW,
-                                       stadium=stadia, context={"hefbomen": hefbomen,
-                                                                "hefbomen_explanation": explanation})
+            response = filled_response(
+                Q,
+                wave_id=WAVE.id,
+                centre_id="clb-demo",
+                respondent_id=email,
+                now=NOW,
+                stadium=stadia,
+                context={"hefbomen": hefbomen, "hefbomen_explanation": explanation},
+            )
             await responses.put(response, WAVE.id, "clb-demo", email)
-        centre = filled_response(Q, wave_id=WAVE.id, centre_id="clb-demo", respondent_id="clb-demo",
-                                 respondent_name="GO! CLB Demo", kind="centre", now=NOW, submit=False)
-        centre = centre.model_copy(update={"answers": {b: a for b, a in centre.answers.items()
-                                                       if b not in ("kernprocessen", "geinformeerde_praktijken")}})
+        centre = filled_response(
+            Q,
+            wave_id=WAVE.id,
+            centre_id="clb-demo",
+            respondent_id="clb-demo",
+            respondent_name="GO! CLB Demo",
+            kind="centre",
+            now=NOW,
+            submit=False,
+        )
+        centre = centre.model_copy(
+            update={
+                "answers": {
+                    b: a for b, a in centre.answers.items() if b not in ("kernprocessen", "geinformeerde_praktijken")
+                }
+            }
+        )
         await Repository(store, "centre-answers", Response).put(flow.start(centre, NOW), WAVE.id, "clb-demo")
     finally:
         await store.close()
@@ -74,8 +99,9 @@ def director_bot(tmp_path):
 async def test_the_director_reads_records_sends_and_the_scholengroep_receives(director_bot):
     data_dir, work = director_bot
     await seed(data_dir)
-    bot = BotProcess(data_dir, POOLSTER_ADMINS="alexw@example.com", POOLSTER_ALLOWED_TENANTS="",
-                     POOLSTER_LOG_LEVEL="INFO").start()
+    bot = BotProcess(
+        data_dir, POOLSTER_ADMINS="alexw@example.com", POOLSTER_ALLOWED_TENANTS="", POOLSTER_LOG_LEVEL="INFO"
+    ).start()
     playgrounds = [PlaygroundProcess(person, bot.url, work).start() for person in ("nestor", "megan")]
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:
@@ -120,8 +146,7 @@ async def test_the_director_reads_records_sends_and_the_scholengroep_receives(di
             await megan.card_with("Bedankt!")
 
             sent = await megan.card_with("✔ Verzonden op")
-            await expect(sent).to_contain_text("De scholengroep kreeg het rapport: Nestor Wilke (AD).",
-                                               timeout=30_000)
+            await expect(sent).to_contain_text("De scholengroep kreeg het rapport: Nestor Wilke (AD).", timeout=30_000)
             await megan.screenshot(sent, "teamoverzicht-verzonden")
             await megan.press(sent, "Rapport downloaden (pdf)")
             await megan.card_with("Open het rapport")
@@ -129,10 +154,17 @@ async def test_the_director_reads_records_sends_and_the_scholengroep_receives(di
             received = await nestor.card_with("resultaten voor de scholengroep")
             await nestor.screenshot(received, "scholengroep")
             await browser.close()
-        assert {name: texts for name, texts in {**megan.cut_off, **nestor.cut_off}.items() if texts} == {}, \
+        assert {name: texts for name, texts in {**megan.cut_off, **nestor.cut_off}.items() if texts} == {}, (
             "text cut off on a phone"
-        for name in ("teamoverzicht", "centrumantwoord", "centrumantwoord-open", "centrumantwoord-context",
-                     "teamoverzicht-verzonden", "scholengroep"):
+        )
+        for name in (
+            "teamoverzicht",
+            "centrumantwoord",
+            "centrumantwoord-open",
+            "centrumantwoord-context",
+            "teamoverzicht-verzonden",
+            "scholengroep",
+        ):
             for width in ("desktop", "phone"):
                 assert (SHOTS / f"{name}-{width}.png").stat().st_size > 5_000
     finally:
@@ -142,8 +174,15 @@ async def test_the_director_reads_records_sends_and_the_scholengroep_receives(di
 
 
 SCHOOLS = schools_survey()
-SCHOOLS_WAVE = Wave(id="scholen-demo", name="Bevraging scholen 2026", status="open", created_at=NOW, launched_at=NOW,
-                    questionnaire_id=SCHOOLS.id, questionnaire_version=SCHOOLS.version)
+SCHOOLS_WAVE = Wave(
+    id="scholen-demo",
+    name="Bevraging scholen 2026",
+    status="open",
+    created_at=NOW,
+    launched_at=NOW,
+    questionnaire_id=SCHOOLS.id,
+    questionnaire_version=SCHOOLS.version,
+)
 # GO! CLB Demo's schools: 4 bao, 3 so and 1 buso answer, 2 more schools were asked.
 SCHOOL_TYPES = ["bao"] * 5 + ["so"] * 4 + ["buso"]
 
@@ -152,9 +191,15 @@ async def seed_schools(data_dir) -> None:
     """The centre's schools in the registry, a schools' wave, and eight schools' answers in the store."""
     registry = yaml.safe_load((data_dir / "centres.yaml").read_text(encoding="utf-8"))
     demo = next(c for c in registry["centres"] if c["id"] == "clb-demo")
-    demo["schools"] = [{"id": f"school-{n}", "name": f"GO! {kind.upper()} school {n}", "type": kind,
-                        "contacts": [{"name": f"Contact {n}", "email": f"school{n}@scholen.example"}]}
-                       for n, kind in enumerate(SCHOOL_TYPES, start=1)]
+    demo["schools"] = [
+        {
+            "id": f"school-{n}",
+            "name": f"GO! {kind.upper()} school {n}",
+            "type": kind,
+            "contacts": [{"name": f"Contact {n}", "email": f"school{n}@scholen.example"}],
+        }
+        for n, kind in enumerate(SCHOOL_TYPES, start=1)
+    ]
     (data_dir / "centres.yaml").write_text(yaml.safe_dump(registry, allow_unicode=True), encoding="utf-8")
     statements = [s for _, s in SCHOOLS.statements()]
     store = await EmbeddedStorage.open(data_dir)
@@ -164,13 +209,31 @@ async def seed_schools(data_dir) -> None:
         answering = [1, 2, 3, 4, 6, 7, 8, 10]
         for n in answering:
             kind = SCHOOL_TYPES[n - 1]
-            rating = {s.id: ("helemaal" if kind == "bao" and s.number % 3 else "eerder_wel" if s.number % 2
-                             else "eerder_niet" if kind == "so" else "nvt" if s.number == 18 else "helemaal_niet")
-                      for s in statements}
-            response = school_response(SCHOOLS, wave_id=SCHOOLS_WAVE.id, centre_id="clb-demo", school_id=f"school-{n}",
-                                       now=NOW, rating=rating, school_name=f"GO! {kind.upper()} school {n}",
-                                       comment="De CLB-medewerker is vlot bereikbaar." if n == 2 else "",
-                                       final="Wisselend personeel dit schooljaar." if n == 7 else "")
+            rating = {
+                s.id: (
+                    "helemaal"
+                    if kind == "bao" and s.number % 3
+                    else "eerder_wel"
+                    if s.number % 2
+                    else "eerder_niet"
+                    if kind == "so"
+                    else "nvt"
+                    if s.number == 18
+                    else "helemaal_niet"
+                )
+                for s in statements
+            }
+            response = school_response(
+                SCHOOLS,
+                wave_id=SCHOOLS_WAVE.id,
+                centre_id="clb-demo",
+                school_id=f"school-{n}",
+                now=NOW,
+                rating=rating,
+                school_name=f"GO! {kind.upper()} school {n}",
+                comment="De CLB-medewerker is vlot bereikbaar." if n == 2 else "",
+                final="Wisselend personeel dit schooljaar." if n == 7 else "",
+            )
             await responses.put(response, SCHOOLS_WAVE.id, "clb-demo", response.respondent_id)
     finally:
         await store.close()
@@ -180,8 +243,9 @@ async def test_the_director_sees_the_schools_view_beside_the_teamoverzicht(direc
     data_dir, work = director_bot
     await seed(data_dir)
     await seed_schools(data_dir)
-    bot = BotProcess(data_dir, POOLSTER_ADMINS="alexw@example.com", POOLSTER_ALLOWED_TENANTS="",
-                     POOLSTER_LOG_LEVEL="INFO").start()
+    bot = BotProcess(
+        data_dir, POOLSTER_ADMINS="alexw@example.com", POOLSTER_ALLOWED_TENANTS="", POOLSTER_LOG_LEVEL="INFO"
+    ).start()
     playground = PlaygroundProcess("megan", bot.url, work).start()
     SHOTS.mkdir(parents=True, exist_ok=True)
     try:

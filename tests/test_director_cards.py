@@ -18,9 +18,12 @@ from tests.support.teams import iter_elements
 
 Q = self_scan()
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
-CENTRE = Centre(id="c", name="GO! CLB Proef", director={"name": "Dina Directeur", "email": "d@clb.example"},
-                members=[{"name": "Mo Medewerker", "email": "mo@clb.example"},
-                         {"name": "Lea Lid", "email": "lea@clb.example"}])
+CENTRE = Centre(
+    id="c",
+    name="GO! CLB Proef",
+    director={"name": "Dina Directeur", "email": "d@clb.example"},
+    members=[{"name": "Mo Medewerker", "email": "mo@clb.example"}, {"name": "Lea Lid", "email": "lea@clb.example"}],
+)
 WAVE = Wave(id="w", name="Zelfscan", status="open", created_at=NOW)
 
 
@@ -35,15 +38,25 @@ def member_response(email: str, **kwargs):
 def test_one_member_is_one_lid_in_the_singular():
     one = team_view(Q, "behartiger", "situering", propose(Q, "behartiger", [member_response("mo@clb.example")], {}))
     assert "**Je team**: 1 lid beantwoordde deze vragen." in texts({"body": one})
-    two = team_view(Q, "behartiger", "situering", propose(Q, "behartiger", [
-        member_response("mo@clb.example"), member_response("lea@clb.example")], {}))
+    two = team_view(
+        Q,
+        "behartiger",
+        "situering",
+        propose(Q, "behartiger", [member_response("mo@clb.example"), member_response("lea@clb.example")], {}),
+    )
     assert "**Je team**: 2 leden beantwoordden deze vragen." in texts({"body": two})
 
 
 def test_a_single_priority_point_is_one_punt():
     # One member put teamwerk first (5 points) … and preventie fifth (1 point).
-    closing = {"priorities_1": "teamwerk", "priorities_2": "plg", "priorities_3": "behartiger",
-               "priorities_4": "kernprocessen", "priorities_5": "preventie", "inspiring_practices_1": "behartiger"}
+    closing = {
+        "priorities_1": "teamwerk",
+        "priorities_2": "plg",
+        "priorities_3": "behartiger",
+        "priorities_4": "kernprocessen",
+        "priorities_5": "preventie",
+        "inspiring_practices_1": "behartiger",
+    }
     team = summarise(Q, CENTRE, [member_response("mo@clb.example", closing=closing)])
     lines = texts(summary_card(Q, team, WAVE, centre_answer=None, previous_answer=None, previous_wave=None, now=NOW))
     assert any(line.endswith("Preventie (1 punt)") for line in lines), lines
@@ -71,11 +84,23 @@ def extended_self_scan():
     """The self-scan with two questions of existing types added in the content only: a tally and a text."""
     raw = yaml.safe_load((CONTENT_DIR / "poolster-clb-2025-1.yaml").read_text(encoding="utf-8"))
     raw["questions"] += [
-        {"id": "ondersteuning", "type": "multiple_choice", "summary": "tally", "short_label": "Ondersteuning",
-         "text": "Welke ondersteuning helpt bij {unit}?", "required": False,
-         "options": [{"id": "vorming", "label": "vorming"}, {"id": "tijd", "label": "meer tijd"}]},
-        {"id": "idee", "type": "free_text", "summary": "texts", "short_label": "Idee",
-         "text": "Een idee voor {unit}?", "required": False},
+        {
+            "id": "ondersteuning",
+            "type": "multiple_choice",
+            "summary": "tally",
+            "short_label": "Ondersteuning",
+            "text": "Welke ondersteuning helpt bij {unit}?",
+            "required": False,
+            "options": [{"id": "vorming", "label": "vorming"}, {"id": "tijd", "label": "meer tijd"}],
+        },
+        {
+            "id": "idee",
+            "type": "free_text",
+            "summary": "texts",
+            "short_label": "Idee",
+            "text": "Een idee voor {unit}?",
+            "required": False,
+        },
     ]
     raw["pages"][-1]["questions"] += ["ondersteuning", "idee"]
     return Questionnaire.model_validate(raw)
@@ -83,11 +108,20 @@ def extended_self_scan():
 
 def test_a_question_added_to_the_content_appears_on_the_card(card_validator):
     q = extended_self_scan()
-    responses = [filled_response(q, wave_id="w", centre_id="c", respondent_id=email, now=NOW,
-                                 context={"ondersteuning": "tijd", "idee": f"Een idee van {email[:3]}"})
-                 for email in ("mo@clb.example", "lea@clb.example")]
-    card = summary_card(q, summarise(q, CENTRE, responses), WAVE, centre_answer=None, previous_answer=None,
-                        previous_wave=None, now=NOW)
+    responses = [
+        filled_response(
+            q,
+            wave_id="w",
+            centre_id="c",
+            respondent_id=email,
+            now=NOW,
+            context={"ondersteuning": "tijd", "idee": f"Een idee van {email[:3]}"},
+        )
+        for email in ("mo@clb.example", "lea@clb.example")
+    ]
+    card = summary_card(
+        q, summarise(q, CENTRE, responses), WAVE, centre_answer=None, previous_answer=None, previous_wave=None, now=NOW
+    )
     card_validator.assert_valid(card)
     lines = texts(card)
     assert "**Meest genoemde ondersteuning**" in lines and "meer tijd: in alle 22 antwoorden" in lines

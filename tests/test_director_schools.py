@@ -20,22 +20,38 @@ from tests.support.teams import iter_elements, texts_in
 
 Q = schools_survey()
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
-WAVE = Wave(id="scholen-2026", name="Bevraging scholen 2026", status="open", created_at=NOW,
-            questionnaire_id=Q.id, questionnaire_version=Q.version)
+WAVE = Wave(
+    id="scholen-2026",
+    name="Bevraging scholen 2026",
+    status="open",
+    created_at=NOW,
+    questionnaire_id=Q.id,
+    questionnaire_version=Q.version,
+)
 STATEMENTS = [s for _, s in Q.statements()]
 MO = MEMBERS[0]
 
 
 def school(n: int, kind: str) -> dict:
-    return {"id": f"{kind}-{n}", "name": f"School {kind.upper()} {n}", "type": kind,
-            "contacts": [{"name": f"Contact {kind} {n}", "email": f"{kind}{n}@school.example"}]}
+    return {
+        "id": f"{kind}-{n}",
+        "name": f"School {kind.upper()} {n}",
+        "type": kind,
+        "contacts": [{"name": f"Contact {kind} {n}", "email": f"{kind}{n}@school.example"}],
+    }
 
 
 # 1 buso + 4 bao + 3 so answer; 4 more schools were invited and did not.
-SCHOOLS = [school(1, "buso"), *[school(n, "bao") for n in range(1, 6)], *[school(n, "so") for n in range(1, 5)],
-           school(1, "bubao"), school(2, "buso")]
-CENTRE = Centre(id="clb-demo", name="GO! CLB Demo", director={"name": "Dina", "email": "dina@clb.example"},
-                schools=SCHOOLS)
+SCHOOLS = [
+    school(1, "buso"),
+    *[school(n, "bao") for n in range(1, 6)],
+    *[school(n, "so") for n in range(1, 5)],
+    school(1, "bubao"),
+    school(2, "buso"),
+]
+CENTRE = Centre(
+    id="clb-demo", name="GO! CLB Demo", director={"name": "Dina", "email": "dina@clb.example"}, schools=SCHOOLS
+)
 ANSWERING = ["buso-1", "bao-1", "bao-2", "bao-3", "bao-4", "so-1", "so-2", "so-3"]
 # The buso school disagrees with everything, so would stand out if it could be seen.
 BUSO_SECRET = "Alleen deze ene school schreef dit."
@@ -50,11 +66,20 @@ def ratings(school_id: str) -> dict[str, str]:
 
 
 def answers(ids=ANSWERING, centre_id="clb-demo"):
-    return [school_response(Q, wave_id=WAVE.id, centre_id=centre_id, school_id=school_id, now=NOW,
-                            school_name=f"Naam van {school_id}", rating=ratings(school_id),
-                            comment=BUSO_SECRET if school_id.startswith("buso") else "",
-                            final="Wisselend personeel." if school_id == "bao-1" else "")
-            for school_id in ids]
+    return [
+        school_response(
+            Q,
+            wave_id=WAVE.id,
+            centre_id=centre_id,
+            school_id=school_id,
+            now=NOW,
+            school_name=f"Naam van {school_id}",
+            rating=ratings(school_id),
+            comment=BUSO_SECRET if school_id.startswith("buso") else "",
+            final="Wisselend personeel." if school_id == "bao-1" else "",
+        )
+        for school_id in ids
+    ]
 
 
 def texts(card: dict) -> list[str]:
@@ -92,7 +117,9 @@ def test_a_small_school_type_is_never_shown_nor_derivable():
     assert "Apart getoond: basisonderwijs (4 scholen)." in lines
     assert "Enkel in het totaal: buitengewoon secundair onderwijs (minder dan 3 scholen)." in lines
     assert any(line.startswith("Ook enkel in het totaal: secundair onderwijs,") for line in lines)
-    per_type = [line for line in lines if "onderwijs " in line and "%" in line and not line.startswith(("Apart", "Ook"))]
+    per_type = [
+        line for line in lines if "onderwijs " in line and "%" in line and not line.startswith(("Apart", "Ook"))
+    ]
     assert per_type and all(line.startswith("basisonderwijs ") and "secundair" not in line for line in per_type)
     for school_ in CENTRE.schools:
         assert school_.name not in words and school_.id not in words, "no school is named"
@@ -103,7 +130,7 @@ def test_a_small_school_type_is_never_shown_nor_derivable():
 
 
 def test_below_three_schools_nothing_per_statement(card_validator):
-    view = schools_view(Q, [CENTRE], answers(ANSWERING[:MIN_SCHOOLS - 1]))
+    view = schools_view(Q, [CENTRE], answers(ANSWERING[: MIN_SCHOOLS - 1]))
     card = schools_card(view, CENTRE, WAVE, NOW)
     card_validator.assert_valid(card)
     words = json.dumps(card, ensure_ascii=False)
@@ -116,8 +143,11 @@ def test_below_three_schools_nothing_per_statement(card_validator):
 @pytest.fixture
 def data_dir(tmp_path):
     document = registry_document()
-    document["centres"][0]["schools"] = [school(1, "buso"), *[school(n, "bao") for n in range(1, 5)],
-                                         *[school(n, "so") for n in range(1, 4)]]
+    document["centres"][0]["schools"] = [
+        school(1, "buso"),
+        *[school(n, "bao") for n in range(1, 5)],
+        *[school(n, "so") for n in range(1, 4)],
+    ]
     folder = tmp_path / "data"
     write_registry(folder, document)
     return folder

@@ -44,8 +44,11 @@ async def submit_survey(teams, user, context=CONTEXT) -> None:
 
 def export_links(bot, card) -> dict[str, str]:
     # The links name the configured public URL; the test's bot listens on a random port.
-    return {a["title"]: a["url"].replace(bot.poolster.settings.public_url, bot.url)
-            for a in card["actions"] if a["type"] == "Action.OpenUrl"}
+    return {
+        a["title"]: a["url"].replace(bot.poolster.settings.public_url, bot.url)
+        for a in card["actions"]
+        if a["type"] == "Action.OpenUrl"
+    }
 
 
 async def download(teams, url) -> tuple[int, str, bytes]:
@@ -55,12 +58,15 @@ async def download(teams, url) -> tuple[int, str, bytes]:
 
 def rows(workbook, sheet) -> list[dict]:
     values = list(workbook[sheet].iter_rows(values_only=True))
-    return [dict(zip(values[0], row)) for row in values[1:]]
+    return [dict(zip(values[0], row, strict=False)) for row in values[1:]]
 
 
 async def test_the_export_opens_well_in_excel_and_holds_no_live_formula(bot, teams):
-    await submit_survey(teams, MO, {**CONTEXT, "deliberate_choice_explanation": HYPERLINK,
-                                    "differences_other": "@SUM(1+1)*cmd|' /C calc'!A0"})
+    await submit_survey(
+        teams,
+        MO,
+        {**CONTEXT, "deliberate_choice_explanation": HYPERLINK, "differences_other": "@SUM(1+1)*cmd|' /C calc'!A0"},
+    )
     await answer_bouwstenen(teams, LEA, await start(teams, LEA), 1)  # halfway, never submitted
     await teams.say(ADMIN, "hallo")
     card = new_card(await teams.say(ADMIN, "export")).card
@@ -111,7 +117,10 @@ async def test_the_export_opens_well_in_excel_and_holds_no_live_formula(bot, tea
         table = list(csv.DictReader(io.StringIO(archive.read("leden.csv").decode("utf-8-sig")), delimiter=";"))
     assert table[0]["Welbewuste keuze: toelichting"] == "'" + HYPERLINK
     assert table[0]["Verschillen: anders, namelijk"].startswith("'@")
-    assert table[0]["Bouwsteen nr."] == "1" and table[0]["Knelpunten: gelinkt aan missie-visie-strategie, kernprocessen en leiderschap"] == "nee"
+    assert (
+        table[0]["Bouwsteen nr."] == "1"
+        and table[0]["Knelpunten: gelinkt aan missie-visie-strategie, kernprocessen en leiderschap"] == "nee"
+    )
 
 
 async def test_export_alles_also_holds_unsubmitted_answers(bot, teams):
@@ -150,10 +159,17 @@ def test_columns_are_the_same_in_every_wave_whatever_was_answered(tmp_path):
     q = self_scan()
     registry = Registry.model_validate(registry_document())
     now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
-    full = Response(wave_id="a", centre_id="clb-demo", respondent_id="mo", submitted_at=now,
-                    answers={"visie": {"hefbomen": QuestionAnswer(choices=("missie_visie",))}},
-                    closing={"priorities": {"choices": ["teamwerk", "plg", "behartiger"]},
-                             "inspiring_practices": {"declined": True}})
+    full = Response(
+        wave_id="a",
+        centre_id="clb-demo",
+        respondent_id="mo",
+        submitted_at=now,
+        answers={"visie": {"hefbomen": QuestionAnswer(choices=("missie_visie",))}},
+        closing={
+            "priorities": {"choices": ["teamwerk", "plg", "behartiger"]},
+            "inspiring_practices": {"declined": True},
+        },
+    )
     headers = []
     for wave_id, responses in (("a", [full]), ("b", [])):
         wave = Wave(id=wave_id, name=wave_id, created_at=now)
@@ -169,15 +185,27 @@ def test_every_formula_start_is_neutralised_in_both_formats(tmp_path):
     tables = []
     for n, text in enumerate(dangerous):
         answers = {"visie": {"deliberate_choice": QuestionAnswer(choices=("combinatie",), explanation=text)}}
-        tables.append(Response(wave_id="a", centre_id="clb-demo", respondent_id=f"p{n}", respondent_name=text,
-                               submitted_at=now, answers=answers))
+        tables.append(
+            Response(
+                wave_id="a",
+                centre_id="clb-demo",
+                respondent_id=f"p{n}",
+                respondent_name=text,
+                submitted_at=now,
+                answers=answers,
+            )
+        )
     wave = Wave(id="a", name="=ronde", created_at=now)
     built = build_tables(q, registry, wave, [], tables)
     write_xlsx(built, tmp_path / "x.xlsx")
     write_csv_zip(built, tmp_path / "x.zip")
     sheet = load_workbook(tmp_path / "x.xlsx")["Leden"]
-    texts = [cell for row in sheet.iter_rows(min_row=2) for cell in row if isinstance(cell.value, str)
-             and cell.value.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    texts = [
+        cell
+        for row in sheet.iter_rows(min_row=2)
+        for cell in row
+        if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@", "\t", "\r"))
+    ]
     assert len(texts) >= 3 * len(dangerous)
     assert all(cell.data_type == "s" for cell in texts)
     with zipfile.ZipFile(tmp_path / "x.zip") as archive:
@@ -191,8 +219,9 @@ async def test_links_asked_in_a_channel_go_to_the_personal_chat(bot, teams, conn
     await teams.say(ADMIN, "hallo")
     calls = await teams.say(ADMIN, "@Poolster export", conversation_id=CHANNEL, conversation_type="channel")
     assert "persoonlijke chat" in texts_in(calls)
-    assert not cards_in(calls) and "/exports/" not in str([c.body for c in connector.calls
-                                                            if c.conversation_id == CHANNEL])
+    assert not cards_in(calls) and "/exports/" not in str(
+        [c.body for c in connector.calls if c.conversation_id == CHANNEL]
+    )
     private = new_card(connector.sends(ADMIN.conversation_id))
     status, content_type, _ = await download(teams, export_links(bot, private.card)["Download XLSX"])
     assert status == 200 and content_type == XLSX
@@ -246,11 +275,23 @@ def test_only_export_files_are_swept(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notities.txt", "ronde-20261124-110000.xlsx"]
 
 
-@pytest.mark.parametrize("path", [
-    "/exports/x.%C3%A9", "/exports/%C3%A9.%C3%A9", "/exports/%ED%A0%80.abc", "/exports/x.%00", "/exports/.",
-    "/exports/..%2F..%2Fcentres.yaml", "/exports/" + "a" * 5000 + ".b", "/exports/abc", "/exports/a.b.c",
-    "/exports/%FF%FE.%FF", "/exports/", "/exports",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/exports/x.%C3%A9",
+        "/exports/%C3%A9.%C3%A9",
+        "/exports/%ED%A0%80.abc",
+        "/exports/x.%00",
+        "/exports/.",
+        "/exports/..%2F..%2Fcentres.yaml",
+        "/exports/" + "a" * 5000 + ".b",
+        "/exports/abc",
+        "/exports/a.b.c",
+        "/exports/%FF%FE.%FF",
+        "/exports/",
+        "/exports",
+    ],
+)
 async def test_odd_download_paths_get_a_4xx_never_a_500(bot, teams, path):
     async with teams.session.get(bot.url + path) as response:
         assert 400 <= response.status < 500, (path, response.status)
@@ -267,18 +308,30 @@ async def test_an_old_wave_keeps_its_columns_after_a_new_version_and_a_new_wave_
     page = '    questions: ["deliberate_choice", "hefbomen", "knelpunten", "differences"]'
     text = source.read_text(encoding="utf-8")
     assert page in text and "\npages:\n" in text
-    newer = (text.replace('version: "2025-1"', 'version: "2026-1"').replace("released: 2025-09-01", "released: 2026-09-01")
-             .replace(page, page[:-1] + ', "next_step"]')
-             .replace("\npages:\n", '\n  - id: "next_step"\n    type: "free_text"\n    short_label: "Volgende stap"\n'
-                                    '    text: "Wat is onze volgende stap voor {unit}?"\n    required: false\n'
-                                    '    summary: "texts"\npages:\n'))
+    newer = (
+        text.replace('version: "2025-1"', 'version: "2026-1"')
+        .replace("released: 2025-09-01", "released: 2026-09-01")
+        .replace(page, page[:-1] + ', "next_step"]')
+        .replace(
+            "\npages:\n",
+            '\n  - id: "next_step"\n    type: "free_text"\n    short_label: "Volgende stap"\n'
+            '    text: "Wat is onze volgende stap voor {unit}?"\n    required: false\n'
+            '    summary: "texts"\npages:\n',
+        )
+    )
     (after / "poolster-clb-2026-1.yaml").write_text(newer, encoding="utf-8")
     now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
     registry = Registry.model_validate(registry_document())
     old_catalog, new_catalog = load_catalog(before), load_catalog(after)
     old_q = old_catalog.current("poolster-clb")
-    old_wave = Wave(id="oud", name="Zelfscan 2026", status="closed", created_at=now, questionnaire_id=old_q.id,
-                    questionnaire_version=old_q.version)
+    old_wave = Wave(
+        id="oud",
+        name="Zelfscan 2026",
+        status="closed",
+        created_at=now,
+        questionnaire_id=old_q.id,
+        questionnaire_version=old_q.version,
+    )
     answered = filled_response(old_q, wave_id="oud", centre_id="clb-demo", respondent_id=MO.email, now=now)
     headers_then = [t.header for t in build_tables(old_q, registry, old_wave, [], [answered])]
 
@@ -287,16 +340,23 @@ async def test_an_old_wave_keeps_its_columns_after_a_new_version_and_a_new_wave_
     await services.responses.put(answered, "oud", "clb-demo", MO.email)
     waves = WaveService(services, None)
     old_export = load_workbook((await waves.export(old_wave, tmp_path / "exports")).xlsx)
-    assert [[c.value for c in old_export[t][1]] for t in ("Centra", "Slotvragen", "Leden")] == \
-        [list(h) for h in headers_then], "the old wave keeps 2025-1's columns"
+    assert [[c.value for c in old_export[t][1]] for t in ("Centra", "Slotvragen", "Leden")] == [
+        list(h) for h in headers_then
+    ], "the old wave keeps 2025-1's columns"
     assert rows(old_export, "Leden")[0]["Huidig stadium"] == "Planmatig"
 
     questionnaire, name = waves.questionnaire_named("Zelfscan 2027", date(2027, 6, 30))
     new_wave = (await waves.draft(name, date(2027, 6, 30), (), "poc", questionnaire)).wave
     assert (new_wave.questionnaire_id, new_wave.questionnaire_version) == ("poolster-clb", "2026-1")
     new_q = services.questionnaire_of(new_wave)
-    given = filled_response(new_q, wave_id=new_wave.id, centre_id="clb-demo", respondent_id=MO.email, now=now,
-                            context={"next_step": "Een werkgroep starten"})
+    given = filled_response(
+        new_q,
+        wave_id=new_wave.id,
+        centre_id="clb-demo",
+        respondent_id=MO.email,
+        now=now,
+        context={"next_step": "Een werkgroep starten"},
+    )
     await services.responses.put(given, new_wave.id, "clb-demo", MO.email)
     new_export = load_workbook((await waves.export(new_wave, tmp_path / "exports")).xlsx)
     members = rows(new_export, "Leden")

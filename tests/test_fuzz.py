@@ -19,39 +19,126 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from survey.answers import Response
 from storage.repository import Repository
+from survey.answers import Response
 from tests.support.fake_connector import FakeConnector
 from tests.support.harness import EVERYONE, MEMBERS, open_schools_wave, registry_with_schools, start_bot, write_registry
 from tests.support.teams import TENANT
 
 EXAMPLES = int(os.environ.get("POOLSTER_FUZZ_EXAMPLES", "1500"))
-FIELDS = ["action", "v", "subject", "wave", "centre", "unit", "page", "rev", "current_stadium", "intention",
-          "deliberate_choice", "hefbomen", "knelpunten", "differences", "differences_other",
-          "hefbomen_explanation", "inspiring_practices_1", "priorities_1", "inspiring_practices_none",
-          "stellingen_s04", "opmerking", "factoren"]
-ACTIONS = ["start", "save_page", "edit", "overview", "closing", "save_closing", "submit", "pause", "centre_start",
-           "adopt_own", "confirm_launch", "cancel_launch", "bogus"]
+FIELDS = [
+    "action",
+    "v",
+    "subject",
+    "wave",
+    "centre",
+    "unit",
+    "page",
+    "rev",
+    "current_stadium",
+    "intention",
+    "deliberate_choice",
+    "hefbomen",
+    "knelpunten",
+    "differences",
+    "differences_other",
+    "hefbomen_explanation",
+    "inspiring_practices_1",
+    "priorities_1",
+    "inspiring_practices_none",
+    "stellingen_s04",
+    "opmerking",
+    "factoren",
+]
+ACTIONS = [
+    "start",
+    "save_page",
+    "edit",
+    "overview",
+    "closing",
+    "save_closing",
+    "submit",
+    "pause",
+    "centre_start",
+    "adopt_own",
+    "confirm_launch",
+    "cancel_launch",
+    "bogus",
+]
 odd_text = st.one_of(
     st.text(max_size=300),
-    st.sampled_from(["", " ", "{{DATE(2017)}}", "<at>Poolster</at>", "</script>", "\u202e", "🎉" * 50, "\x00\x1b",
-                     "wijzig 99", "wijzig ", "wat is ?", "nieuwe ronde x tot 99-99-9999", "status", "centrum",
-                     "team", "herinner", "sluit ronde", "export", "mijn gegevens", "verder", "x" * 5000]),
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "{{DATE(2017)}}",
+            "<at>Poolster</at>",
+            "</script>",
+            "\u202e",
+            "🎉" * 50,
+            "\x00\x1b",
+            "wijzig 99",
+            "wijzig ",
+            "wat is ?",
+            "nieuwe ronde x tot 99-99-9999",
+            "status",
+            "centrum",
+            "team",
+            "herinner",
+            "sluit ronde",
+            "export",
+            "mijn gegevens",
+            "verder",
+            "x" * 5000,
+        ]
+    ),
 )
 json_scalar = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**12), st.floats(allow_nan=False), odd_text)
-json_value = st.recursive(json_scalar, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(odd_text, inner, max_size=3),
-                          max_leaves=8)
+json_value = st.recursive(
+    json_scalar, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(odd_text, inner, max_size=3), max_leaves=8
+)
 payload = st.one_of(
-    st.fixed_dictionaries({"action": st.sampled_from(ACTIONS), "v": st.sampled_from([1, 1, 1, 0, "1"])},
-                          optional={field: st.one_of(odd_text, st.sampled_from(["behartiger", "situering", "context", "algemeen", "stellingen", "nvt",
-                                                                                 "planmatig", "geen,missie_visie",
-                                                                                 "self", "centre", "clb-andere"]),
-                                                     st.integers(-1, 50))
-                                    for field in FIELDS[2:]}),
+    st.fixed_dictionaries(
+        {"action": st.sampled_from(ACTIONS), "v": st.sampled_from([1, 1, 1, 0, "1"])},
+        optional={
+            field: st.one_of(
+                odd_text,
+                st.sampled_from(
+                    [
+                        "behartiger",
+                        "situering",
+                        "context",
+                        "algemeen",
+                        "stellingen",
+                        "nvt",
+                        "planmatig",
+                        "geen,missie_visie",
+                        "self",
+                        "centre",
+                        "clb-andere",
+                    ]
+                ),
+                st.integers(-1, 50),
+            )
+            for field in FIELDS[2:]
+        },
+    ),
     json_value,
 )
-activity_types = st.sampled_from(["message", "message", "message", "conversationUpdate", "installationUpdate",
-                                  "invoke", "typing", "messageReaction", "event", "bogus"])
+activity_types = st.sampled_from(
+    [
+        "message",
+        "message",
+        "message",
+        "conversationUpdate",
+        "installationUpdate",
+        "invoke",
+        "typing",
+        "messageReaction",
+        "event",
+        "bogus",
+    ]
+)
 
 
 class BotThread:
@@ -71,8 +158,9 @@ class BotThread:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
 
     def post(self, body: bytes) -> int:
-        request = urllib.request.Request(f"{self.bot.url}/api/messages", data=body, method="POST",
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{self.bot.url}/api/messages", data=body, method="POST", headers={"Content-Type": "application/json"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return response.status
@@ -109,10 +197,14 @@ class TurnFailures(logging.Handler):
 def activity(user_index: int, kind: str, text, value) -> dict:
     user = EVERYONE[user_index]
     body = {
-        "type": kind, "id": "fuzz", "serviceUrl": "", "channelId": "msteams",
+        "type": kind,
+        "id": "fuzz",
+        "serviceUrl": "",
+        "channelId": "msteams",
         "from": {"id": user.user_id, "name": user.name, "aadObjectId": user.aad_object_id},
         "conversation": {"id": user.conversation_id, "conversationType": "personal", "tenantId": TENANT},
-        "recipient": {"id": "28:poolster-bot"}, "channelData": {"tenant": {"id": TENANT}},
+        "recipient": {"id": "28:poolster-bot"},
+        "channelData": {"tenant": {"id": TENANT}},
     }
     if text is not None:
         body["text"] = text
@@ -122,8 +214,13 @@ def activity(user_index: int, kind: str, text, value) -> dict:
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
-@given(user=st.integers(0, len(EVERYONE) - 1), kind=activity_types, text=st.one_of(st.none(), odd_text),
-       value=st.one_of(st.none(), payload), mangle=st.sampled_from(["none", "none", "none", "drop-from", "bad-json"]))
+@given(
+    user=st.integers(0, len(EVERYONE) - 1),
+    kind=activity_types,
+    text=st.one_of(st.none(), odd_text),
+    value=st.one_of(st.none(), payload),
+    mangle=st.sampled_from(["none", "none", "none", "drop-from", "bad-json"]),
+)
 def test_random_activities_never_break_the_bot(running, user, kind, text, value, mangle):
     failures = TurnFailures()
     logging.getLogger().addHandler(failures)
@@ -147,7 +244,10 @@ def test_state_is_intact_and_the_next_normal_message_works(running):
         assert Response.model_validate(response.model_dump())
     user = MEMBERS[0]
     before = len(running.connector.calls)
-    assert running.post(json.dumps({**activity(EVERYONE.index(user), "message", "voortgang", None),
-                                    "serviceUrl": running.connector.url}).encode()) in (200, 201)
+    assert running.post(
+        json.dumps(
+            {**activity(EVERYONE.index(user), "message", "voortgang", None), "serviceUrl": running.connector.url}
+        ).encode()
+    ) in (200, 201)
     replies = running.connector.calls[before:]
     assert replies and (replies[-1].card or replies[-1].text)

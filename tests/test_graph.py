@@ -44,17 +44,25 @@ class AzureAd:
     def get(self, url, **_):
         if "/discovery/instance" in url:  # MSAL asks for the authority's aliases
             return _Response(200, {"metadata": []})
-        return _Response(200, {"authorization_endpoint": f"{AUTHORITY}/oauth2/v2.0/authorize",
-                               "token_endpoint": f"{AUTHORITY}/oauth2/v2.0/token", "issuer": f"{AUTHORITY}/v2.0"})
+        return _Response(
+            200,
+            {
+                "authorization_endpoint": f"{AUTHORITY}/oauth2/v2.0/authorize",
+                "token_endpoint": f"{AUTHORITY}/oauth2/v2.0/token",
+                "issuer": f"{AUTHORITY}/v2.0",
+            },
+        )
 
     def post(self, url, data=None, **_):
         self.threads.add(threading.current_thread().name)
         if self.refuse:
-            return _Response(401, {"error": "invalid_client",
-                                   "error_description": "AADSTS7000215: Invalid client secret provided."})
+            return _Response(
+                401, {"error": "invalid_client", "error_description": "AADSTS7000215: Invalid client secret provided."}
+            )
         self.tokens_issued += 1
-        return _Response(200, {"access_token": f"token-{self.tokens_issued}", "expires_in": self.expires_in,
-                               "token_type": "Bearer"})
+        return _Response(
+            200, {"access_token": f"token-{self.tokens_issued}", "expires_in": self.expires_in, "token_type": "Bearer"}
+        )
 
     def close(self) -> None:
         pass
@@ -144,12 +152,15 @@ async def test_throttling_and_5xx_are_waited_out_and_retried(graph):
     assert [r.status for r in graph.requests][:3] == [502, 503, 200] and 429 in [r.status for r in graph.requests]
 
 
-@pytest.mark.parametrize("situation, expected", [
-    ("no consent", NotReached.NO_CONSENT),
-    ("not in the catalog", NotReached.NOT_INSTALLABLE),
-    ("unknown user", NotReached.NOT_INSTALLABLE),
-    ("always down", NotReached.TEAMS_UNAVAILABLE),
-])
+@pytest.mark.parametrize(
+    "situation, expected",
+    [
+        ("no consent", NotReached.NO_CONSENT),
+        ("not in the catalog", NotReached.NOT_INSTALLABLE),
+        ("unknown user", NotReached.NOT_INSTALLABLE),
+        ("always down", NotReached.TEAMS_UNAVAILABLE),
+    ],
+)
 async def test_an_install_that_cannot_be_done_says_why(graph, situation, expected):
     graph.consented = situation != "no consent"
     if situation == "always down":

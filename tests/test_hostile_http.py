@@ -54,11 +54,26 @@ async def post_raw(teams, body: bytes, headers: dict) -> tuple[int, str]:
         return response.status, await response.text()
 
 
-@pytest.mark.parametrize("name", [
-    "100k-brackets", "100k-braces", "deep-value", "deep-channel-data", "moderately-deep-value", "charset-foo",
-    "charset-latin1", "gzip-on-plain-body", "deflate-on-plain-body", "real-gzip", "br", "utf-16",
-    "lone-surrogate", "nan", "huge-number",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "100k-brackets",
+        "100k-braces",
+        "deep-value",
+        "deep-channel-data",
+        "moderately-deep-value",
+        "charset-foo",
+        "charset-latin1",
+        "gzip-on-plain-body",
+        "deflate-on-plain-body",
+        "real-gzip",
+        "br",
+        "utf-16",
+        "lone-surrogate",
+        "nan",
+        "huge-number",
+    ],
+)
 async def test_without_a_token_nothing_of_the_body_is_parsed(secure, connector, name, caplog):
     running, teams = secure
     body, headers = attacks(teams)[name]
@@ -69,11 +84,26 @@ async def test_without_a_token_nothing_of_the_body_is_parsed(secure, connector, 
     assert not [record for record in caplog.records if record.exc_info], "no traceback in the log"
 
 
-@pytest.mark.parametrize("name", [
-    "100k-brackets", "100k-braces", "deep-value", "deep-channel-data", "moderately-deep-value", "charset-foo",
-    "charset-latin1", "gzip-on-plain-body", "deflate-on-plain-body", "real-gzip", "br", "utf-16",
-    "lone-surrogate", "nan", "huge-number",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "100k-brackets",
+        "100k-braces",
+        "deep-value",
+        "deep-channel-data",
+        "moderately-deep-value",
+        "charset-foo",
+        "charset-latin1",
+        "gzip-on-plain-body",
+        "deflate-on-plain-body",
+        "real-gzip",
+        "br",
+        "utf-16",
+        "lone-surrogate",
+        "nan",
+        "huge-number",
+    ],
+)
 async def test_with_a_valid_token_a_malformed_body_gets_a_4xx(secure, connector, name, caplog):
     running, teams = secure
     body, headers = attacks(teams)[name]
@@ -85,10 +115,18 @@ async def test_with_a_valid_token_a_malformed_body_gets_a_4xx(secure, connector,
     assert not [record for record in caplog.records if record.exc_info], "no traceback in the log"
 
 
-@pytest.mark.parametrize("name", [
-    "100k-brackets", "deep-value", "deep-channel-data", "charset-foo", "gzip-on-plain-body",
-    "deflate-on-plain-body", "lone-surrogate",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "100k-brackets",
+        "deep-value",
+        "deep-channel-data",
+        "charset-foo",
+        "gzip-on-plain-body",
+        "deflate-on-plain-body",
+        "lone-surrogate",
+    ],
+)
 async def test_without_authentication_configured_a_malformed_body_gets_a_4xx(teams, connector, name):
     body, headers = attacks(teams)[name]
     status, _ = await post_raw(teams, body, headers)
@@ -120,8 +158,11 @@ def odd_activities(teams) -> dict[str, dict]:
         "tenant-as-string": {**base, "channelData": {"tenant": TENANT}},
         "channel-data-as-list": {**base, "channelData": [TENANT]},
         "broken-mention": {**base, "text": "<at>Poolster</at> hallo", "entities": [{"type": "mention"}]},
-        "mention-without-id": {**base, "text": "<at>Poolster</at> hallo",
-                               "entities": [{"type": "mention", "mentioned": {}, "text": None}]},
+        "mention-without-id": {
+            **base,
+            "text": "<at>Poolster</at> hallo",
+            "entities": [{"type": "mention", "mentioned": {}, "text": None}],
+        },
         "entity-without-type": {**base, "entities": [{"text": "x"}]},
         "service-url-number": {**base, "serviceUrl": 5},
         "members-added-empty": {**base, "type": "conversationUpdate", "membersAdded": [{}]},
@@ -132,35 +173,63 @@ def odd_activities(teams) -> dict[str, dict]:
         "text-an-object": {**base, "text": {"a": 1}},
         "entities-an-object": {**base, "entities": {"type": "mention"}},
         "conversation-type-odd": {**base, "conversation": {**base["conversation"], "conversationType": 5}},
-        "tenant-id-a-number": {**base, "conversation": {**base["conversation"], "tenantId": 5},
-                               "channelData": {"tenant": {"id": 5}}},
+        "tenant-id-a-number": {
+            **base,
+            "conversation": {**base["conversation"], "tenantId": 5},
+            "channelData": {"tenant": {"id": 5}},
+        },
         "from-name-an-object": {**base, "from": {**base["from"], "name": {"x": 1}}},
         "reply-to-id-a-list": {**base, "replyToId": ["x"]},
     }
 
 
-@pytest.mark.parametrize("name", [
-    "from-empty", "from-missing", "conversation-empty", "recipient-null", "tenant-as-string",
-    "channel-data-as-list", "broken-mention", "mention-without-id", "entity-without-type", "service-url-number",
-    "members-added-empty", "members-added-null", "installation-update", "value-a-string", "value-a-list",
-    "text-an-object", "entities-an-object", "conversation-type-odd", "tenant-id-a-number", "from-name-an-object",
-    "reply-to-id-a-list",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "from-empty",
+        "from-missing",
+        "conversation-empty",
+        "recipient-null",
+        "tenant-as-string",
+        "channel-data-as-list",
+        "broken-mention",
+        "mention-without-id",
+        "entity-without-type",
+        "service-url-number",
+        "members-added-empty",
+        "members-added-null",
+        "installation-update",
+        "value-a-string",
+        "value-a-list",
+        "text-an-object",
+        "entities-an-object",
+        "conversation-type-odd",
+        "tenant-id-a-number",
+        "from-name-an-object",
+        "reply-to-id-a-list",
+    ],
+)
 async def test_odd_activities_are_answered_calmly_without_a_traceback(teams, connector, name, caplog):
     activity = odd_activities(teams)[name]
     with caplog.at_level(logging.DEBUG):
         status = await teams.post(activity)
     assert status in (200, 201) or 400 <= status < 500, f"{name}: {status}"
     assert not [record for record in caplog.records if record.exc_info], f"{name}: no traceback in the log"
-    assert "Sorry, er ging iets mis" not in str([call.text for call in connector.calls]), \
+    assert "Sorry, er ging iets mis" not in str([call.text for call in connector.calls]), (
         f"{name}: no apology for a crash"
+    )
     # And the bot still answers the next normal message.
     assert await teams.say(MO, "hallo")
 
 
 async def test_a_broken_mention_in_a_channel_still_reaches_the_command(teams, connector):
-    calls = await teams.say(MO, "<at>Poolster</at> verder", conversation_id="19:channel@thread.tacv2",
-                            conversation_type="channel", entities=[{"type": "mention", "text": "<at>Poolster</at>"}])
+    calls = await teams.say(
+        MO,
+        "<at>Poolster</at> verder",
+        conversation_id="19:channel@thread.tacv2",
+        conversation_type="channel",
+        entities=[{"type": "mention", "text": "<at>Poolster</at>"}],
+    )
     assert "persoonlijke chat" in " ".join(call.text for call in calls)
 
 
@@ -174,8 +243,9 @@ async def test_invokes_from_another_tenant_never_get_501(teams, connector, name)
     assert connector.calls == []
 
 
-@pytest.mark.parametrize("name", ["adaptiveCard/action", "composeExtension/query", "task/fetch",
-                                  "signin/verifyState", None])
+@pytest.mark.parametrize(
+    "name", ["adaptiveCard/action", "composeExtension/query", "task/fetch", "signin/verifyState", None]
+)
 async def test_invokes_never_get_501(teams, name):
     activity = teams.activity(MO, activity_type="invoke", value={"x": 1})
     if name:
@@ -186,19 +256,31 @@ async def test_invokes_never_get_501(teams, name):
 
 async def test_a_signed_token_without_expiry_is_refused(secure, connector):
     running, teams = secure
-    status = await teams.post(teams.activity(MO, text="hallo"),
-                              headers={"Authorization": f"Bearer {token(connector.url, expires_in=None)}"})
+    status = await teams.post(
+        teams.activity(MO, text="hallo"), headers={"Authorization": f"Bearer {token(connector.url, expires_in=None)}"}
+    )
     assert status == 401
     assert connector.calls == []
 
 
-@pytest.mark.parametrize("header", [
-    "Bearer é.é.é", "Bearer " + "a" * 7_000, "Bearer a.b", "bearer x y z", "Bearer \u202e", "Bearer eyJ.eyJ.eyJ",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer é.é.é",
+        "Bearer " + "a" * 7_000,
+        "Bearer a.b",
+        "bearer x y z",
+        "Bearer \u202e",
+        "Bearer eyJ.eyJ.eyJ",
+    ],
+)
 async def test_odd_authorization_headers_get_401(secure, connector, header):
     _, teams = secure
-    async with teams.session.post(f"{teams.app_url}/api/messages", json=teams.activity(MO, text="hallo"),
-                                  headers={"Authorization": header.encode("utf-8").decode("latin-1")}) as response:
+    async with teams.session.post(
+        f"{teams.app_url}/api/messages",
+        json=teams.activity(MO, text="hallo"),
+        headers={"Authorization": header.encode("utf-8").decode("latin-1")},
+    ) as response:
         assert response.status == 401
     assert connector.calls == []
 
@@ -212,9 +294,11 @@ async def test_a_chunked_body_without_a_length_is_still_capped(secure, connector
             yield b"x" * 4096
         yield b'"}'
 
-    async with teams.session.post(f"{teams.app_url}/api/messages", data=chunks(),
-                                  headers={"Content-Type": "application/json",
-                                           "Authorization": f"Bearer {token(connector.url)}"}) as response:
+    async with teams.session.post(
+        f"{teams.app_url}/api/messages",
+        data=chunks(),
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token(connector.url)}"},
+    ) as response:
         assert response.status == 413
     assert connector.calls == []
 

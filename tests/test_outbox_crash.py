@@ -14,8 +14,11 @@ from tests.support.teams import TeamsClient
 
 
 def invitations(connector) -> list[str]:
-    return [c.conversation_id for c in connector.sends()
-            if c.card and "Je bent uitgenodigd" in str(c.card) and c.conversation_id != ADMIN.conversation_id]
+    return [
+        c.conversation_id
+        for c in connector.sends()
+        if c.card and "Je bent uitgenodigd" in str(c.card) and c.conversation_id != ADMIN.conversation_id
+    ]
 
 
 async def test_a_launch_survives_kill_minus_nine(tmp_path, connector):
@@ -24,7 +27,9 @@ async def test_a_launch_survives_kill_minus_nine(tmp_path, connector):
     connector.enforce_limits = True
     connector.per_app_limit = 2  # slow Teams down so the kill lands in the middle of the launch
     connector.retry_after_seconds = 1
-    invited = [u for u in EVERYONE if u not in (ADMIN,) and u.email.endswith(("clb-demo.example", "clb-andere.example"))]
+    invited = [
+        u for u in EVERYONE if u not in (ADMIN,) and u.email.endswith(("clb-demo.example", "clb-andere.example"))
+    ]
     bot = BotProcess(data_dir, POOLSTER_DEFAULT_WAVE="false", POOLSTER_DEFAULT_SERVICE_URL=connector.url).start()
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as session:
         teams = TeamsClient(session, bot.url, connector)

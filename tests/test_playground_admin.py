@@ -17,8 +17,17 @@ from tests.support.playground import CHROMIUM, CHROMIUM_FLAGS, DESKTOP, Playgrou
 from tests.test_playground_browser import SHOTS, playground_bot  # noqa: F401  (a pytest fixture)
 
 pytestmark = pytest.mark.browser
-SCREENS = ("admin-status", "admin-confirmation", "admin-launch-report", "admin-remind-confirm",
-           "admin-remind-report", "admin-rondes", "admin-results", "member-wave-choice", "member-progress")
+SCREENS = (
+    "admin-status",
+    "admin-confirmation",
+    "admin-launch-report",
+    "admin-remind-confirm",
+    "admin-remind-report",
+    "admin-rondes",
+    "admin-results",
+    "member-wave-choice",
+    "member-progress",
+)
 
 
 async def test_poc_runs_a_second_wave_beside_a_member_halfway(playground_bot):
@@ -84,8 +93,14 @@ async def test_poc_runs_a_second_wave_beside_a_member_halfway(playground_bot):
             assert (SHOTS / f"{name}-{width}.png").stat().st_size > 5_000
 
 
-SCHOOL_SCREENS = ("admin-scholen-bevestiging", "admin-scholen-status", "admin-scholen-rondes", "admin-scholen-herinner",
-                  "admin-scholen-resultaten", "admin-scholen-export")
+SCHOOL_SCREENS = (
+    "admin-scholen-bevestiging",
+    "admin-scholen-status",
+    "admin-scholen-rondes",
+    "admin-scholen-herinner",
+    "admin-scholen-resultaten",
+    "admin-scholen-export",
+)
 
 
 async def test_poc_launches_and_follows_a_schools_wave(playground_bot):

@@ -22,8 +22,14 @@ from storage.repository import Repository
 from survey.answers import Response
 from survey.questionnaire import load_catalog
 from survey.waves import Wave
-from tests.support.playground import (CHROMIUM, CHROMIUM_FLAGS, DESKTOP, PLAYGROUND_CLI, PlaygroundPage,
-                                      PlaygroundProcess)
+from tests.support.playground import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    DESKTOP,
+    PLAYGROUND_CLI,
+    PlaygroundPage,
+    PlaygroundProcess,
+)
 from tests.support.process import ROOT, BotProcess
 
 pytestmark = pytest.mark.browser
@@ -39,8 +45,9 @@ def _bot_and_playgrounds(tmp_path, waves: tuple[Wave, ...] = ()):
     (data_dir / "centres.yaml").write_text((ROOT / "playground" / "centres.yaml").read_text(encoding="utf-8"))
     if waves:
         asyncio.run(_store_waves(data_dir, waves))
-    bot = BotProcess(data_dir, POOLSTER_ADMINS="alexw@example.com", POOLSTER_ALLOWED_TENANTS="",
-                     POOLSTER_LOG_LEVEL="INFO").start()
+    bot = BotProcess(
+        data_dir, POOLSTER_ADMINS="alexw@example.com", POOLSTER_ALLOWED_TENANTS="", POOLSTER_LOG_LEVEL="INFO"
+    ).start()
     playgrounds: list[PlaygroundProcess] = []
 
     def playground(person: str) -> PlaygroundProcess:
@@ -72,8 +79,15 @@ def schools_playground_bot(tmp_path):
     """The Playground's bot with a wave of the schools' survey open beside the default self-scan."""
     questionnaire = load_catalog().for_respondents("schools")[0]
     now = datetime.now(timezone.utc)
-    wave = Wave(id="bevraging-scholen", name="Bevraging scholen 2026", status="open", created_at=now,
-                launched_at=now, questionnaire_id=questionnaire.id, questionnaire_version=questionnaire.version)
+    wave = Wave(
+        id="bevraging-scholen",
+        name="Bevraging scholen 2026",
+        status="open",
+        created_at=now,
+        launched_at=now,
+        questionnaire_id=questionnaire.id,
+        questionnaire_version=questionnaire.version,
+    )
     yield from _bot_and_playgrounds(tmp_path, (wave,))
 
 
@@ -156,9 +170,14 @@ async def test_member_answers_a_bouwsteen_in_the_rendered_card_and_the_director_
         await store.close()
     (adele,) = [response for response in responses if response.respondent_name == "Adele Vance"]
     first = {question: answer.choices for question, answer in adele.answers["behartiger"].items()}
-    assert first == {"current_stadium": ("planmatig",), "intention": ("geintegreerd",),
-                     "deliberate_choice": ("combinatie",), "hefbomen": ("mensen_cultuur", "systemen_structuur"),
-                     "knelpunten": ("geen",), "differences": ("nee",)}
+    assert first == {
+        "current_stadium": ("planmatig",),
+        "intention": ("geintegreerd",),
+        "deliberate_choice": ("combinatie",),
+        "hefbomen": ("mensen_cultuur", "systemen_structuur"),
+        "knelpunten": ("geen",),
+        "differences": ("nee",),
+    }
     assert adele.answers["behartiger"]["deliberate_choice"].explanation == "Gegroeid uit ons werkplan."
     for name in names:
         for width in ("desktop", "phone"):
@@ -269,8 +288,16 @@ async def test_a_school_answers_the_schools_survey_in_the_rendered_cards(schools
         await contact.say("help")
         await contact.screenshot(await contact.card_with("Wat kan je typen?"), "scholen-hulp")
         await browser.close()
-    names = ("scholen-intro", "scholen-thema", "scholen-thema-leeg", "scholen-overzicht", "scholen-slot",
-             "scholen-verzenden", "scholen-bedankt", "scholen-hulp")
+    names = (
+        "scholen-intro",
+        "scholen-thema",
+        "scholen-thema-leeg",
+        "scholen-overzicht",
+        "scholen-slot",
+        "scholen-verzenden",
+        "scholen-bedankt",
+        "scholen-hulp",
+    )
     assert contact.cut_off == {name: [] for name in names}, "text cut off on a phone"
     (SHOTS / "schools-phone-heights.json").write_text(json.dumps(contact.phone_heights, indent=2) + "\n")
 

@@ -22,13 +22,15 @@ from tests.test_playground_browser import SHOTS, playground_bot  # noqa: F401 - 
 pytestmark = pytest.mark.browser
 
 HEADER = ("centrum-id", "centrum", "naam", "e-mail", "rol", "azure-ad-id", "scholengroep")
-TEAM = [("clb-demo", "GO! CLB Demo", "Megan Bowen", "meganb@example.com", "directeur", "", "GO! Scholengroep Demo"),
-        ("clb-demo", "GO! CLB Demo", "Adele Vance", "adelev@example.com", "lid", "", ""),
-        ("clb-demo", "GO! CLB Demo", "Lee Gu", "leeg@example.com", "lid", "", ""),
-        ("clb-demo", "GO! CLB Demo", "Nestor Wilke", "nestorw@example.com", "lid", "", ""),
-        ("clb-demo", "GO! CLB Demo", "Mo Medewerker", "mo.medewerker@clb-demo.example", "lid", "", ""),
-        ("clb-demo", "GO! CLB Demo", "Lea Lid", "lea.lid@clb-demo.example", "lid", "", ""),
-        ("clb-demo", "GO! CLB Demo", "Alma Algemeen", "alma@sg-demo.example", "AD", "", "")]
+TEAM = [
+    ("clb-demo", "GO! CLB Demo", "Megan Bowen", "meganb@example.com", "directeur", "", "GO! Scholengroep Demo"),
+    ("clb-demo", "GO! CLB Demo", "Adele Vance", "adelev@example.com", "lid", "", ""),
+    ("clb-demo", "GO! CLB Demo", "Lee Gu", "leeg@example.com", "lid", "", ""),
+    ("clb-demo", "GO! CLB Demo", "Nestor Wilke", "nestorw@example.com", "lid", "", ""),
+    ("clb-demo", "GO! CLB Demo", "Mo Medewerker", "mo.medewerker@clb-demo.example", "lid", "", ""),
+    ("clb-demo", "GO! CLB Demo", "Lea Lid", "lea.lid@clb-demo.example", "lid", "", ""),
+    ("clb-demo", "GO! CLB Demo", "Alma Algemeen", "alma@sg-demo.example", "AD", "", ""),
+]
 
 
 def xlsx(rows) -> bytes:
@@ -50,9 +52,17 @@ async def test_poc_imports_the_registry_in_the_playground(playground_bot):
 
     def file_message(name: str, rows) -> dict:
         files[name] = xlsx(rows)
-        return {"type": "message", "text": "", "attachments": [{
-            "contentType": "application/vnd.microsoft.teams.file.download.info", "name": name,
-            "content": {"downloadUrl": f"{base}/{name}", "uniqueId": name, "fileType": "xlsx"}}]}
+        return {
+            "type": "message",
+            "text": "",
+            "attachments": [
+                {
+                    "contentType": "application/vnd.microsoft.teams.file.download.info",
+                    "name": name,
+                    "content": {"downloadUrl": f"{base}/{name}", "uniqueId": name, "fileType": "xlsx"},
+                }
+            ],
+        }
 
     admin_playground = playground("alex")
     try:
@@ -81,8 +91,9 @@ async def test_poc_imports_the_registry_in_the_playground(playground_bot):
             await expect(preview).to_contain_text("Alma Algemeen")
             await admin.screenshot(preview, "register-voorbeeld")
             await admin.press(preview, "Toepassen")
-            await expect(admin.page.get_by_role("paragraph").filter(has_text="Het nieuwe register is in gebruik")).to_be_visible(
-                timeout=30_000)
+            await expect(
+                admin.page.get_by_role("paragraph").filter(has_text="Het nieuwe register is in gebruik")
+            ).to_be_visible(timeout=30_000)
 
             await admin.say("register")
             after = admin.cards.filter(has_text="Register van centra").last

@@ -19,12 +19,21 @@ SCHOOLS_CONTENT = CONTENT_DIR / "scholen-clb-2025-1.yaml"
 STADIUM_IDS = ("fragmentair", "planmatig", "geintegreerd", "systematisch")
 
 CLUSTERS = [
-    ("leerlingenbegeleiding", "De leerlingenbegeleiding geboden door CLB",
-     ["behartiger", "kernprocessen", "preventie"]),
-    ("partnerschappen", "Sterke partnerschappen binnen het ecosysteem",
-     ["teamwerk", "partnerschap_intern", "netwerk_extern"]),
-    ("beleid", "Het CLB-beleid",
-     ["integraal_beleid", "plg", "gedeeld_leiderschap", "onderzoekende_houding", "geinformeerde_praktijken"]),
+    (
+        "leerlingenbegeleiding",
+        "De leerlingenbegeleiding geboden door CLB",
+        ["behartiger", "kernprocessen", "preventie"],
+    ),
+    (
+        "partnerschappen",
+        "Sterke partnerschappen binnen het ecosysteem",
+        ["teamwerk", "partnerschap_intern", "netwerk_extern"],
+    ),
+    (
+        "beleid",
+        "Het CLB-beleid",
+        ["integraal_beleid", "plg", "gedeeld_leiderschap", "onderzoekende_houding", "geinformeerde_praktijken"],
+    ),
 ]
 
 BOUWSTENEN = [
@@ -42,8 +51,17 @@ BOUWSTENEN = [
 ]
 
 # Left-overs of the PDF text that must never reach a respondent.
-ARTEFACTS = ("Handleiding bij de inschalingstool", "INSCHALING:", "[deze bouwsteen]", "DEFINITIE:",
-             "VERWIJST NAAR", "EEN CLB SCOORT", "\t", "\u2009", "  ")
+ARTEFACTS = (
+    "Handleiding bij de inschalingstool",
+    "INSCHALING:",
+    "[deze bouwsteen]",
+    "DEFINITIE:",
+    "VERWIJST NAAR",
+    "EEN CLB SCOORT",
+    "\t",
+    "\u2009",
+    "  ",
+)
 FOOTNOTE_MARKER = re.compile(r"\b(reflecties|voorbeelden|ALS|indicatoren)\d")
 SECTION_HEADER = re.compile(r"(^|\n)\d\.\d\s+[A-Z]")
 
@@ -86,7 +104,8 @@ def test_each_bouwsteen_reads_as_the_bouwsteen_title_in_a_question(q):
         assert b.in_sentence == f"de bouwsteen ‘{b.title}’"
     preventie = q.unit("preventie")
     assert q.question("current_stadium").render_text(preventie) == (
-        "Op welke wijze is ons centrum vandaag bezig met de bouwsteen ‘Preventie’?")
+        "Op welke wijze is ons centrum vandaag bezig met de bouwsteen ‘Preventie’?"
+    )
 
 
 @pytest.mark.parametrize("bouwsteen_id", [b[0] for b in BOUWSTENEN])
@@ -108,21 +127,40 @@ def test_bouwsteen_content_is_complete(q, bouwsteen_id):
 def test_stadia_split_points(q):
     """Each stadium starts where the manual's column starts (a few spot checks per level)."""
     starts = {
-        "behartiger": ("Er zijn in het centrum een beperkt", "Het CLB erkent de rol",
-                       "Leerlingen worden systematisch", "De werking rond belangenbehartiging"),
-        "teamwerk": ("Multidisciplinair overleg gebeurt", "Er is een gedeeld bewustzijn",
-                     "Multidisciplinair teamwerk is een vanzelfsprekend",
-                     "Multidisciplinair teamwerk is een structurele"),
-        "partnerschap_intern": ("Er is een bewustzijn van het belang", "Het team heeft een gedeeld inzicht",
-                                "Het partnerschap binnen GO! is verankerd", "Het CLB heeft een sterke"),
-        "integraal_beleid": ("Het centrumbeleid onderneemt ad hoc", "Het centrumbeleid heeft inzicht",
-                             "Het centrumbeleid past de principes", "Het centrumbeleid is doordrongen"),
-        "geinformeerde_praktijken": ("Het centrum onderneemt een aantal", "Het centrum heeft een centrumbrede",
-                                     "In het centrum en in de teams", "De medewerkers werken onderzoeksmatig"),
+        "behartiger": (
+            "Er zijn in het centrum een beperkt",
+            "Het CLB erkent de rol",
+            "Leerlingen worden systematisch",
+            "De werking rond belangenbehartiging",
+        ),
+        "teamwerk": (
+            "Multidisciplinair overleg gebeurt",
+            "Er is een gedeeld bewustzijn",
+            "Multidisciplinair teamwerk is een vanzelfsprekend",
+            "Multidisciplinair teamwerk is een structurele",
+        ),
+        "partnerschap_intern": (
+            "Er is een bewustzijn van het belang",
+            "Het team heeft een gedeeld inzicht",
+            "Het partnerschap binnen GO! is verankerd",
+            "Het CLB heeft een sterke",
+        ),
+        "integraal_beleid": (
+            "Het centrumbeleid onderneemt ad hoc",
+            "Het centrumbeleid heeft inzicht",
+            "Het centrumbeleid past de principes",
+            "Het centrumbeleid is doordrongen",
+        ),
+        "geinformeerde_praktijken": (
+            "Het centrum onderneemt een aantal",
+            "Het centrum heeft een centrumbrede",
+            "In het centrum en in de teams",
+            "De medewerkers werken onderzoeksmatig",
+        ),
     }
     for bouwsteen_id, openings in starts.items():
         stadia = q.unit(bouwsteen_id).descriptions
-        for stadium_id, opening in zip(STADIUM_IDS, openings):
+        for stadium_id, opening in zip(STADIUM_IDS, openings, strict=False):
             assert stadia[stadium_id].startswith(opening), (bouwsteen_id, stadium_id, stadia[stadium_id][:60])
     # The last sentence of a column stays with its stadium, not with the next one.
     assert q.unit("behartiger").descriptions["planmatig"].endswith("nog geen sprake van centrumbrede implementatie.")
@@ -173,16 +211,26 @@ def labels(question):
 
 CONTEXT_OPTIONS = [
     ("missie_visie", "gelinkt aan missie-visie-strategie, kernprocessen en leiderschap"),
-    ("mensen_cultuur", "gelinkt aan mensen en cultuur (bv. mindset, competenties of talenten, groepsdynamiek, "
-                       "waarden en normen...)"),
-    ("systemen_structuur", "gelinkt aan systemen en structuur (bv. wetgeving, overleg, infrastructuur, middelen, "
-                           "IT...)"),
+    (
+        "mensen_cultuur",
+        "gelinkt aan mensen en cultuur (bv. mindset, competenties of talenten, groepsdynamiek, waarden en normen...)",
+    ),
+    (
+        "systemen_structuur",
+        "gelinkt aan systemen en structuur (bv. wetgeving, overleg, infrastructuur, middelen, IT...)",
+    ),
 ]
 
 
 def test_question_order_and_required(q):
     assert [x.id for x in q.questions] == [
-        "current_stadium", "intention", "deliberate_choice", "hefbomen", "knelpunten", "differences"]
+        "current_stadium",
+        "intention",
+        "deliberate_choice",
+        "hefbomen",
+        "knelpunten",
+        "differences",
+    ]
     assert all(x.required for x in q.questions)
 
 
@@ -190,8 +238,12 @@ def test_question_current_stadium(q):
     question = q.question("current_stadium")
     assert question.text == "Op welke wijze is ons centrum vandaag bezig met {unit}?"
     assert not question.multiple and question.explanation_label is None
-    assert labels(question) == [("fragmentair", "Fragmentair"), ("planmatig", "Planmatig"),
-                                ("geintegreerd", "Geïntegreerd"), ("systematisch", "Systematisch")]
+    assert labels(question) == [
+        ("fragmentair", "Fragmentair"),
+        ("planmatig", "Planmatig"),
+        ("geintegreerd", "Geïntegreerd"),
+        ("systematisch", "Systematisch"),
+    ]
 
 
 def test_question_intention(q):
@@ -222,22 +274,29 @@ def test_question_hefbomen_and_knelpunten(q, kind):
     question = q.question(kind)
     assert question.text == (
         f"Ervaart ons centrum bepaalde {kind} in de organisatiecontext die de huidige situering van "
-        "{unit} motiveren of kaderen?")
+        "{unit} motiveren of kaderen?"
+    )
     assert question.multiple and question.explanation_label == "Toelichting"
     assert labels(question) == CONTEXT_OPTIONS + [
-        ("geen", f"neen, wij ondervinden momenteel geen {kind} in onze organisatiecontext.")]
+        ("geen", f"neen, wij ondervinden momenteel geen {kind} in onze organisatiecontext.")
+    ]
     assert [o.id for o in question.options if o.exclusive] == ["geen"]
     assert not any(o.needs_text for o in question.options)
 
 
 def test_question_differences(q):
     question = q.question("differences")
-    assert question.text == ("Is er een verschil in huidige situering tussen de teams, werkgroepen, disciplines, "
-                             "vestigingen of andere deelgroepen binnen ons centrum?")
+    assert question.text == (
+        "Is er een verschil in huidige situering tussen de teams, werkgroepen, disciplines, "
+        "vestigingen of andere deelgroepen binnen ons centrum?"
+    )
     assert question.multiple and question.explanation_label == "Toelichting"
     assert labels(question) == [
-        ("nee", "nee"), ("teams", "ja, tussen de teams"), ("werkgroepen", "ja, tussen de werkgroepen"),
-        ("disciplines", "ja, tussen de disciplines"), ("vestigingen", "ja, tussen de vestigingen"),
+        ("nee", "nee"),
+        ("teams", "ja, tussen de teams"),
+        ("werkgroepen", "ja, tussen de werkgroepen"),
+        ("disciplines", "ja, tussen de disciplines"),
+        ("vestigingen", "ja, tussen de vestigingen"),
         ("anders", "ja, anders:"),
     ]
     assert [o.id for o in question.options if o.exclusive] == ["nee"]
@@ -255,25 +314,69 @@ def test_closing_questions(q):
     assert all(c.type == "ordered_choice" for c in q.final.questions)
     inspiring = q.question("inspiring_practices")
     assert inspiring.short_label == "Inspirerende praktijken"
-    assert inspiring.text == ("Voor deze bouwstenen denken we dat ons centrum een inspirerende praktijk kan zijn "
-                              "voor andere centra (max. 3):")
+    assert inspiring.text == (
+        "Voor deze bouwstenen denken we dat ons centrum een inspirerende praktijk kan zijn voor andere centra (max. 3):"
+    )
     assert (inspiring.min_choices, inspiring.max_choices) == (0, 3)
     assert inspiring.slot(2) == "Inspirerende praktijk 2"
-    assert inspiring.none_label == ("Wij zitten momenteel nog niet op het punt dat we een inspirerende praktijk "
-                                    "kunnen bieden.")
+    assert inspiring.none_label == (
+        "Wij zitten momenteel nog niet op het punt dat we een inspirerende praktijk kunnen bieden."
+    )
     priorities = q.question("priorities")
     assert priorities.short_label == "Prioriteiten"
-    assert priorities.text == ("Op korte termijn wensen we als centrum prioritair in te zetten op deze 3 (tot max. "
-                               "5) bouwstenen in volgorde van belang:")
+    assert priorities.text == (
+        "Op korte termijn wensen we als centrum prioritair in te zetten op deze 3 (tot max. "
+        "5) bouwstenen in volgorde van belang:"
+    )
     assert (priorities.min_choices, priorities.max_choices) == (3, 5)
     assert priorities.slot(1) == "Prioriteit 1"
     assert priorities.none_label is None
 
 
-REQUIRED_GLOSSARY = ["LARS", "HGD", "DRM", "PLG", "LSC", "SGR", "PBD", "GLCE", "SPARK", "BOS", "IOV", "RclbK",
-                     "PDCA", "POC+", "SWV", "ELP", "ELZ", "GC", "IAC", "OV4", "DIR/CO", "AD", "CODI", "DICO", "VWVJ",
-                     "Qool", "CvD", "SGE", "LLB", "KB", "K1", "DWH", "COS", "CAR", "Fedasil", "SES", "L&S", "OLB",
-                     "PSF", "PGZ", "CLB", "GO!"]
+REQUIRED_GLOSSARY = [
+    "LARS",
+    "HGD",
+    "DRM",
+    "PLG",
+    "LSC",
+    "SGR",
+    "PBD",
+    "GLCE",
+    "SPARK",
+    "BOS",
+    "IOV",
+    "RclbK",
+    "PDCA",
+    "POC+",
+    "SWV",
+    "ELP",
+    "ELZ",
+    "GC",
+    "IAC",
+    "OV4",
+    "DIR/CO",
+    "AD",
+    "CODI",
+    "DICO",
+    "VWVJ",
+    "Qool",
+    "CvD",
+    "SGE",
+    "LLB",
+    "KB",
+    "K1",
+    "DWH",
+    "COS",
+    "CAR",
+    "Fedasil",
+    "SES",
+    "L&S",
+    "OLB",
+    "PSF",
+    "PGZ",
+    "CLB",
+    "GO!",
+]
 
 
 def test_glossary(q):
@@ -334,7 +437,11 @@ def test_the_schools_survey_asks_agreement_on_four_points_and_not_applicable(sch
     assert len(agreement) == 1 and agreement[0].required
     scale = schools.scale_of(agreement[0])
     assert [level.label for level in scale.levels] == [
-        "Helemaal niet akkoord", "Eerder niet akkoord", "Eerder akkoord", "Helemaal akkoord"]
+        "Helemaal niet akkoord",
+        "Eerder niet akkoord",
+        "Eerder akkoord",
+        "Helemaal akkoord",
+    ]
     assert scale.not_applicable.label == "Niet van toepassing"
     comments = [question for question in schools.questions if question.type == "free_text"]
     assert comments and not any(question.required for question in comments), "a comment per theme is optional"

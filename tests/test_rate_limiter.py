@@ -25,7 +25,7 @@ from tests.support.teams import TeamsClient, texts_in
 from tests.test_admin import INVITED, MO, invitations, launch
 
 KEPT = tuple(Window(w.seconds, w.limit - 1) for w in TEAMS_CONVERSATION_LIMITS)  # as RateLimiter keeps them
-I, B = Priority.INTERACTIVE, Priority.BACKGROUND
+I, B = Priority.INTERACTIVE, Priority.BACKGROUND  # noqa: E741 - the schedules below read as I/B letters
 
 
 def tenant(per_app: int = 48, burst: int = 2, background_every: int = 16, limits=KEPT) -> TenantQueue:
@@ -41,8 +41,11 @@ def simulate(queue: TenantQueue, arrivals: list[tuple[float, Ticket]], until: fl
             queue.submit(arrivals[next_arrival][1])
             next_arrival += 1
         granted += queue.grant(now)
-        moments = [m for m in (queue.next_moment(now),
-                               arrivals[next_arrival][0] if next_arrival < len(arrivals) else None) if m is not None]
+        moments = [
+            m
+            for m in (queue.next_moment(now), arrivals[next_arrival][0] if next_arrival < len(arrivals) else None)
+            if m is not None
+        ]
         if not moments or min(moments) >= until:
             break
         assert min(moments) > now or next_arrival < len(arrivals) and arrivals[next_arrival][0] <= now, "no progress"

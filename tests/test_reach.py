@@ -15,8 +15,8 @@ from bot.config import Settings
 from survey.reach_outcomes import NotReached, explain
 from tests.support.fake_graph import CATALOG_APP_ID, FakeGraph
 from tests.support.harness import ADMIN, start_bot, write_registry
-from tests.support.scripts import new_card
 from tests.support.process import ROOT
+from tests.support.scripts import new_card
 from tests.support.teams import TeamsClient, TeamsUser
 
 # (name, e-mail, AAD object id in the registry, AAD object id in the tenant: None = not in the tenant)
@@ -37,8 +37,16 @@ def registry(people: dict = PEOPLE) -> dict:
         return {"name": name, "email": email, **({"aad_object_id": registry_id} if registry_id else {})}
 
     keys = list(people)
-    return {"centres": [{"id": "clb-noord", "name": "GO! CLB Noord", "director": person(keys[0]),
-                         "members": [person(key) for key in keys[1:]]}]}
+    return {
+        "centres": [
+            {
+                "id": "clb-noord",
+                "name": "GO! CLB Noord",
+                "director": person(keys[0]),
+                "members": [person(key) for key in keys[1:]],
+            }
+        ]
+    }
 
 
 def invitations(connector) -> dict[str, int]:
@@ -70,8 +78,11 @@ async def graph(connector):
 async def run_bot(tmp_path: Path, connector, graph: FakeGraph | None, document: dict | None = None):
     data_dir = tmp_path / "data"
     write_registry(data_dir, document or registry())
-    graph_settings = dict(use_graph=True, catalog_app_id=CATALOG_APP_ID, graph_endpoint=graph.url,
-                          graph_teams_rate=500) if graph else {}
+    graph_settings = (
+        dict(use_graph=True, catalog_app_id=CATALOG_APP_ID, graph_endpoint=graph.url, graph_teams_rate=500)
+        if graph
+        else {}
+    )
     return await start_bot(data_dir, default_wave=False, default_service_url=connector.url, **graph_settings)
 
 
@@ -101,14 +112,26 @@ async def test_a_launch_with_only_e_mails_reaches_everyone_who_exists_and_says_w
         await running.stop()
 
     assert invitations(connector) == {"aad-dirk": 1, "aad-ann": 1, "aad-bert": 1, "aad-fien": 1}
-    assert reasons(items) == {"cas@clb-noord.example": NotReached.BLOCKED.value,
-                              "dora@clb-noord.example": NotReached.DISABLED_BY_ADMIN.value,
-                              "eva@clb-noord.example": NotReached.NOT_FOUND.value}
+    assert reasons(items) == {
+        "cas@clb-noord.example": NotReached.BLOCKED.value,
+        "dora@clb-noord.example": NotReached.DISABLED_BY_ADMIN.value,
+        "eva@clb-noord.example": NotReached.NOT_FOUND.value,
+    }
     # Installed by Poolster once each; Fien had it already (409), so nobody was installed twice.
-    assert dict(graph.installed_by_poolster) == {"aad-dirk": 1, "aad-ann": 1, "aad-bert": 1, "aad-cas": 1,
-                                                 "aad-dora": 1}
-    assert graph.posts("aad-fien") == 1 and {r.status for r in graph.requests if r.status >= 400} >= {429, 500, 502,
-                                                                                                      503, 409}
+    assert dict(graph.installed_by_poolster) == {
+        "aad-dirk": 1,
+        "aad-ann": 1,
+        "aad-bert": 1,
+        "aad-cas": 1,
+        "aad-dora": 1,
+    }
+    assert graph.posts("aad-fien") == 1 and {r.status for r in graph.requests if r.status >= 400} >= {
+        429,
+        500,
+        502,
+        503,
+        409,
+    }
     # POC+ gets the launch report in their chat, and each reason has a Dutch explanation.
     report = [c for c in connector.sends(ADMIN.conversation_id) if c.card and "Lancering" in str(c.card)]
     assert report, "POC+ got the launch report"
@@ -134,8 +157,7 @@ async def test_what_graph_told_is_remembered_and_asked_again_when_it_no_longer_h
     assert all(item.status == "sent" for item in items if item.person_key != "eva@clb-noord.example")
     later = graph.requests[asked:]
     # Only Ann is looked at again (found, installed anew, her chat found); Eva, not found before, is asked again.
-    assert {who(r.path) for r in later} == {"ann@clb-noord.example", "aad-ann", "eva@clb-noord.example",
-                                            "(by e-mail)"}
+    assert {who(r.path) for r in later} == {"ann@clb-noord.example", "aad-ann", "eva@clb-noord.example", "(by e-mail)"}
     assert graph.installed_by_poolster["aad-ann"] == 2
 
 
@@ -183,8 +205,9 @@ async def test_graph_without_a_catalog_id_only_finds_people_and_teams_opens_thei
     connector.installed = {ADMIN.aad_object_id, "aad-ann", "aad-dirk"}  # installed by a setup policy
     data_dir = tmp_path / "data"
     write_registry(data_dir, registry())
-    running = await start_bot(data_dir, default_wave=False, default_service_url=connector.url, use_graph=True,
-                              graph_endpoint=graph.url)
+    running = await start_bot(
+        data_dir, default_wave=False, default_service_url=connector.url, use_graph=True, graph_endpoint=graph.url
+    )
     try:
         await launch(running, connector)
         items = await running.poolster.outbox.items.list()
@@ -208,9 +231,13 @@ async def test_a_message_too_big_for_teams_is_said_so(tmp_path, connector):
 
 
 async def test_teams_codes_are_classified_as_teams_means_them(tmp_path, connector):
-    codes = {"BotNotInConversationRoster": NotReached.NOT_INSTALLED, "ConversationBlockedByUser": NotReached.BLOCKED,
-             "BotDisabledByAdmin": NotReached.DISABLED_BY_ADMIN, "ConversationNotFound": NotReached.NOT_FOUND,
-             "ForbiddenOperationException": NotReached.NOT_INSTALLED}
+    codes = {
+        "BotNotInConversationRoster": NotReached.NOT_INSTALLED,
+        "ConversationBlockedByUser": NotReached.BLOCKED,
+        "BotDisabledByAdmin": NotReached.DISABLED_BY_ADMIN,
+        "ConversationNotFound": NotReached.NOT_FOUND,
+        "ForbiddenOperationException": NotReached.NOT_INSTALLED,
+    }
     people = {code: (code, f"{code.lower()}@clb-noord.example", f"aad-{code}", f"aad-{code}") for code in codes}
     for code in codes:
         connector.refuse(f"aad-{code}", code)
@@ -235,17 +262,31 @@ async def test_an_html_error_page_is_retried_by_its_status_and_the_user_gets_the
 
 
 def test_graph_settings_come_from_the_environment_and_a_missing_tenant_is_said_in_dutch():
-    settings = Settings.from_env({"POOLSTER_GRAPH": "true", "POOLSTER_CATALOG_APP_ID": CATALOG_APP_ID,
-                                  "POOLSTER_GRAPH_ENDPOINT": "http://127.0.0.1:1/v1.0",
-                                  "POOLSTER_GRAPH_TEAMS_RATE": "10"})
-    assert (settings.use_graph, settings.catalog_app_id, settings.graph_endpoint, settings.graph_teams_rate) == \
-        (True, CATALOG_APP_ID, "http://127.0.0.1:1/v1.0", 10.0)
+    settings = Settings.from_env(
+        {
+            "POOLSTER_GRAPH": "true",
+            "POOLSTER_CATALOG_APP_ID": CATALOG_APP_ID,
+            "POOLSTER_GRAPH_ENDPOINT": "http://127.0.0.1:1/v1.0",
+            "POOLSTER_GRAPH_TEAMS_RATE": "10",
+        }
+    )
+    assert (settings.use_graph, settings.catalog_app_id, settings.graph_endpoint, settings.graph_teams_rate) == (
+        True,
+        CATALOG_APP_ID,
+        "http://127.0.0.1:1/v1.0",
+        10.0,
+    )
     assert settings.graph_mode == "lookup and install"
     assert Settings.from_env({"POOLSTER_GRAPH": "true"}).graph_mode.startswith("lookup only")
     assert Settings.from_env({}).graph_mode == "off"
-    result = subprocess.run([sys.executable, "app.py"], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                            env={**os.environ, "POOLSTER_GRAPH": "true", "MicrosoftAppId": "app-id",
-                                 "MicrosoftAppTenantId": ""})
+    result = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "POOLSTER_GRAPH": "true", "MicrosoftAppId": "app-id", "MicrosoftAppTenantId": ""},
+    )
     assert result.returncode == 1
     assert "Poolster start niet" in result.stderr and "MicrosoftAppTenantId" in result.stderr
     assert "Traceback" not in result.stderr

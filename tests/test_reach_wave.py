@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import aiohttp
 import pytest_asyncio
 
+from bot.outbox import OutboxItem
 from storage.factory import open_store
 from storage.repository import Repository
-from bot.outbox import OutboxItem
 from survey.reach_outcomes import NotReached
 from tests.support.fake_graph import CATALOG_APP_ID, FakeGraph
 from tests.support.harness import ADMIN, start_bot, write_registry
@@ -71,8 +71,11 @@ def bad_days(graph: FakeGraph, connector) -> None:
 
 
 def invitations(connector) -> Counter:
-    return Counter(c.conversation_id.removeprefix("personal-") for c in connector.sends()
-                   if c.card and "uitgenodigd" in str(c.card) and c.conversation_id != ADMIN.conversation_id)
+    return Counter(
+        c.conversation_id.removeprefix("personal-")
+        for c in connector.sends()
+        if c.card and "uitgenodigd" in str(c.card) and c.conversation_id != ADMIN.conversation_id
+    )
 
 
 def failed(items: list[OutboxItem]) -> dict[str, NotReached]:
@@ -100,8 +103,15 @@ async def test_a_wave_to_500_people_who_never_met_poolster(tmp_path, connector, 
     bad_days(graph, connector)
     data_dir = tmp_path / "data"
     write_registry(data_dir, tenant.document)
-    running = await start_bot(data_dir, default_wave=False, default_service_url=connector.url, use_graph=True,
-                              catalog_app_id=CATALOG_APP_ID, graph_endpoint=graph.url, graph_teams_rate=1000)
+    running = await start_bot(
+        data_dir,
+        default_wave=False,
+        default_service_url=connector.url,
+        use_graph=True,
+        catalog_app_id=CATALOG_APP_ID,
+        graph_endpoint=graph.url,
+        graph_teams_rate=1000,
+    )
     try:
         async with aiohttp.ClientSession() as session:
             await launch(session, running.url, connector)
@@ -123,9 +133,15 @@ async def test_the_same_wave_survives_kill_minus_nine_in_the_middle(tmp_path, co
     bad_days(graph, connector)
     data_dir = tmp_path / "data"
     write_registry(data_dir, tenant.document)
-    bot = BotProcess(data_dir, POOLSTER_DEFAULT_WAVE="false", POOLSTER_DEFAULT_SERVICE_URL=connector.url,
-                     POOLSTER_GRAPH="true", POOLSTER_CATALOG_APP_ID=CATALOG_APP_ID,
-                     POOLSTER_GRAPH_ENDPOINT=graph.url, POOLSTER_GRAPH_TEAMS_RATE="1000").start()
+    bot = BotProcess(
+        data_dir,
+        POOLSTER_DEFAULT_WAVE="false",
+        POOLSTER_DEFAULT_SERVICE_URL=connector.url,
+        POOLSTER_GRAPH="true",
+        POOLSTER_CATALOG_APP_ID=CATALOG_APP_ID,
+        POOLSTER_GRAPH_ENDPOINT=graph.url,
+        POOLSTER_GRAPH_TEAMS_RATE="1000",
+    ).start()
     try:
         async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(force_close=True)) as session:
             await launch(session, bot.url, connector)

@@ -49,15 +49,19 @@ def problems_of(name: str, content: bytes) -> list[str]:
 
 
 def test_a_spreadsheet_becomes_the_registry_with_scholengroep_contacts():
-    rows = [*current_rows(),
-            ("clb-demo", "GO! CLB Demo", "Ada Algemeen", "ada@sg.example", "AD", "", "SG Demo"),
-            ("clb-demo", "", "Cor Codi", "cor@sg.example", "codi", "", ""),
-            ("clb-andere", "GO! CLB Andere", "Ada Algemeen", "ada@sg.example", "DICO", "", "")]
+    rows = [
+        *current_rows(),
+        ("clb-demo", "GO! CLB Demo", "Ada Algemeen", "ada@sg.example", "AD", "", "SG Demo"),
+        ("clb-demo", "", "Cor Codi", "cor@sg.example", "codi", "", ""),
+        ("clb-andere", "GO! CLB Andere", "Ada Algemeen", "ada@sg.example", "DICO", "", ""),
+    ]
     registry, ignored = parse_registry("register.xlsx", xlsx(rows))
     demo = registry.centre("clb-demo")
     assert demo.director.email == DIRECTOR.email and [m.email for m in demo.members] == [m.email for m in MEMBERS]
     assert demo.scholengroep == "SG Demo" and [(c.name, c.role) for c in demo.scholengroep_contacts] == [
-        ("Ada Algemeen", "AD"), ("Cor Codi", "CODI")]
+        ("Ada Algemeen", "AD"),
+        ("Cor Codi", "CODI"),
+    ]
     assert registry.centre("clb-andere").scholengroep_contacts[0].role == "DICO", "a contact may serve several centres"
     assert registry.find(OTHER_MEMBER.aad_object_id).centre.id == "clb-andere"
     assert registry.find("ada@sg.example") is None, "contacts do not answer"
@@ -73,15 +77,17 @@ def test_headers_are_recognised_in_any_order_and_spelling_and_extra_columns_are_
 
 
 def test_every_mistake_is_named_with_its_row_in_dutch():
-    rows = [*current_rows(),                                                       # rows 2-7
-            ("clb-demo", "GO! CLB Demo", "Zonder Adres", "", "lid", "", ""),       # 8
-            ("clb-demo", "GO! CLB Demo", "Fout Adres", "geen-adres", "lid", "", ""),  # 9
-            ("clb-demo", "GO! CLB Demo", "Nog Een Baas", "baas@x.example", "directeur", "", ""),  # 10
-            ("clb-demo", "GO! CLB Demo", "Dubbel", MO.email, "lid", "", ""),       # 11
-            ("CLB Demo!", "GO! CLB Demo", "Rare Code", "r@x.example", "lid", "", ""),  # 12
-            ("clb-demo", "GO! CLB Demo", "Rolloos", "rol@x.example", "chef", "", ""),  # 13
-            ("clb-demo", "Andere Naam", "", "n@x.example", "lid", "", ""),         # 14
-            ("clb-leeg", "GO! CLB Leeg", "Enkel Lid", "lid@leeg.example", "lid", "", "")]  # 15
+    rows = [
+        *current_rows(),  # rows 2-7
+        ("clb-demo", "GO! CLB Demo", "Zonder Adres", "", "lid", "", ""),  # 8
+        ("clb-demo", "GO! CLB Demo", "Fout Adres", "geen-adres", "lid", "", ""),  # 9
+        ("clb-demo", "GO! CLB Demo", "Nog Een Baas", "baas@x.example", "directeur", "", ""),  # 10
+        ("clb-demo", "GO! CLB Demo", "Dubbel", MO.email, "lid", "", ""),  # 11
+        ("CLB Demo!", "GO! CLB Demo", "Rare Code", "r@x.example", "lid", "", ""),  # 12
+        ("clb-demo", "GO! CLB Demo", "Rolloos", "rol@x.example", "chef", "", ""),  # 13
+        ("clb-demo", "Andere Naam", "", "n@x.example", "lid", "", ""),  # 14
+        ("clb-leeg", "GO! CLB Leeg", "Enkel Lid", "lid@leeg.example", "lid", "", ""),
+    ]  # 15
     problems = problems_of("register.xlsx", xlsx(rows))
     assert "Rij 8: e-mailadres ontbreekt." in problems
     assert "Rij 9: ‘geen-adres’ is geen geldig e-mailadres." in problems
@@ -97,23 +103,29 @@ def test_a_centre_named_twice_differently_is_refused():
     rows = current_rows()
     rows[1] = (*rows[1][:1], "GO! CLB Demo Oost", *rows[1][2:])
     assert problems_of("r.xlsx", xlsx(rows)) == [
-        "Rij 3: centrum ‘clb-demo’ heet hier ‘GO! CLB Demo Oost’, maar in rij 2 ‘GO! CLB Demo’."]
+        "Rij 3: centrum ‘clb-demo’ heet hier ‘GO! CLB Demo Oost’, maar in rij 2 ‘GO! CLB Demo’."
+    ]
 
 
-@pytest.mark.parametrize("name, content, expected", [
-    ("register.xls", b"\xd0\xcf\x11\xe0", "is geen Excel-bestand (.xlsx) of CSV-bestand"),
-    ("register.xlsx", b"PK\x03\x04 kapot", "kan ik niet openen"),
-    ("register.xlsx", xlsx([], header=()), "Het bestand is leeg"),
-    ("register.xlsx", xlsx([]), "Het bestand bevat geen personen"),
-    ("register.xlsx", xlsx([("clb-x", "X", "D", "d@x.example")], HEADER[:4]), "Rij 1: de kolom ‘rol’ ontbreekt"),
-])
+@pytest.mark.parametrize(
+    "name, content, expected",
+    [
+        ("register.xls", b"\xd0\xcf\x11\xe0", "is geen Excel-bestand (.xlsx) of CSV-bestand"),
+        ("register.xlsx", b"PK\x03\x04 kapot", "kan ik niet openen"),
+        ("register.xlsx", xlsx([], header=()), "Het bestand is leeg"),
+        ("register.xlsx", xlsx([]), "Het bestand bevat geen personen"),
+        ("register.xlsx", xlsx([("clb-x", "X", "D", "d@x.example")], HEADER[:4]), "Rij 1: de kolom ‘rol’ ontbreekt"),
+    ],
+)
 def test_files_that_are_not_a_registry_are_refused_with_a_reason(name, content, expected):
     assert expected in problems_of(name, content)[0]
 
 
 def test_csv_from_excel_with_semicolons_and_windows_encoding():
-    text = "centrum-id;centrum;naam;e-mail;rol\nclb-x;CLB Zeeën;Dé Directeur;d@x.example;directeur\n" \
-           "clb-x;CLB Zeeën;;m@x.example;lid\n"
+    text = (
+        "centrum-id;centrum;naam;e-mail;rol\nclb-x;CLB Zeeën;Dé Directeur;d@x.example;directeur\n"
+        "clb-x;CLB Zeeën;;m@x.example;lid\n"
+    )
     assert problems_of("register.csv", text.encode("cp1252")) == ["Rij 3: naam ontbreekt."]
     registry, _ = parse_registry("register.csv", text.replace(";;", ";Mia;").encode("utf-8-sig"))
     assert registry.centre("clb-x").name == "CLB Zeeën" and registry.centre("clb-x").director.name == "Dé Directeur"
@@ -128,8 +140,19 @@ def test_many_problems_are_capped_with_a_count():
 def test_cards_stay_small_for_a_large_registry_and_a_file_full_of_mistakes(card_validator):
     from cards.registry_admin import import_preview_card, import_refused_card, registry_card
 
-    rows = [(f"clb-{c}", f"GO! CLB {c} " + "x" * 100, f"Persoon {c}-{p} " + "y" * 100, f"p{c}-{p}@clb.example",
-             "directeur" if p == 0 else "lid", "", "") for c in range(60) for p in range(50)]
+    rows = [
+        (
+            f"clb-{c}",
+            f"GO! CLB {c} " + "x" * 100,
+            f"Persoon {c}-{p} " + "y" * 100,
+            f"p{c}-{p}@clb.example",
+            "directeur" if p == 0 else "lid",
+            "",
+            "",
+        )
+        for c in range(60)
+        for p in range(50)
+    ]
     new, _ = parse_registry("groot.xlsx", xlsx(rows, HEADER))
     old = Registry.model_validate(registry_document())
     preview = import_preview_card("groot.xlsx", old, new, diff(old, new), [f"Kolom {n}" * 20 for n in range(50)], "t")
@@ -157,10 +180,13 @@ def test_the_diff_names_who_is_added_removed_moved_and_changes_role():
     assert changes.centres_added == ["GO! CLB Nieuw (clb-nieuw)"]
     assert [(p.name, p.centre) for p in changes.people_added] == [(STRANGER.name, "GO! CLB Nieuw")]
     assert [(p.name, p.detail) for p in changes.people_removed] == [(SAM.name, "lid")]
-    assert [(p.name, p.centre, p.detail) for p in changes.people_moved] == [(LEA.name, "GO! CLB Andere",
-                                                                            "van GO! CLB Demo")]
-    assert {(p.name, p.detail) for p in changes.roles_changed} == {(DIRECTOR.name, "directeur → lid"),
-                                                                   (MO.name, "lid → directeur")}
+    assert [(p.name, p.centre, p.detail) for p in changes.people_moved] == [
+        (LEA.name, "GO! CLB Andere", "van GO! CLB Demo")
+    ]
+    assert {(p.name, p.detail) for p in changes.roles_changed} == {
+        (DIRECTOR.name, "directeur → lid"),
+        (MO.name, "lid → directeur"),
+    }
     assert diff(old, old).nothing
 
 
@@ -180,7 +206,9 @@ def test_the_registry_is_written_atomically_and_the_previous_one_kept(tmp_path, 
     with pytest.raises(OSError):
         save_registry(path, new)
     assert path.read_text() == before and sorted(p.name for p in tmp_path.iterdir()) == [
-        "centres.yaml", "centres.yaml.vorige"], "no temporary file left, the registry untouched"
+        "centres.yaml",
+        "centres.yaml.vorige",
+    ], "no temporary file left, the registry untouched"
     monkeypatch.undo()
     save_registry(path, new, "Geïmporteerd uit r.xlsx")
     assert load_registry(path) == new and path.read_text().startswith("# Geïmporteerd uit r.xlsx\n")
@@ -213,16 +241,28 @@ def test_the_bot_does_not_start_without_a_registry(tmp_path, content):
     data_dir.mkdir()
     if content is not None:
         (data_dir / "centres.yaml").write_text(content)
-    result = subprocess.run([sys.executable, "app.py"], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                            env={**os.environ, "POOLSTER_DATA_DIR": str(data_dir), "POOLSTER_PORT": "0"})
+    result = subprocess.run(
+        [sys.executable, "app.py"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "POOLSTER_DATA_DIR": str(data_dir), "POOLSTER_PORT": "0"},
+    )
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "Poolster start niet: Het register van centra" in result.stderr and "register import" in result.stderr
     assert NO_REGISTRY.split("{")[0] in result.stderr
 
 
 def run_cli(data_dir, *args) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app", "register", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, env={**os.environ, "POOLSTER_DATA_DIR": str(data_dir)})
+    return subprocess.run(
+        [sys.executable, "-m", "app", "register", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "POOLSTER_DATA_DIR": str(data_dir)},
+    )
 
 
 def test_the_command_line_previews_then_applies(tmp_path):
@@ -268,7 +308,7 @@ async def send_file(teams, user, name: str, content: bytes):
     before = len(teams.connector.calls)
     activity = teams.activity(user, attachments=[attachment])
     assert await teams.post(activity) in (200, 201)
-    return teams._replies(before, activity)  # noqa: SLF001 - the replies of this turn
+    return teams._replies(before, activity)
 
 
 async def test_poc_imports_the_registry_in_teams_and_it_applies_without_a_restart(bot, teams, connector):
@@ -292,8 +332,11 @@ async def test_poc_imports_the_registry_in_teams_and_it_applies_without_a_restar
     assert "Rij 7: e-mailadres ontbreekt." in str(refused) and "er is niets gewijzigd" in str(refused)
     assert poolster.services.registry is old_registry
 
-    fixed = [*rows, ("clb-demo", "GO! CLB Demo", STRANGER.name, STRANGER.email, "lid", "", "SG Demo"),
-             ("clb-demo", "GO! CLB Demo", "Ada Algemeen", "ada@sg.example", "AD", "", "")]
+    fixed = [
+        *rows,
+        ("clb-demo", "GO! CLB Demo", STRANGER.name, STRANGER.email, "lid", "", "SG Demo"),
+        ("clb-demo", "GO! CLB Demo", "Ada Algemeen", "ada@sg.example", "AD", "", ""),
+    ]
     preview = new_card(await send_file(teams, ADMIN, "register-v2.xlsx", xlsx(fixed)))
     text = str(preview.card)
     assert "Nieuwe personen: 1" in text and STRANGER.name in text and "Verwijderd: 1" in text and SAM.name in text
@@ -350,7 +393,8 @@ async def test_the_running_bot_takes_over_a_registry_written_by_the_command_line
 
 async def test_the_registry_asked_in_a_channel_goes_to_the_personal_chat(bot, teams, connector):
     await teams.say(ADMIN, "hallo")
-    calls = await teams.say(ADMIN, "@Poolster register", conversation_id="19:community@thread.tacv2",
-                            conversation_type="channel")
+    calls = await teams.say(
+        ADMIN, "@Poolster register", conversation_id="19:community@thread.tacv2", conversation_type="channel"
+    )
     assert "persoonlijke chat" in texts_in(calls) and not cards_in(calls)
     assert "Register van centra" in str(new_card(connector.sends(ADMIN.conversation_id)).card)

@@ -13,7 +13,17 @@ from tests.test_registry_import import current_rows, problems_of, xlsx
 MO = MEMBERS[0]
 HEADER = ("Centrum-id", "Centrum", "Naam", "E-mail", "Rol", "Azure AD-id", "Scholengroep", "School", "Schooltype")
 SCHOOLS = [
-    ("clb-demo", "GO! CLB Demo", "Sara Schoolhoofd", "sara@linde.example", "school", "", "", "Basisschool De Linde", "bao"),
+    (
+        "clb-demo",
+        "GO! CLB Demo",
+        "Sara Schoolhoofd",
+        "sara@linde.example",
+        "school",
+        "",
+        "",
+        "Basisschool De Linde",
+        "bao",
+    ),
     ("clb-demo", "", "Tom Zorgleraar", "tom@linde.example", "School", "", "", "Basisschool De Linde", "BaO"),
     ("clb-demo", "", "Ilse Ingels", "ilse@atheneum.example", "school", "", "", "Atheneum Demo", "secundair onderwijs"),
 ]
@@ -29,7 +39,8 @@ def test_school_rows_become_the_centres_schools_with_their_contacts():
     demo = registry.centre("clb-demo")
     assert [(s.id, s.name, s.type, [p.email for p in s.contacts]) for s in demo.schools] == [
         ("basisschool-de-linde", "Basisschool De Linde", "bao", ["sara@linde.example", "tom@linde.example"]),
-        ("atheneum-demo", "Atheneum Demo", "so", ["ilse@atheneum.example"])]
+        ("atheneum-demo", "Atheneum Demo", "so", ["ilse@atheneum.example"]),
+    ]
     assert "sara@linde.example" not in {p.email for p in demo.people}, "a school's contact is not in the team"
     assert registry.school_contact("tom@linde.example").school.name == "Basisschool De Linde"
     assert "2 scholen (3 contactpersonen)" in summary(registry)
@@ -43,14 +54,22 @@ def test_the_exported_registry_imports_again_as_the_same_registry():
 
 
 def test_school_mistakes_are_named_with_their_row_in_dutch():
-    problems = problems_of("register.xlsx", xlsx(rows_with_schools([
-        ("clb-demo", "", "Wim Wit", "wim@x.example", "school", "", "", "Basisschool West", "kleuter"),
-        ("clb-demo", "", "", "", "school", "", "", "Basisschool Oost", "bao"),
-        ("clb-demo", "", "Sara Schoolhoofd", "sara@linde.example", "school", "", "", "Atheneum Demo", "so"),
-        ("clb-demo", "", "Nina Noord", "nina@x.example", "school", "", "", "", "bao"),
-        ("clb-demo", "", "Mo als school", MO.email, "school", "", "", "Basisschool Zuid", "bao"),
-        ("clb-demo", "", "Ria Rood", "ria@x.example", "school", "", "", "Atheneum Demo", "bao"),
-    ]), HEADER))
+    problems = problems_of(
+        "register.xlsx",
+        xlsx(
+            rows_with_schools(
+                [
+                    ("clb-demo", "", "Wim Wit", "wim@x.example", "school", "", "", "Basisschool West", "kleuter"),
+                    ("clb-demo", "", "", "", "school", "", "", "Basisschool Oost", "bao"),
+                    ("clb-demo", "", "Sara Schoolhoofd", "sara@linde.example", "school", "", "", "Atheneum Demo", "so"),
+                    ("clb-demo", "", "Nina Noord", "nina@x.example", "school", "", "", "", "bao"),
+                    ("clb-demo", "", "Mo als school", MO.email, "school", "", "", "Basisschool Zuid", "bao"),
+                    ("clb-demo", "", "Ria Rood", "ria@x.example", "school", "", "", "Atheneum Demo", "bao"),
+                ]
+            ),
+            HEADER,
+        ),
+    )
     first = len(current_rows()) + len(SCHOOLS) + 2
     assert problems == [
         f"Rij {first}: schooltype ‘kleuter’ ken ik niet; kies bao, so, bubao of buso.",
@@ -69,10 +88,13 @@ def test_school_mistakes_are_named_with_their_row_in_dutch():
 def test_the_preview_says_what_changes_for_schools(card_validator):
     old, _ = parse_registry("register.xlsx", xlsx(rows_with_schools(), HEADER))
     changed = [row for row in rows_with_schools() if row[3] != "ilse@atheneum.example"]
-    changed = [row[:8] + ("bubao",) if row[3] == "tom@linde.example" or row[3] == "sara@linde.example" else row
-               for row in changed]
-    changed.append(("clb-andere", "GO! CLB Andere", "Lode Lyceum", "lode@lyceum.example", "school", "", "", "Lyceum",
-                    "so"))
+    changed = [
+        row[:8] + ("bubao",) if row[3] == "tom@linde.example" or row[3] == "sara@linde.example" else row
+        for row in changed
+    ]
+    changed.append(
+        ("clb-andere", "GO! CLB Andere", "Lode Lyceum", "lode@lyceum.example", "school", "", "", "Lyceum", "so")
+    )
     new, _ = parse_registry("register.xlsx", xlsx(changed, HEADER))
     changes = diff(old, new)
     lines = dict(describe(changes))

@@ -23,19 +23,34 @@ from tests.support.responses import filled_response, school_response
 NOW = datetime(2026, 11, 24, 10, 0, tzinfo=timezone.utc)
 Q = self_scan()
 IDS = [u.id for u in Q.units]
-CENTRE = Centre(id="clb-demo", name="GO! CLB Demo", scholengroep="Scholengroep Rivierenland",
-                director={"name": "Megan Bowen", "email": "megan@clb-demo.example"},
-                members=[{"name": name, "email": f"{name.split()[0].lower()}@clb-demo.example"}
-                         for name in ("Adele Vance", "Lee Gu", "Nestor Wilke")])
+CENTRE = Centre(
+    id="clb-demo",
+    name="GO! CLB Demo",
+    scholengroep="Scholengroep Rivierenland",
+    director={"name": "Megan Bowen", "email": "megan@clb-demo.example"},
+    members=[
+        {"name": name, "email": f"{name.split()[0].lower()}@clb-demo.example"}
+        for name in ("Adele Vance", "Lee Gu", "Nestor Wilke")
+    ],
+)
 WAVE = Wave(id="zelfscan-2026", name="Zelfscan 2026-2027", status="open", created_at=NOW, launched_at=NOW)
-EARLIER = Wave(id="zelfscan-2025", name="Zelfscan 2025-2026", status="closed", created_at=NOW,
-               launched_at=NOW.replace(year=2025))
+EARLIER = Wave(
+    id="zelfscan-2025", name="Zelfscan 2025-2026", status="closed", created_at=NOW, launched_at=NOW.replace(year=2025)
+)
 SECRET = "Alleen Adele weet dit."
 
 
 def centre_answer(wave_id: str = WAVE.id, centre_id: str = CENTRE.id, stadium="planmatig", **kwargs):
-    return filled_response(Q, wave_id=wave_id, centre_id=centre_id, respondent_id=centre_id, kind="centre", now=NOW,
-                           stadium=stadium, **kwargs)
+    return filled_response(
+        Q,
+        wave_id=wave_id,
+        centre_id=centre_id,
+        respondent_id=centre_id,
+        kind="centre",
+        now=NOW,
+        stadium=stadium,
+        **kwargs,
+    )
 
 
 def team():
@@ -43,10 +58,20 @@ def team():
     for i, person in enumerate(CENTRE.people):
         stadia = {b: ("planmatig" if i < 3 else "geintegreerd") for b in IDS}
         stadia["preventie"] = ("fragmentair", "planmatig", "geintegreerd", "geintegreerd")[i]
-        responses.append(filled_response(
-            Q, wave_id=WAVE.id, centre_id=CENTRE.id, respondent_id=person.key, now=NOW, stadium=stadia,
-            context={"hefbomen": "mensen_cultuur" if i else "missie_visie",
-                     "deliberate_choice_explanation": SECRET if person.name == "Adele Vance" else ""}))
+        responses.append(
+            filled_response(
+                Q,
+                wave_id=WAVE.id,
+                centre_id=CENTRE.id,
+                respondent_id=person.key,
+                now=NOW,
+                stadium=stadia,
+                context={
+                    "hefbomen": "mensen_cultuur" if i else "missie_visie",
+                    "deliberate_choice_explanation": SECRET if person.name == "Adele Vance" else "",
+                },
+            )
+        )
     return summarise(Q, CENTRE, responses)
 
 
@@ -54,14 +79,31 @@ def report(*, centres: int = 1, previous: bool = True) -> ReportInput:
     answer = centre_answer(
         stadium={b: ("geintegreerd" if b == "preventie" else "planmatig") for b in IDS},
         target={b: ("systematisch" if b == "preventie" else "geintegreerd") for b in IDS},
-        context={"hefbomen": "mensen_cultuur,systemen_structuur",
-                 "hefbomen_explanation": "De nieuwe cellenwerking helpt.", "differences": "teams,anders",
-                 "differences_other": "tussen de vestigingen in het oosten"},
-        closing={"priorities_1": "plg", "priorities_2": "preventie", "priorities_3": "teamwerk",
-                 "inspiring_practices_none": "true"})
+        context={
+            "hefbomen": "mensen_cultuur,systemen_structuur",
+            "hefbomen_explanation": "De nieuwe cellenwerking helpt.",
+            "differences": "teams,anders",
+            "differences_other": "tussen de vestigingen in het oosten",
+        },
+        closing={
+            "priorities_1": "plg",
+            "priorities_2": "preventie",
+            "priorities_3": "teamwerk",
+            "inspiring_practices_none": "true",
+        },
+    )
     others = tuple(centre_answer(centre_id=f"clb-{n}", stadium=stadium_ids()[n % 4]) for n in range(centres - 1))
-    return ReportInput(Q, CENTRE, WAVE, answer, team(), EARLIER if previous else None,
-                       centre_answer(EARLIER.id) if previous else None, (answer, *others), NOW)
+    return ReportInput(
+        Q,
+        CENTRE,
+        WAVE,
+        answer,
+        team(),
+        EARLIER if previous else None,
+        centre_answer(EARLIER.id) if previous else None,
+        (answer, *others),
+        NOW,
+    )
 
 
 def pdf_text(pdf: bytes, tmp_path, *, layout: bool = True) -> str:
@@ -102,9 +144,14 @@ def test_the_text_holds_the_centres_answer_and_the_teams_numbers(pdf, tmp_path):
     assert "De teamleden liepen ver uiteen: van fragmentair tot geïntegreerd." in text
     assert "mensen en cultuur: 3 van 4" in text
     priorities = text.index(Q.final_questions_for("ranking")[0].short_label)
-    assert text.index("Ontwikkeling als professionele", priorities) < text.index("Preventie", priorities) \
-        < text.index("Sterk teamwerk", priorities), "priorities in their order"
-    assert "nog niet op het punt dat we een inspirerende praktijk kunnen bieden" in pdf_text(pdf, tmp_path, layout=False)
+    assert (
+        text.index("Ontwikkeling als professionele", priorities)
+        < text.index("Preventie", priorities)
+        < text.index("Sterk teamwerk", priorities)
+    ), "priorities in their order"
+    assert "nog niet op het punt dat we een inspirerende praktijk kunnen bieden" in pdf_text(
+        pdf, tmp_path, layout=False
+    )
 
 
 def test_no_members_answer_is_in_the_report(pdf, tmp_path):
@@ -172,14 +219,32 @@ STATEMENTS = [s for _, s in SCHOOLS_Q.statements()]
 
 
 def school(n: int, kind: str) -> dict:
-    return {"id": f"{kind}-{n}", "name": f"Basisschool De {kind.capitalize()} {n}", "type": kind,
-            "contacts": [{"name": f"Contact {kind} {n}", "email": f"{kind}{n}@school.example"}]}
+    return {
+        "id": f"{kind}-{n}",
+        "name": f"Basisschool De {kind.capitalize()} {n}",
+        "type": kind,
+        "contacts": [{"name": f"Contact {kind} {n}", "email": f"{kind}{n}@school.example"}],
+    }
 
 
-WITH_SCHOOLS = CENTRE.model_copy(update={"schools": tuple(
-    Centre.model_validate({"id": "x", "name": "x", "director": {"name": "d", "email": "d@x.example"},
-                           "schools": [school(1, "buso"), *[school(n, "bao") for n in range(1, 5)],
-                                       *[school(n, "so") for n in range(1, 4)]]}).schools)})
+WITH_SCHOOLS = CENTRE.model_copy(
+    update={
+        "schools": tuple(
+            Centre.model_validate(
+                {
+                    "id": "x",
+                    "name": "x",
+                    "director": {"name": "d", "email": "d@x.example"},
+                    "schools": [
+                        school(1, "buso"),
+                        *[school(n, "bao") for n in range(1, 5)],
+                        *[school(n, "so") for n in range(1, 4)],
+                    ],
+                }
+            ).schools
+        )
+    }
+)
 BUSO_COMMENT = "Enkel de buso-school schreef dit."
 
 
@@ -191,13 +256,22 @@ def schools_report(answering: list[str]) -> ReportInput:
             return "eerder_niet" if number % 2 else "helemaal"
         return "eerder_wel"
 
-    responses = [school_response(SCHOOLS_Q, wave_id="scholen", centre_id=CENTRE.id, school_id=school_id, now=NOW,
-                                 rating={s.id: rating(school_id, s.number) for s in STATEMENTS},
-                                 comment=BUSO_COMMENT if school_id.startswith("buso") else "")
-                 for school_id in answering]
+    responses = [
+        school_response(
+            SCHOOLS_Q,
+            wave_id="scholen",
+            centre_id=CENTRE.id,
+            school_id=school_id,
+            now=NOW,
+            rating={s.id: rating(school_id, s.number) for s in STATEMENTS},
+            comment=BUSO_COMMENT if school_id.startswith("buso") else "",
+        )
+        for school_id in answering
+    ]
     data = report(centres=1, previous=False)
-    return ReportInput(**{**data.__dict__, "centre": WITH_SCHOOLS,
-                          "schools": schools_view(SCHOOLS_Q, [WITH_SCHOOLS], responses)})
+    return ReportInput(
+        **{**data.__dict__, "centre": WITH_SCHOOLS, "schools": schools_view(SCHOOLS_Q, [WITH_SCHOOLS], responses)}
+    )
 
 
 ANSWERING = ["buso-1", "bao-1", "bao-2", "bao-3", "bao-4", "so-1", "so-2", "so-3"]

@@ -10,8 +10,16 @@ import pytest
 
 from survey.progress import next_step
 from tests.support.content import self_scan
-from tests.support.harness import (DIRECTOR, MEMBERS, SCHOOL_CONTACTS, STRANGER, open_schools_wave,
-                                   registry_with_schools, start_bot, write_registry)
+from tests.support.harness import (
+    DIRECTOR,
+    MEMBERS,
+    SCHOOL_CONTACTS,
+    STRANGER,
+    open_schools_wave,
+    registry_with_schools,
+    start_bot,
+    write_registry,
+)
 from tests.support.scripts import (
     CLOSING,
     CONTEXT,
@@ -23,8 +31,7 @@ from tests.support.scripts import (
     new_card,
     start,
 )
-from tests.support.teams import (TeamsClient, inputs_of, iter_elements, required_left_empty, submit_actions,
-                                 texts_in)
+from tests.support.teams import TeamsClient, inputs_of, iter_elements, required_left_empty, submit_actions, texts_in
 
 MO = MEMBERS[0]
 Q = self_scan()
@@ -89,8 +96,9 @@ async def test_every_answer_survives_a_restart_halfway(data_dir, connector):
             teams = TeamsClient(session, running.url, connector)
             calls = await teams.say(MO, "verder")
             resumed = new_card(calls)
-            assert [c.activity_id for c in calls if c.method == "PUT"] == [card.activity_id], \
+            assert [c.activity_id for c in calls if c.method == "PUT"] == [card.activity_id], (
                 "the live card from before the restart is retired"
+            )
             assert "Preventie" not in card_title(resumed)
             assert "Bouwsteen 5" in card_title(resumed), card_title(resumed)
             response = await stored(running, MO)
@@ -167,8 +175,9 @@ async def test_a_card_that_cannot_be_updated_comes_again_as_a_new_message(teams,
     connector.gone_activities.add(card.activity_id)
     before = len(connector.requests)
     calls = await teams.press(MO, card, "Bewaar", SITUERING)
-    assert [method for method, _ in requests_in(connector, MO, before)] == ["PUT", "POST"], \
+    assert [method for method, _ in requests_in(connector, MO, before)] == ["PUT", "POST"], (
         "the failed update, then the new card; the gone card is not retired again"
+    )
     sent = new_card(calls)
     assert sent.method == "POST" and sent.activity_id != card.activity_id
     assert "deel 2/2" in card_title(sent)
@@ -192,11 +201,16 @@ async def test_invalid_answers_are_explained_at_their_field_and_nothing_changes(
     assert not response.answers
 
     context = await answer_page(teams, MO, again, {"intention": "systematisch"})
-    calls = await teams.press(MO, context, "Bewaar", {**CONTEXT, "hefbomen": ["geen", "mensen_cultuur"],
-                                                      "hefbomen_explanation": "Onze uitleg"})
+    calls = await teams.press(
+        MO,
+        context,
+        "Bewaar",
+        {**CONTEXT, "hefbomen": ["geen", "mensen_cultuur"], "hefbomen_explanation": "Onze uitleg"},
+    )
     shown = new_card(calls).card
     assert following(shown, "hefbomen")["text"] == (
-        "Hefbomen: ‘neen’ kan niet samen met een ander antwoord — vink één van beide uit.")
+        "Hefbomen: ‘neen’ kan niet samen met een ander antwoord — vink één van beide uit."
+    )
     assert visible(shown, "hefbomen_explanation-section"), "a toelichting that holds text stays open"
     assert inputs_of(shown)["hefbomen_explanation"]["value"] == "Onze uitleg"
     assert not visible(shown, "knelpunten_explanation-section"), "an empty toelichting stays closed"
@@ -308,10 +322,15 @@ async def test_a_completed_survey_from_start_to_submission_by_script(teams, bot)
 
 
 async def test_in_a_channel_the_survey_points_to_the_personal_chat(teams, connector):
-    calls = await teams.say(MO, "<at>Poolster</at> verder", conversation_id="19:channel@thread.tacv2",
-                            conversation_type="channel",
-                            entities=[{"type": "mention", "text": "<at>Poolster</at>",
-                                       "mentioned": {"id": "28:poolster-bot", "name": "Poolster"}}])
+    calls = await teams.say(
+        MO,
+        "<at>Poolster</at> verder",
+        conversation_id="19:channel@thread.tacv2",
+        conversation_type="channel",
+        entities=[
+            {"type": "mention", "text": "<at>Poolster</at>", "mentioned": {"id": "28:poolster-bot", "name": "Poolster"}}
+        ],
+    )
     assert "persoonlijke chat" in texts_in(calls)
     assert not [c for c in calls if c.card]
 
@@ -449,8 +468,9 @@ async def test_a_school_answers_the_schools_survey_and_a_colleague_goes_on_with_
             forged = {**rated(first), f"{agreement.id}_{first.statements[0].id}": "heel_erg"}
             again = new_card(await teams.press(SARA, card, "Bewaar", forged))
             assert again.activity_id == card.activity_id
-            assert any(f"Stelling {first.statements[0].number}: dat is geen geldige keuze" in t
-                       for t in attention(again.card)), attention(again.card)
+            assert any(
+                f"Stelling {first.statements[0].number}: dat is geen geldige keuze" in t for t in attention(again.card)
+            ), attention(again.card)
             assert "heel_erg" not in texts_in([again])
             response = await school_response()
             assert response is None or not response.answers, "nothing stored"
@@ -478,8 +498,10 @@ async def test_a_school_answers_the_schools_survey_and_a_colleague_goes_on_with_
             assert "Antwoorden van Basisschool De Linde" in card_title(overview)
             assert "Verder naar de laatste vraag" in str(overview.card)
             assert f"{len(first.statements)} stellingen beantwoord" in card_title(overview), "each theme in one line"
-            assert f"{len(q.units[1].statements)} stellingen beantwoord ({len(q.units[1].statements)} niet van " \
-                   "toepassing)" in card_title(overview)
+            assert (
+                f"{len(q.units[1].statements)} stellingen beantwoord ({len(q.units[1].statements)} niet van "
+                "toepassing)" in card_title(overview)
+            )
 
             # A change: the first theme, its answers shown again.
             edit = new_card(await teams.press(TOM, overview, "Wijzig"))
@@ -539,16 +561,29 @@ async def test_answers_stored_before_questionnaires_were_data_load_and_go_on(tea
     wave = await services.current_wave("clb-demo")
     answer = {"choices": ["welbewust"], "other_text": "", "explanation": ""}
     old = {
-        "wave_id": wave.id, "centre_id": "clb-demo", "respondent_id": MO.email, "respondent_name": MO.name,
-        "kind": "member", "revision": 30, "started_at": "2026-11-20T09:00:00+00:00",
-        "answers": {unit.id: {"current_stadium": {"choices": ["planmatig"], "other_text": "", "explanation": ""},
-                              "intention": {"choices": ["aanhouden"], "other_text": "", "explanation": ""},
-                              "deliberate_choice": answer, "hefbomen": {**answer, "choices": ["geen"]},
-                              "knelpunten": {**answer, "choices": ["geen"]},
-                              "differences": {**answer, "choices": ["nee"]}}
-                    for unit in Q.units},
-        "closing": {"inspiring_practices": [], "no_inspiring_practice": True,
-                    "priorities": ["plg", "preventie", "teamwerk"]},
+        "wave_id": wave.id,
+        "centre_id": "clb-demo",
+        "respondent_id": MO.email,
+        "respondent_name": MO.name,
+        "kind": "member",
+        "revision": 30,
+        "started_at": "2026-11-20T09:00:00+00:00",
+        "answers": {
+            unit.id: {
+                "current_stadium": {"choices": ["planmatig"], "other_text": "", "explanation": ""},
+                "intention": {"choices": ["aanhouden"], "other_text": "", "explanation": ""},
+                "deliberate_choice": answer,
+                "hefbomen": {**answer, "choices": ["geen"]},
+                "knelpunten": {**answer, "choices": ["geen"]},
+                "differences": {**answer, "choices": ["nee"]},
+            }
+            for unit in Q.units
+        },
+        "closing": {
+            "inspiring_practices": [],
+            "no_inspiring_practice": True,
+            "priorities": ["plg", "preventie", "teamwerk"],
+        },
     }
     await services.store.write({services.responses.key(wave.id, "clb-demo", MO.email): {**old, "e_tag": "*"}})
 

@@ -10,9 +10,10 @@ import yaml
 from actions.payloads import action_data, parse_payload
 from cards.common import first_sentences, sentences, shorten
 from cards.respondent import answer_summary, step_help
+from dialogs.commands import CommandError, find_glossary, find_unit, parse_command, parse_new_wave
 from dialogs.context import Actor, MoveOn, Services
 from dialogs.respondent import RespondentDialog
-from dialogs.commands import CommandError, find_glossary, find_unit, parse_command, parse_new_wave
+from storage.memory import InMemoryStore
 from survey import progress as flow
 from survey.answers import InvalidAnswer, QuestionAnswer, Response, validate_final, validate_page
 from survey.consolidation import propose, proposed_closing_inputs, proposed_inputs
@@ -20,7 +21,6 @@ from survey.questionnaire import CONTENT_DIR, load_catalog
 from survey.registry import Centre, RegistryError, load_registry
 from survey.summary import situation_text, summarise
 from survey.waves import Wave
-from storage.memory import InMemoryStore
 from tests.support.content import schools_survey, self_scan
 from tests.support.harness import registry_document, write_registry
 
@@ -34,8 +34,13 @@ def messages(error: InvalidAnswer) -> str:
 
 
 def full_context(**override) -> dict:
-    return {"deliberate_choice": "welbewust", "hefbomen": "geen", "knelpunten": "mensen_cultuur",
-            "differences": "nee", **override}
+    return {
+        "deliberate_choice": "welbewust",
+        "hefbomen": "geen",
+        "knelpunten": "mensen_cultuur",
+        "differences": "nee",
+        **override,
+    }
 
 
 class TestPageValidation:
@@ -43,9 +48,14 @@ class TestPageValidation:
         answers = validate_page(Q, B1, "situering", {"current_stadium": "planmatig", "intention": "systematisch"})
         assert answers["current_stadium"].choices == ("planmatig",)
 
-    @pytest.mark.parametrize("current,intention", [
-        ("planmatig", "planmatig"), ("geintegreerd", "planmatig"), ("systematisch", "systematisch"),
-    ])
+    @pytest.mark.parametrize(
+        "current,intention",
+        [
+            ("planmatig", "planmatig"),
+            ("geintegreerd", "planmatig"),
+            ("systematisch", "systematisch"),
+        ],
+    )
     def test_the_intention_must_be_a_step_forward(self, current, intention):
         with pytest.raises(InvalidAnswer) as error:
             validate_page(Q, B1, "situering", {"current_stadium": current, "intention": intention})
@@ -70,9 +80,14 @@ class TestPageValidation:
         with pytest.raises(InvalidAnswer):
             validate_page(Q, B1, "situering", {"current_stadium": "planmatig,fragmentair", "intention": "aanhouden"})
 
-    @pytest.mark.parametrize("field,value", [
-        ("hefbomen", "geen,missie_visie"), ("knelpunten", "systemen_structuur,geen"), ("differences", "nee,teams"),
-    ])
+    @pytest.mark.parametrize(
+        "field,value",
+        [
+            ("hefbomen", "geen,missie_visie"),
+            ("knelpunten", "systemen_structuur,geen"),
+            ("differences", "nee,teams"),
+        ],
+    )
     def test_none_options_cannot_be_combined(self, field, value):
         with pytest.raises(InvalidAnswer) as error:
             validate_page(Q, B1, "context", full_context(**{field: value}))
@@ -98,15 +113,17 @@ class TestPageValidation:
         answers = validate_page(Q, B1, "context", full_context(hefbomen_explanation="a\x00b\x1bc"))
         assert answers["hefbomen"].explanation == "abc"
 
-
-    @pytest.mark.parametrize("page,values", [
-        ("situering", {"current_stadium": "systematisch", "intention": "planmatig"}),
-        ("situering", {"intention": "aanhouden"}),
-        ("context", full_context(hefbomen="geen,missie_visie")),
-        ("context", full_context(differences="anders")),
-        ("context", full_context(knelpunten="bogus")),
-        ("context", full_context(deliberate_choice_explanation="a" * 2001)),
-    ])
+    @pytest.mark.parametrize(
+        "page,values",
+        [
+            ("situering", {"current_stadium": "systematisch", "intention": "planmatig"}),
+            ("situering", {"intention": "aanhouden"}),
+            ("context", full_context(hefbomen="geen,missie_visie")),
+            ("context", full_context(differences="anders")),
+            ("context", full_context(knelpunten="bogus")),
+            ("context", full_context(deliberate_choice_explanation="a" * 2001)),
+        ],
+    )
     def test_messages_are_one_short_line_that_names_the_question(self, page, values):
         with pytest.raises(InvalidAnswer) as error:
             validate_page(Q, B1, page, values)
@@ -127,7 +144,10 @@ class TestCardTexts:
 
     def test_abbreviations_and_go_do_not_end_a_sentence(self):
         assert sentences("Samen met het GO! CLB. Bv. LARS, vb. Qool (art. 2, 15°). Klaar.") == [
-            "Samen met het GO! CLB.", "Bv. LARS, vb. Qool (art. 2, 15°).", "Klaar."]
+            "Samen met het GO! CLB.",
+            "Bv. LARS, vb. Qool (art. 2, 15°).",
+            "Klaar.",
+        ]
 
     def test_a_long_first_sentence_is_shown_whole(self):
         long = "Een zin " + "met veel woorden " * 20 + "eindigt hier. Tweede zin."
@@ -135,32 +155,44 @@ class TestCardTexts:
 
     def test_the_rest_keeps_its_paragraphs_not_one_per_sentence(self):
         assert first_sentences("Eerste zin. Tweede zin. Derde zin.\n\nNieuwe alinea.", 12) == (
-            "Eerste zin.", "Tweede zin. Derde zin.\n\nNieuwe alinea.")
+            "Eerste zin.",
+            "Tweede zin. Derde zin.\n\nNieuwe alinea.",
+        )
 
     def test_shortening_never_cuts_a_word(self):
         assert shorten("organisatiecontext en nog meer tekst", 22) == "organisatiecontext en …"
         assert shorten("kort", 22) == "kort"
 
-    @pytest.mark.parametrize("question,choices,other,summary", [
-        ("hefbomen", ("geen",), "", "geen hefbomen"),
-        ("hefbomen", ("mensen_cultuur", "missie_visie"), "", "mensen en cultuur; missie-visie en leiderschap"),
-        ("deliberate_choice", ("context",), "", "door de context"),
-        ("differences", ("nee",), "", "geen verschillen"),
-        ("differences", ("teams", "anders"), "tussen de regio's", "tussen de teams; anders: tussen de regio's"),
-    ])
-    def test_a_members_answers_are_summarised_in_the_short_labels_everyone_uses(self, question, choices, other,
-                                                                                 summary):
+    @pytest.mark.parametrize(
+        "question,choices,other,summary",
+        [
+            ("hefbomen", ("geen",), "", "geen hefbomen"),
+            ("hefbomen", ("mensen_cultuur", "missie_visie"), "", "mensen en cultuur; missie-visie en leiderschap"),
+            ("deliberate_choice", ("context",), "", "door de context"),
+            ("differences", ("nee",), "", "geen verschillen"),
+            ("differences", ("teams", "anders"), "tussen de regio's", "tussen de teams; anders: tussen de regio's"),
+        ],
+    )
+    def test_a_members_answers_are_summarised_in_the_short_labels_everyone_uses(
+        self, question, choices, other, summary
+    ):
         # Not "neen" beside "nee" in one overview: the director's card and the report say the same.
-        response = Response(wave_id="w", centre_id="c", respondent_id="r",
-                            answers={"behartiger": {question: QuestionAnswer(choices=choices, other_text=other)}})
+        response = Response(
+            wave_id="w",
+            centre_id="c",
+            respondent_id="r",
+            answers={"behartiger": {question: QuestionAnswer(choices=choices, other_text=other)}},
+        )
         assert answer_summary(Q, response, "behartiger", question) == summary
 
     def test_help_on_part_two_says_what_each_question_asks(self):
         lines = " ".join(e["text"] for e in step_help(Q, flow.Step("page", "behartiger", "context")))
         for question in Q.page_questions("context"):
             assert question.short_label in lines, question.id
-            assert question.render_text(B1).split(" ")[:4] == lines.split(f"**{question.short_label}:** “")[1] \
-                .split(" ")[:4], f"{question.id}: what it asks, quoted"
+            assert (
+                question.render_text(B1).split(" ")[:4]
+                == lines.split(f"**{question.short_label}:** “")[1].split(" ")[:4]
+            ), f"{question.id}: what it asks, quoted"
         assert "meer dan één antwoord aanvinken" in lines and "Meer antwoorden kunnen" not in lines
 
     def test_help_on_the_schools_survey_says_how_to_rate_the_statements(self):
@@ -174,13 +206,27 @@ class TestCardTexts:
 class TestClosing:
     def test_three_distinct_priorities_are_required(self):
         with pytest.raises(InvalidAnswer):
-            validate_final(Q, {"inspiring_practices_none": "true", "priorities_1": "plg", "priorities_2": "plg",
-                                 "priorities_3": "preventie"})
+            validate_final(
+                Q,
+                {
+                    "inspiring_practices_none": "true",
+                    "priorities_1": "plg",
+                    "priorities_2": "plg",
+                    "priorities_3": "preventie",
+                },
+            )
         with pytest.raises(InvalidAnswer):
             validate_final(Q, {"inspiring_practices_none": "true", "priorities_1": "plg"})
-        closing = validate_final(Q, {"inspiring_practices_none": "true", "priorities_1": "plg",
-                                       "priorities_2": "preventie", "priorities_3": "teamwerk",
-                                       "priorities_5": "behartiger"})
+        closing = validate_final(
+            Q,
+            {
+                "inspiring_practices_none": "true",
+                "priorities_1": "plg",
+                "priorities_2": "preventie",
+                "priorities_3": "teamwerk",
+                "priorities_5": "behartiger",
+            },
+        )
         assert closing["priorities"].choices == ("plg", "preventie", "teamwerk", "behartiger")
 
     def test_inspiring_practice_or_not_yet(self):
@@ -196,11 +242,20 @@ class TestClosing:
 
 
 def answered(response: Response, bouwsteen_id: str, current="planmatig", intention="geintegreerd") -> Response:
-    response = flow.save_page(Q, response, bouwsteen_id, "situering", {
-        "current_stadium": QuestionAnswer(choices=(current,)), "intention": QuestionAnswer(choices=(intention,)),
-    }, NOW)
-    return flow.save_page(Q, response, bouwsteen_id, "context", validate_page(Q, Q.unit(bouwsteen_id), "context",
-                                                                             full_context()), NOW)
+    response = flow.save_page(
+        Q,
+        response,
+        bouwsteen_id,
+        "situering",
+        {
+            "current_stadium": QuestionAnswer(choices=(current,)),
+            "intention": QuestionAnswer(choices=(intention,)),
+        },
+        NOW,
+    )
+    return flow.save_page(
+        Q, response, bouwsteen_id, "context", validate_page(Q, Q.unit(bouwsteen_id), "context", full_context()), NOW
+    )
 
 
 class TestNavigation:
@@ -230,9 +285,19 @@ class TestNavigation:
             response = answered(response, bouwsteen.id)
         with pytest.raises(ValueError):
             flow.submit(Q, response, NOW)
-        response = flow.save_closing(response, validate_final(Q, {
-            "inspiring_practices_none": "true", "priorities_1": "plg", "priorities_2": "preventie",
-            "priorities_3": "teamwerk"}), NOW)
+        response = flow.save_closing(
+            response,
+            validate_final(
+                Q,
+                {
+                    "inspiring_practices_none": "true",
+                    "priorities_1": "plg",
+                    "priorities_2": "preventie",
+                    "priorities_3": "teamwerk",
+                },
+            ),
+            NOW,
+        )
         assert flow.next_step(Q, response).kind == "confirm"
         response = flow.submit(Q, response, NOW)
         assert flow.next_step(Q, response).kind == "submitted"
@@ -241,26 +306,54 @@ class TestNavigation:
 
 
 class TestCommands:
-    @pytest.mark.parametrize("text,name,argument", [
-        ("help", "help", ""), ("HELP!", "help", ""), ("?", "help", ""), ("Voortgang", "progress", ""),
-        ("voortgnag", "progress", ""), ("overzicht", "overview", ""), ("wijzig 3", "edit", "3"),
-        ("Wijzig preventie", "edit", "preventie"), ("pauze", "pause", ""), ("later", "pause", ""),
-        ("verder", "resume", ""), ("Start", "resume", ""), ("wat is LARS?", "glossary", "LARS"),
-        ("Wat betekent HGD", "glossary", "HGD"), ("nieuwe ronde Zelfscan 2027 tot 15-06-2027", "new_wave",
-                                                  "Zelfscan 2027 tot 15-06-2027"),
-        ("sluit ronde", "close_wave", ""), ("export", "export", ""), ("mijn gegevens", "my_data", ""),
-        ("hlep", "help", ""), ("Ik snap het niet", "help", ""), ("bedankt!", "thanks", ""),
-        ("Dank je wel", "thanks", ""), ("stoppen", "pause", ""), ("wat is een hefboom?", "glossary", "een hefboom"),
-    ])
+    @pytest.mark.parametrize(
+        "text,name,argument",
+        [
+            ("help", "help", ""),
+            ("HELP!", "help", ""),
+            ("?", "help", ""),
+            ("Voortgang", "progress", ""),
+            ("voortgnag", "progress", ""),
+            ("overzicht", "overview", ""),
+            ("wijzig 3", "edit", "3"),
+            ("Wijzig preventie", "edit", "preventie"),
+            ("pauze", "pause", ""),
+            ("later", "pause", ""),
+            ("verder", "resume", ""),
+            ("Start", "resume", ""),
+            ("wat is LARS?", "glossary", "LARS"),
+            ("Wat betekent HGD", "glossary", "HGD"),
+            ("nieuwe ronde Zelfscan 2027 tot 15-06-2027", "new_wave", "Zelfscan 2027 tot 15-06-2027"),
+            ("sluit ronde", "close_wave", ""),
+            ("export", "export", ""),
+            ("mijn gegevens", "my_data", ""),
+            ("hlep", "help", ""),
+            ("Ik snap het niet", "help", ""),
+            ("bedankt!", "thanks", ""),
+            ("Dank je wel", "thanks", ""),
+            ("stoppen", "pause", ""),
+            ("wat is een hefboom?", "glossary", "een hefboom"),
+        ],
+    )
     def test_commands_are_recognised(self, text, name, argument):
         command = parse_command(text)
         assert command is not None and command.name == name and command.argument == argument
 
-    @pytest.mark.parametrize("reference,expected", [
-        ("LARS", "LARS"), ("lars", "LARS"), ("een hefboom", "hefboom"), ("hefbomen", "hefboom"),
-        ("knelpunten", "knelpunt"), ("de stadia", "stadium"), ("een bouwsteen", "bouwsteen"),
-        ("bouwstenen", "bouwsteen"), ("PLG's", None), ("iets anders", None),
-    ])
+    @pytest.mark.parametrize(
+        "reference,expected",
+        [
+            ("LARS", "LARS"),
+            ("lars", "LARS"),
+            ("een hefboom", "hefboom"),
+            ("hefbomen", "hefboom"),
+            ("knelpunten", "knelpunt"),
+            ("de stadia", "stadium"),
+            ("een bouwsteen", "bouwsteen"),
+            ("bouwstenen", "bouwsteen"),
+            ("PLG's", None),
+            ("iets anders", None),
+        ],
+    )
     def test_terms_and_abbreviations_are_found_with_article_and_plural(self, reference, expected):
         found = find_glossary(Q, reference)
         assert (found.abbreviation if found else None) == expected
@@ -273,10 +366,18 @@ class TestCommands:
     def test_unknown_text_is_no_command(self):
         assert parse_command("ik vind het een mooie dag") is None
 
-    @pytest.mark.parametrize("reference,expected", [
-        ("3", "preventie"), ("preventie", "preventie"), ("Preventei", "preventie"), ("PLG", "plg"),
-        ("gedeeld leiderschap", "gedeeld_leiderschap"), ("12", None), ("", None),
-    ])
+    @pytest.mark.parametrize(
+        "reference,expected",
+        [
+            ("3", "preventie"),
+            ("preventie", "preventie"),
+            ("Preventei", "preventie"),
+            ("PLG", "plg"),
+            ("gedeeld leiderschap", "gedeeld_leiderschap"),
+            ("12", None),
+            ("", None),
+        ],
+    )
     def test_bouwstenen_are_found_by_number_or_name(self, reference, expected):
         found = find_unit(Q, reference)
         assert (found.id if found else None) == expected
@@ -336,8 +437,12 @@ class TestRegistry:
 class TestScholengroepContacts:
     def test_a_contact_is_found_by_either_identity_for_every_centre_they_follow(self, tmp_path):
         document = registry_document()
-        contact = {"name": "Anna Algemeen", "email": "Anna@Scholengroep.example", "aad_object_id": "aad-anna",
-                   "role": "AD"}
+        contact = {
+            "name": "Anna Algemeen",
+            "email": "Anna@Scholengroep.example",
+            "aad_object_id": "aad-anna",
+            "role": "AD",
+        }
         for centre in document["centres"]:
             centre["scholengroep_contacts"] = [contact]
         write_registry(tmp_path, document)
@@ -358,19 +463,34 @@ class TestScholengroepContacts:
 class TestConsolidation:
     def responses(self, stadia: list[str], hefbomen: list[str]) -> list[Response]:
         result = []
-        for n, (stadium, hefboom) in enumerate(zip(stadia, hefbomen)):
+        for n, (stadium, hefboom) in enumerate(zip(stadia, hefbomen, strict=False)):
             response = Response(wave_id="w", centre_id="c", respondent_id=f"r{n}", respondent_name=f"Lid {n}")
-            response = flow.save_page(Q, response, "behartiger", "situering", {
-                "current_stadium": QuestionAnswer(choices=(stadium,)),
-                "intention": QuestionAnswer(choices=("aanhouden",))}, NOW)
-            response = flow.save_page(Q, response, "behartiger", "context", validate_page(
-                Q, B1, "context", full_context(hefbomen=hefboom, hefbomen_explanation=f"uitleg {n}")), NOW)
+            response = flow.save_page(
+                Q,
+                response,
+                "behartiger",
+                "situering",
+                {
+                    "current_stadium": QuestionAnswer(choices=(stadium,)),
+                    "intention": QuestionAnswer(choices=("aanhouden",)),
+                },
+                NOW,
+            )
+            response = flow.save_page(
+                Q,
+                response,
+                "behartiger",
+                "context",
+                validate_page(Q, B1, "context", full_context(hefbomen=hefboom, hefbomen_explanation=f"uitleg {n}")),
+                NOW,
+            )
             result.append(response)
         return result
 
     def test_the_majority_is_proposed(self):
-        responses = self.responses(["planmatig", "planmatig", "fragmentair"],
-                                   ["missie_visie,mensen_cultuur", "missie_visie", "geen"])
+        responses = self.responses(
+            ["planmatig", "planmatig", "fragmentair"], ["missie_visie,mensen_cultuur", "missie_visie", "geen"]
+        )
         proposals = propose(Q, "behartiger", responses, {})
         assert proposals["current_stadium"].chosen == ("planmatig",)
         assert proposals["current_stadium"].decided
@@ -381,8 +501,10 @@ class TestConsolidation:
         assert proposed_inputs(Q, proposals, "context")["hefbomen"] == "missie_visie"
 
     def test_every_option_a_majority_ticked_is_ticked_even_beside_a_tie(self):
-        responses = self.responses(["planmatig"] * 4, ["mensen_cultuur,missie_visie", "mensen_cultuur,missie_visie",
-                                                       "mensen_cultuur", "systemen_structuur"])
+        responses = self.responses(
+            ["planmatig"] * 4,
+            ["mensen_cultuur,missie_visie", "mensen_cultuur,missie_visie", "mensen_cultuur", "systemen_structuur"],
+        )
         proposals = propose(Q, "behartiger", responses, {})
         hefbomen = proposals["hefbomen"]
         assert hefbomen.chosen == ("mensen_cultuur",), "3 of 4 ticked it"
@@ -391,8 +513,9 @@ class TestConsolidation:
         assert proposed_inputs(Q, proposals, "context")["hefbomen"] == "mensen_cultuur"
 
     def test_a_plurality_without_a_majority_is_left_open(self):
-        responses = self.responses(["planmatig", "planmatig", "fragmentair", "systematisch", "geintegreerd"],
-                                   ["geen"] * 5)
+        responses = self.responses(
+            ["planmatig", "planmatig", "fragmentair", "systematisch", "geintegreerd"], ["geen"] * 5
+        )
         proposals = propose(Q, "behartiger", responses, {})
         assert proposals["current_stadium"].chosen == ()
         assert proposals["current_stadium"].open == ("fragmentair", "planmatig", "geintegreerd", "systematisch")
@@ -410,10 +533,22 @@ class TestConsolidation:
         responses = self.responses(["planmatig"] * 3, ["geen"] * 3)
         orders = [("plg", "preventie", "teamwerk"), ("plg", "teamwerk", "preventie"), ("preventie", "plg", "teamwerk")]
         closing = []
-        for response, order in zip(responses, orders):
-            closing.append(flow.save_closing(response, validate_final(Q, {
-                "inspiring_practices_1": "plg", "priorities_1": order[0], "priorities_2": order[1],
-                "priorities_3": order[2]}), NOW))
+        for response, order in zip(responses, orders, strict=False):
+            closing.append(
+                flow.save_closing(
+                    response,
+                    validate_final(
+                        Q,
+                        {
+                            "inspiring_practices_1": "plg",
+                            "priorities_1": order[0],
+                            "priorities_2": order[1],
+                            "priorities_3": order[2],
+                        },
+                    ),
+                    NOW,
+                )
+            )
         values = proposed_closing_inputs(Q, closing)
         assert [values[f"priorities_{n}"] for n in (1, 2, 3)] == ["plg", "preventie", "teamwerk"]
         assert values["inspiring_practices_1"] == "plg"
@@ -422,7 +557,9 @@ class TestConsolidation:
         write_registry(tmp_path)
         centre = load_registry(tmp_path / "centres.yaml").centre("clb-demo")
         responses = self.responses(["fragmentair", "systematisch"], ["missie_visie", "missie_visie"])
-        responses = [r.model_copy(update={"respondent_id": p.key}) for r, p in zip(responses, centre.members)]
+        responses = [
+            r.model_copy(update={"respondent_id": p.key}) for r, p in zip(responses, centre.members, strict=False)
+        ]
         summary = summarise(Q, centre, responses)
         first = summary.units[0]
         assert first.spread == 3
@@ -434,7 +571,9 @@ class TestConsolidation:
         assert situation_text(first) == "1 fragmentair, 1 systematisch → 1 wil fragmentair, 1 wil systematisch"
         assert first.tally("hefbomen").respondents == 2 and summary.tally("hefbomen").respondents == 2
         assert [(e.name, e.question_id, e.text) for e in first.explanations] == [
-            ("Mo Medewerker", "hefbomen", "uitleg 0"), ("Lea Lid", "hefbomen", "uitleg 1")]
+            ("Mo Medewerker", "hefbomen", "uitleg 0"),
+            ("Lea Lid", "hefbomen", "uitleg 1"),
+        ]
         assert situation_text(summary.units[1]) == "nog geen antwoorden"
 
     def test_the_team_in_plain_dutch(self):
@@ -451,15 +590,23 @@ class TestContentOnlyChange:
     def changed(self, tmp_path):
         source = CONTENT_DIR / "poolster-clb-2025-1.yaml"
         content = yaml.safe_load(source.read_text(encoding="utf-8"))
-        content["questions"].append({
-            "id": "ondersteuning", "type": "single_choice", "short_label": "Ondersteuning", "summary": "tally",
-            "text": "Krijgt ons centrum genoeg ondersteuning voor {unit}?", "required": True,
-            "options": [{"id": "genoeg", "label": "ja, genoeg"}, {"id": "te_weinig", "label": "nee, te weinig"}],
-        })
+        content["questions"].append(
+            {
+                "id": "ondersteuning",
+                "type": "single_choice",
+                "short_label": "Ondersteuning",
+                "summary": "tally",
+                "text": "Krijgt ons centrum genoeg ondersteuning voor {unit}?",
+                "required": True,
+                "options": [{"id": "genoeg", "label": "ja, genoeg"}, {"id": "te_weinig", "label": "nee, te weinig"}],
+            }
+        )
         next(page for page in content["pages"] if page["id"] == "context")["questions"].append("ondersteuning")
         folder = tmp_path / "questionnaires"
         folder.mkdir()
-        (folder / source.name).write_text(yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8")
+        (folder / source.name).write_text(
+            yaml.safe_dump(content, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
         return load_catalog(folder)
 
     async def test_the_added_question_is_on_the_members_card_and_validated(self, changed, tmp_path):
@@ -467,8 +614,15 @@ class TestContentOnlyChange:
         registry = load_registry(tmp_path / "centres.yaml")
         services = Services(changed, registry, InMemoryStore(), clock=lambda: NOW)
         q = changed.current(Q.id)
-        wave = Wave(id="w", name="Zelfscan", status="open", created_at=NOW, launched_at=NOW,
-                    questionnaire_id=q.id, questionnaire_version=q.version)
+        wave = Wave(
+            id="w",
+            name="Zelfscan",
+            status="open",
+            created_at=NOW,
+            launched_at=NOW,
+            questionnaire_id=q.id,
+            questionnaire_version=q.version,
+        )
         await services.waves.create(wave, wave.id)
         dialog = RespondentDialog(services)
         membership = registry.find("mo.medewerker@clb-demo.example")
@@ -486,8 +640,10 @@ class TestContentOnlyChange:
         context = await press({**save, "current_stadium": "planmatig", "intention": "geintegreerd"})
         inputs = {e["id"]: e for e in _elements(context) if e.get("type", "").startswith("Input.")}
         assert "ondersteuning" in inputs, "the new question is on the card"
-        assert "Krijgt ons centrum genoeg ondersteuning voor de bouwsteen ‘Behartiger van de leerling’?" in \
-            inputs["ondersteuning"]["label"]
+        assert (
+            "Krijgt ons centrum genoeg ondersteuning voor de bouwsteen ‘Behartiger van de leerling’?"
+            in inputs["ondersteuning"]["label"]
+        )
         save = next(a for a in context["actions"] if a["title"].startswith("Bewaar"))["data"]
         refused = await press({**save, **full_context()})
         assert any("Ondersteuning: kies een antwoord." in e.get("text", "") for e in _elements(refused))

@@ -123,6 +123,7 @@ async def test_the_report_from_the_command_line(teams, bot, data_dir, tmp_path, 
     await bot.stop()
     monkeypatch.setenv("POOLSTER_DATA_DIR", str(data_dir))
     out = tmp_path / "uit"
+
     # The command line runs its own event loop: in a thread, beside the test's.
     def rapport(*arguments: str) -> int:
         return main(["rapport", *arguments])
@@ -152,4 +153,3 @@ async def test_after_sending_the_centres_answer_typed_commands_are_the_directors
     assert "Je voortgang" in words and "0 van 11" in words
     again = new_card(await teams.say(DIRECTOR, "centrum"))
     assert "Het kan niet meer gewijzigd worden" in str(again.card), "the sent answer stays one word away"
-

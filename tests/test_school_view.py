@@ -14,23 +14,42 @@ NOW = datetime(2026, 12, 1, 10, 0, tzinfo=timezone.utc)
 
 
 def _centre(types: list[str], centre_id: str = "clb-a") -> Centre:
-    schools = tuple(School(id=f"{centre_id}-s{n}", name=f"School {n}", type=t,
-                           contacts=(Person(name=f"Contact {n}", email=f"contact{n}@{centre_id}.be"),))
-                    for n, t in enumerate(types))
-    return Centre(id=centre_id, name=centre_id.upper(), director=Person(name="D", email=f"d@{centre_id}.be"),
-                  schools=schools)
+    schools = tuple(
+        School(
+            id=f"{centre_id}-s{n}",
+            name=f"School {n}",
+            type=t,
+            contacts=(Person(name=f"Contact {n}", email=f"contact{n}@{centre_id}.be"),),
+        )
+        for n, t in enumerate(types)
+    )
+    return Centre(
+        id=centre_id, name=centre_id.upper(), director=Person(name="D", email=f"d@{centre_id}.be"), schools=schools
+    )
 
 
 def _answers(centre: Centre, rating_of, *, submit: bool = True, comment: str = "") -> list:
     q = schools_survey()
-    return [school_response(q, wave_id="w", centre_id=centre.id, school_id=s.id, now=NOW, rating=rating_of(s),
-                            submit=submit, comment=comment) for s in centre.schools]
+    return [
+        school_response(
+            q,
+            wave_id="w",
+            centre_id=centre.id,
+            school_id=s.id,
+            now=NOW,
+            rating=rating_of(s),
+            submit=submit,
+            comment=comment,
+        )
+        for s in centre.schools
+    ]
 
 
 def test_each_statement_is_counted_overall_and_per_school_type():
     centre = _centre(["bao"] * 4 + ["so"] * 3)
-    view = schools_view(schools_survey(), [centre],
-                        _answers(centre, lambda s: "helemaal" if s.type == "bao" else "eerder_niet"))
+    view = schools_view(
+        schools_survey(), [centre], _answers(centre, lambda s: "helemaal" if s.type == "bao" else "eerder_niet")
+    )
     assert view.enough and view.answered == 7 and view.invited == 7
     assert view.shown_types == ("bao", "so")
     first = view.statements[0]
@@ -45,8 +64,9 @@ def test_a_small_school_type_is_only_in_the_total_and_cannot_be_derived_from_it(
     # 4 bao, 3 so, 1 buso: buso alone is hidden; showing bao and so would give buso away
     # (total minus the two), so the smaller of them, so, goes into the total as well.
     centre = _centre(["bao"] * 4 + ["so"] * 3 + ["buso"])
-    view = schools_view(schools_survey(), [centre],
-                        _answers(centre, lambda s: "helemaal_niet" if s.type == "buso" else "helemaal"))
+    view = schools_view(
+        schools_survey(), [centre], _answers(centre, lambda s: "helemaal_niet" if s.type == "buso" else "helemaal")
+    )
     assert view.shown_types == ("bao",)
     assert "buso" not in view.statements[0].by_type and "so" not in view.statements[0].by_type
     assert set(view.hidden_types) == {"so", "buso"}
@@ -57,8 +77,12 @@ def test_nothing_is_shown_below_the_minimum_of_answering_schools():
     centre = _centre(["bao"] * (MIN_SCHOOLS - 1) + ["so"] * 3)
     answers = _answers(centre, lambda s: "helemaal", comment="Onze contactpersoon is fantastisch")
     # Only the first two have submitted.
-    answers = [a if a.respondent_id in {s.id for s in centre.schools[:MIN_SCHOOLS - 1]}
-               else a.model_copy(update={"submitted_at": None}) for a in answers]
+    answers = [
+        a
+        if a.respondent_id in {s.id for s in centre.schools[: MIN_SCHOOLS - 1]}
+        else a.model_copy(update={"submitted_at": None})
+        for a in answers
+    ]
     view = schools_view(schools_survey(), [centre], answers)
     assert not view.enough and view.answered == MIN_SCHOOLS - 1
     assert view.statements == () and view.comments == () and view.shown_types == ()
@@ -67,10 +91,10 @@ def test_nothing_is_shown_below_the_minimum_of_answering_schools():
 def test_comments_carry_no_school_and_follow_the_text_not_the_order_of_answering():
     centre = _centre(["bao"] * 3)
     q = schools_survey()
-    answers = [school_response(q, wave_id="w", centre_id=centre.id, school_id=s.id, now=NOW, comment=text,
-                               school_name=s.name)
-               for s, text in zip(centre.schools, ["Zeer tevreden", "Altijd bereikbaar", "Graag meer overleg"],
-                                  strict=True)]
+    answers = [
+        school_response(q, wave_id="w", centre_id=centre.id, school_id=s.id, now=NOW, comment=text, school_name=s.name)
+        for s, text in zip(centre.schools, ["Zeer tevreden", "Altijd bereikbaar", "Graag meer overleg"], strict=True)
+    ]
     view = schools_view(q, [centre], answers)
     title, texts = view.comments[0]
     assert texts == ("Altijd bereikbaar", "Graag meer overleg", "Zeer tevreden")

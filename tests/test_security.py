@@ -22,19 +22,35 @@ async def users_known(running) -> list[str]:
     return await running.poolster.store.keys_with_prefix("users/")
 
 
-@pytest.mark.parametrize("make_header", [
-    lambda url: None,
-    lambda url: "Bearer",
-    lambda url: "Basic dXNlcjpwYXNz",
-    lambda url: f"Bearer {token(url, key=FORGED_KEY)}",
-    lambda url: f"Bearer {token(url, expires_in=-600)}",
-    lambda url: f"Bearer {token(url, expires_in=None)}",
-    lambda url: f"Bearer {token(url, audience='another-bot')}",
-    lambda url: f"Bearer {token(url, issuer='https://evil.example')}",
-    lambda url: f"Bearer {token(url, key_id='unknown-key')}",
-    lambda url: f"Bearer {token('https://elsewhere.example/')}",
-    lambda url: "Bearer not.a.jwt",
-], ids=["none", "empty", "basic", "forged", "expired", "no-expiry", "audience", "issuer", "unknown-key", "service-url", "garbage"])
+@pytest.mark.parametrize(
+    "make_header",
+    [
+        lambda url: None,
+        lambda url: "Bearer",
+        lambda url: "Basic dXNlcjpwYXNz",
+        lambda url: f"Bearer {token(url, key=FORGED_KEY)}",
+        lambda url: f"Bearer {token(url, expires_in=-600)}",
+        lambda url: f"Bearer {token(url, expires_in=None)}",
+        lambda url: f"Bearer {token(url, audience='another-bot')}",
+        lambda url: f"Bearer {token(url, issuer='https://evil.example')}",
+        lambda url: f"Bearer {token(url, key_id='unknown-key')}",
+        lambda url: f"Bearer {token('https://elsewhere.example/')}",
+        lambda url: "Bearer not.a.jwt",
+    ],
+    ids=[
+        "none",
+        "empty",
+        "basic",
+        "forged",
+        "expired",
+        "no-expiry",
+        "audience",
+        "issuer",
+        "unknown-key",
+        "service-url",
+        "garbage",
+    ],
+)
 async def test_requests_without_a_valid_token_are_refused_and_change_nothing(secure, connector, make_header):
     running, teams = secure
     header = make_header(connector.url)
@@ -46,8 +62,9 @@ async def test_requests_without_a_valid_token_are_refused_and_change_nothing(sec
 
 async def test_a_valid_token_is_served(secure, connector):
     running, teams = secure
-    status = await teams.post(teams.activity(MO, text="hallo"),
-                              headers={"Authorization": f"Bearer {token(connector.url)}"})
+    status = await teams.post(
+        teams.activity(MO, text="hallo"), headers={"Authorization": f"Bearer {token(connector.url)}"}
+    )
     assert status == 201
     assert new_card(connector.calls).card["type"] == "AdaptiveCard"
     assert await users_known(running)
@@ -64,19 +81,23 @@ async def test_other_tenants_are_refused(teams, bot, connector, caplog):
     assert any("tenant" in record.getMessage() for record in caplog.records)
 
 
-@pytest.mark.parametrize("body,content_type,status", [
-    (b"{not json", "application/json", 400),
-    (b'{"type": "message"}', "text/plain", 415),
-    (b"[1, 2, 3]", "application/json", 400),
-    (b'{"text": "no type"}', "application/json", 400),
-    (b'{"type": "message", "text": "no conversation"}', "application/json", 400),
-    (b'{"type": 5}', "application/json", 400),
-    (b"\xff\xfe", "application/json", 400),
-    (b'{"type": "message", "text": "' + b"x" * 400_000 + b'"}', "application/json", 413),
-])
+@pytest.mark.parametrize(
+    "body,content_type,status",
+    [
+        (b"{not json", "application/json", 400),
+        (b'{"type": "message"}', "text/plain", 415),
+        (b"[1, 2, 3]", "application/json", 400),
+        (b'{"text": "no type"}', "application/json", 400),
+        (b'{"type": "message", "text": "no conversation"}', "application/json", 400),
+        (b'{"type": 5}', "application/json", 400),
+        (b"\xff\xfe", "application/json", 400),
+        (b'{"type": "message", "text": "' + b"x" * 400_000 + b'"}', "application/json", 413),
+    ],
+)
 async def test_malformed_http_is_refused_before_the_bot(teams, connector, body, content_type, status):
-    async with teams.session.post(f"{teams.app_url}/api/messages", data=body,
-                                  headers={"Content-Type": content_type}) as response:
+    async with teams.session.post(
+        f"{teams.app_url}/api/messages", data=body, headers={"Content-Type": content_type}
+    ) as response:
         assert response.status == status
     assert connector.calls == []
 
@@ -87,8 +108,14 @@ async def test_forged_and_odd_card_payloads_change_nothing(teams, bot, connector
     services = bot.poolster.services
     wave = await services.current_wave("clb-demo")
     before = await services.responses.get(wave.id, "clb-demo", MO.email)
-    base = {"action": "save_page", "v": 1, "unit": "behartiger", "page": "context", "rev": before.revision,
-            **{k: ",".join(v) if isinstance(v, list) else v for k, v in CONTEXT.items()}}
+    base = {
+        "action": "save_page",
+        "v": 1,
+        "unit": "behartiger",
+        "page": "context",
+        "rev": before.revision,
+        **{k: ",".join(v) if isinstance(v, list) else v for k, v in CONTEXT.items()},
+    }
     payloads = {
         "unknown field": {**base, "respondent": "lea.lid@clb-demo.example"},
         "an input of another page": {**base, "current_stadium": "planmatig"},
@@ -123,8 +150,9 @@ async def test_forged_and_odd_card_payloads_change_nothing(teams, bot, connector
         after = await services.responses.get(wave.id, "clb-demo", MO.email)
         assert after == before, f"{name}: nothing changed"
     old_card = {**{k: v for k, v in base.items() if k != "unit"}, "bouwsteen": "behartiger"}
-    assert "oudere versie" in texts_in(await teams.send(teams.activity(MO, value=old_card))), \
+    assert "oudere versie" in texts_in(await teams.send(teams.activity(MO, value=old_card))), (
         "a card sent before units were generic is said to be old"
+    )
     # The next normal message still works.
     following = await answer_page(teams, MO, context, CONTEXT)
     assert "Bouwsteen 2" in str(following.card)
@@ -182,8 +210,9 @@ async def test_a_failing_connector_never_loses_the_answer(teams, bot, connector,
     response = await services.responses.get(wave.id, "clb-demo", MO.email)
     assert response.is_page_answered(self_scan(), "behartiger", "situering"), "the answer was saved before any reply"
     if failure == "429":
-        assert new_card([c for c in connector.calls if c.conversation_id == MO.conversation_id][-1:]), \
+        assert new_card([c for c in connector.calls if c.conversation_id == MO.conversation_id][-1:]), (
             "after Retry-After the reply is delivered"
+        )
 
 
 async def test_a_payload_for_another_centre_is_refused_whatever_its_subject(teams, bot, connector):
@@ -207,8 +236,17 @@ HOSTILE_CHOICE = "**vet** {{DATE()}} <at>Iedereen</at> [klik](https://evil.examp
 
 def shown_text(calls) -> str:
     """What a person reads: the messages' text and every TextBlock of the cards."""
-    return " ".join([texts_in(calls), *(element["text"] for call in calls for element in iter_elements(call.card)
-                                        if element.get("type") == "TextBlock")])
+    return " ".join(
+        [
+            texts_in(calls),
+            *(
+                element["text"]
+                for call in calls
+                for element in iter_elements(call.card)
+                if element.get("type") == "TextBlock"
+            ),
+        ]
+    )
 
 
 async def test_an_invalid_choice_is_never_echoed_raw(teams, connector):
@@ -236,8 +274,9 @@ async def test_card_payloads_from_a_channel_or_group_chat_are_refused(teams, bot
     wave = await services.current_wave("clb-demo")
     before = await services.responses.get(wave.id, "clb-demo", MO.email)
     for value in ({"action": "overview", "v": 1}, {**card.card["actions"][0]["data"], **SITUERING}):
-        activity = teams.activity(MO, value=value, conversation_id="19:team@thread.tacv2",
-                                  conversation_type=conversation_type)
+        activity = teams.activity(
+            MO, value=value, conversation_id="19:team@thread.tacv2", conversation_type=conversation_type
+        )
         calls = await teams.send(activity)
         assert texts_in(calls) == IN_CHANNEL
         assert not [call for call in calls if call.card], "no answers posted where others read along"
@@ -246,9 +285,12 @@ async def test_card_payloads_from_a_channel_or_group_chat_are_refused(teams, bot
 
 async def test_poc_confirms_a_launch_on_the_card_in_the_community_channel(teams, bot, connector):
     channel = {"conversation_id": "19:community@thread.tacv2", "conversation_type": "channel"}
-    mention = [{"type": "mention", "text": "<at>Poolster</at>", "mentioned": {"id": "28:poolster-bot", "name": "Poolster"}}]
-    confirmation = new_card(await teams.say(ADMIN, "<at>Poolster</at> nieuwe ronde Proef tot 30-06-2027",
-                                            entities=mention, **channel))
+    mention = [
+        {"type": "mention", "text": "<at>Poolster</at>", "mentioned": {"id": "28:poolster-bot", "name": "Poolster"}}
+    ]
+    confirmation = new_card(
+        await teams.say(ADMIN, "<at>Poolster</at> nieuwe ronde Proef tot 30-06-2027", entities=mention, **channel)
+    )
     value = fill_card(confirmation.card, "Lanceer")
     calls = await teams.send(teams.activity(ADMIN, value=value, reply_to_id=confirmation.activity_id, **channel))
     assert "gelanceerd" in texts_in(calls)

@@ -13,8 +13,9 @@ from cards.respondent import help_card
 
 def test_a_card_activity_serialises_the_same_and_other_values_take_msrests_path():
     card = help_card(role="member", is_admin=True)
-    activity = Activity(type="message", attachments=[
-        Attachment(content_type="application/vnd.microsoft.card.adaptive", content=card)])
+    activity = Activity(
+        type="message", attachments=[Attachment(content_type="application/vnd.microsoft.card.adaptive", content=card)]
+    )
     serializer = Serializer({"Activity": Activity, "Attachment": Attachment})
     generic = serializer.body(activity, "Activity")
     try:

@@ -20,7 +20,9 @@ class Counter(BaseModel):
 
 @pytest.fixture(params=["embedded", "memory"])
 async def store(request, tmp_path):
-    opened = await EmbeddedStorage.open(tmp_path / "data", partitions=8) if request.param == "embedded" else InMemoryStore()
+    opened = (
+        await EmbeddedStorage.open(tmp_path / "data", partitions=8) if request.param == "embedded" else InMemoryStore()
+    )
     yield opened
     await opened.close()
 

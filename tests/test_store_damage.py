@@ -74,7 +74,7 @@ async def test_a_key_in_two_partitions_is_refused(tmp_path):
     data = tmp_path / "data"
     store = await EmbeddedStorage.open(data, partitions=8)
     await store.write({"k": {"v": 1}})
-    number = store._partition_of("k")  # noqa: SLF001
+    number = store._partition_of("k")
     await store.close()
     source = data / "store" / f"p-{number:03d}.json"
     copy = data / "store" / f"p-{(number + 1) % 8:03d}.json"
@@ -97,8 +97,9 @@ def test_the_bot_does_not_start_on_a_damaged_store_and_says_so_in_dutch(tmp_path
     (data / "store").mkdir()
     (data / "store" / "p-017.json").write_bytes(DAMAGE[kind])
     bot = BotProcess(data)
-    finished = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=bot.env, capture_output=True, text=True,
-                              timeout=120)
+    finished = subprocess.run(
+        [sys.executable, "app.py"], cwd=ROOT, env=bot.env, capture_output=True, text=True, timeout=120
+    )
     assert finished.returncode == 1
     assert "Traceback" not in finished.stderr + finished.stdout
     assert "Poolster start niet" in finished.stderr and "p-017.json" in finished.stderr
@@ -122,8 +123,9 @@ def test_a_second_bot_process_is_refused_after_the_lock_file_was_deleted(tmp_pat
     try:
         (data / "store" / ".lock").unlink()
         second = BotProcess(data)
-        finished = subprocess.run([sys.executable, "app.py"], cwd=ROOT, env=second.env, capture_output=True,
-                                  text=True, timeout=120)
+        finished = subprocess.run(
+            [sys.executable, "app.py"], cwd=ROOT, env=second.env, capture_output=True, text=True, timeout=120
+        )
         assert finished.returncode == 1
         assert "al in gebruik" in finished.stderr and "Traceback" not in finished.stderr
     finally:

@@ -42,8 +42,10 @@ async def test_the_confirmation_names_the_open_wave_and_how_far_it_is(halfway):
     confirmation = new_card(await teams.say(ADMIN, "nieuwe ronde Proef tot 30-06-2027"))
     words = card_title(confirmation)
     assert "Er loopt al een ronde voor deze centra" in words
-    assert "‘Zelfscan 2027’ (deadline 15-06-2027): 1 van 6 personen gestart, 0 klaar; " \
-           "1 centrumantwoord begonnen, 0 verzonden." in words
+    assert (
+        "‘Zelfscan 2027’ (deadline 15-06-2027): 1 van 6 personen gestart, 0 klaar; "
+        "1 centrumantwoord begonnen, 0 verzonden." in words
+    )
     buttons = [a["title"] for a in confirmation.card["actions"]]
     assert buttons == ["Sluit de open ronde en lanceer", "Lanceer, laat beide open", "Annuleer"]
 
@@ -106,8 +108,10 @@ async def test_closing_the_open_wave_first_says_where_the_answers_are(halfway):
 
     calls = await teams.say(MO, "verder")
     assert "Bouwsteen 1" in str(new_card(calls).card)
-    assert "Je antwoorden uit de ronde ‘Zelfscan 2027’ (gesloten) blijven bewaard: " \
-           "typ *overzicht Zelfscan 2027* om ze te bekijken." in texts_in(calls)
+    assert (
+        "Je antwoorden uit de ronde ‘Zelfscan 2027’ (gesloten) blijven bewaard: "
+        "typ *overzicht Zelfscan 2027* om ze te bekijken." in texts_in(calls)
+    )
     overview = new_card(await teams.say(MO, "overzicht Zelfscan 2027"))
     assert labels(overview) == "Ronde: Zelfscan 2027" and "Planmatig" in str(overview.card)
 
@@ -127,8 +131,10 @@ async def test_without_a_name_herinner_and_sluit_ronde_mean_the_newest_open_wave
     remind = new_card(await teams.say(ADMIN, "herinner"))
     assert "Ronde ‘Zelfscan 2027’" in card_title(remind)
     assert texts_in(await teams.say(ADMIN, "sluit ronde")).startswith("De ronde ‘Zelfscan 2027’ is gesloten")
-    assert texts_in(await teams.say(ADMIN, "sluit ronde")) == \
-        "Er is geen open ronde om te sluiten; typ *rondes* voor de lijst."
+    assert (
+        texts_in(await teams.say(ADMIN, "sluit ronde"))
+        == "Er is geen open ronde om te sluiten; typ *rondes* voor de lijst."
+    )
     assert texts_in(await teams.say(ADMIN, "herinner")) == "Er is geen open ronde om aan te herinneren."
 
 
@@ -151,5 +157,6 @@ async def test_finishing_the_older_wave_points_to_the_one_still_waiting(halfway)
     page = new_card(await teams.press(MO, waiting, "Start ‘Proef’"))
     assert labels(page) == "Ronde: Proef" and "Bouwsteen 1 van 11" in card_title(page)
     choice = new_card(await teams.say(MO, "hallo"))
-    assert [a["title"] for a in choice.card["actions"]] == ["Verder in ‘Proef’", "Bekijk ‘Zelfscan 2027’"], \
+    assert [a["title"] for a in choice.card["actions"]] == ["Verder in ‘Proef’", "Bekijk ‘Zelfscan 2027’"], (
         "a sent wave can only be looked at"
+    )

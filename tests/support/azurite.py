@@ -50,8 +50,10 @@ class AzuriteUnavailable(RuntimeError):
 
 
 def connection_string(port: int, host: str = "127.0.0.1") -> str:
-    return (f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={ACCOUNT_KEY};"
-            f"BlobEndpoint=http://{host}:{port}/{ACCOUNT};")
+    return (
+        f"DefaultEndpointsProtocol=http;AccountName={ACCOUNT};AccountKey={ACCOUNT_KEY};"
+        f"BlobEndpoint=http://{host}:{port}/{ACCOUNT};"
+    )
 
 
 def free_port() -> int:
@@ -81,18 +83,26 @@ def ensure_installed() -> Path:
         raise AzuriteUnavailable(
             "npm is not installed, so Azurite (the Azure Storage emulator the BlobStore tests run against) "
             "cannot be installed. Install Node.js 20+ with npm (Debian: apt-get install nodejs npm), then run "
-            "`npm ci --prefix tools/azurite` or `make install`.")
+            "`npm ci --prefix tools/azurite` or `make install`."
+        )
     # One installer at a time (parallel test sessions on one checkout).
     lock_path = Path(tempfile.gettempdir()) / f"poolster-azurite-{hashlib.sha1(bytes(TOOL_DIR)).hexdigest()[:12]}.lock"
-    with open(lock_path, "w") as lock:  # noqa: PTH123
+    with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if installed_version() != pinned_version() or not BLOB_SCRIPT.exists():
             result = subprocess.run(
                 [npm, "ci", "--prefix", str(TOOL_DIR), "--no-audit", "--no-fund", "--loglevel=error"],
-                cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+            )
             if result.returncode != 0 or not BLOB_SCRIPT.exists():
-                raise AzuriteUnavailable(f"`npm ci --prefix tools/azurite` failed ({result.returncode}):\n"
-                                         f"{(result.stderr or result.stdout)[-2000:]}")
+                raise AzuriteUnavailable(
+                    f"`npm ci --prefix tools/azurite` failed ({result.returncode}):\n"
+                    f"{(result.stderr or result.stdout)[-2000:]}"
+                )
     return BLOB_SCRIPT
 
 
@@ -126,7 +136,7 @@ class Azurite:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/{ACCOUNT}"
 
-    def start(self, timeout: float = 30.0) -> "Azurite":
+    def start(self, timeout: float = 30.0) -> Azurite:
         script = ensure_installed()
         node = shutil.which("node")
         if node is None:
@@ -135,13 +145,30 @@ class Azurite:
         self._log = open(self.location.parent / f"{self.location.name}.log", "w+b")  # noqa: SIM115 - closed in stop
         for _ in range(3):  # a free port can be taken between the probe and Azurite's bind: try another
             self.port = free_port()
-            command = [node, str(script), "--blobHost", "127.0.0.1", "--blobPort", str(self.port),
-                       "--location", str(self.location), "--silent", "--skipApiVersionCheck", "--disableTelemetry"]
+            command = [
+                node,
+                str(script),
+                "--blobHost",
+                "127.0.0.1",
+                "--blobPort",
+                str(self.port),
+                "--location",
+                str(self.location),
+                "--silent",
+                "--skipApiVersionCheck",
+                "--disableTelemetry",
+            ]
             if self.in_memory:
                 command.append("--inMemoryPersistence")
-            self.process = subprocess.Popen(command, cwd=self.location, stdin=subprocess.DEVNULL,
-                                            stdout=self._log, stderr=self._log, start_new_session=True,
-                                            preexec_fn=_die_with_parent)
+            self.process = subprocess.Popen(
+                command,
+                cwd=self.location,
+                stdin=subprocess.DEVNULL,
+                stdout=self._log,
+                stderr=self._log,
+                start_new_session=True,
+                preexec_fn=_die_with_parent,
+            )
             atexit.register(self.stop)
             if self._wait_until_ready(timeout):
                 return self
@@ -193,7 +220,7 @@ class Azurite:
             shutil.rmtree(self.location, ignore_errors=True)
             self.location = None
 
-    def __enter__(self) -> "Azurite":
+    def __enter__(self) -> Azurite:
         return self.start()
 
     def __exit__(self, *_) -> None:

@@ -24,6 +24,7 @@ Pytest: the session-scoped fixture ``card_validator`` lives here. Register it in
     from tests.support.cardcheck import card_validator  # noqa: F401  (a pytest fixture)
 
 (ruff then flags each test parameter named ``card_validator`` as F811; ``from tests.support
+import contextlib
 import cardcheck`` plus ``card_validator = cardcheck.card_validator`` registers it without that.)
 
 The Node side must be installed first: ``npm ci --prefix tools/cardcheck`` (``make install``).
@@ -32,6 +33,7 @@ The Node side must be installed first: ``npm ci --prefix tools/cardcheck`` (``ma
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import re
@@ -52,10 +54,18 @@ TOOL_DIR = ROOT / "tools" / "cardcheck"
 SCRIPT = TOOL_DIR / "validate.js"
 MAX_BYTES = 40 * 1024
 VERSION = "1.5"
-CHARTS = frozenset({
-    "Chart.VerticalBar", "Chart.VerticalBar.Grouped", "Chart.HorizontalBar", "Chart.HorizontalBar.Stacked",
-    "Chart.Line", "Chart.Pie", "Chart.Donut", "Chart.Gauge",
-})
+CHARTS = frozenset(
+    {
+        "Chart.VerticalBar",
+        "Chart.VerticalBar.Grouped",
+        "Chart.HorizontalBar",
+        "Chart.HorizontalBar.Stacked",
+        "Chart.Line",
+        "Chart.Pie",
+        "Chart.Donut",
+        "Chart.Gauge",
+    }
+)
 # Keys that hold elements, actions or a card; nothing else of a card is structure (data,
 # choices, facts, msteams, requires... are values).
 _ELEMENT_LISTS = ("body", "items", "columns", "rows", "cells", "inlines", "images")
@@ -78,6 +88,7 @@ class CardReport:
 
 
 # --- Teams rules -------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class _Node:
@@ -139,8 +150,9 @@ def teams_problems(card: dict) -> list[str]:
     if card.get("type") != "AdaptiveCard":
         problems.append(f'card: root "type" must be "AdaptiveCard", not {card.get("type")!r}')
     if card.get("version") != VERSION:
-        problems.append(f'card: "version" must be exactly "{VERSION}" (the highest Teams renders), '
-                        f"not {card.get('version')!r}")
+        problems.append(
+            f'card: "version" must be exactly "{VERSION}" (the highest Teams renders), not {card.get("version")!r}'
+        )
     if "$schema" in card and not isinstance(card["$schema"], str):
         problems.append('card: "$schema" must be a string URL')
     try:
@@ -163,30 +175,42 @@ def teams_problems(card: dict) -> list[str]:
         if node.rendered and isinstance(kind, str) and kind.startswith("Input."):
             input_id = obj.get("id")
             if not isinstance(input_id, str) or not input_id.strip():
-                problems.append(f"{label}: every input needs a non-empty string \"id\" (it names the value "
-                                f"Teams submits), got {input_id!r}")
+                problems.append(
+                    f'{label}: every input needs a non-empty string "id" (it names the value '
+                    f"Teams submits), got {input_id!r}"
+                )
             else:
                 inputs.setdefault(input_id, []).append(node.path)
         if kind == "Action.Execute":
-            problems.append(f"{label}: Action.Execute is not used in Teams bot messages here (HTTP 500 under "
-                            "the aiohttp CloudAdapter, broken on Teams iOS/Android): use Action.Submit")
+            problems.append(
+                f"{label}: Action.Execute is not used in Teams bot messages here (HTTP 500 under "
+                "the aiohttp CloudAdapter, broken on Teams iOS/Android): use Action.Submit"
+            )
         if kind == "Action.Submit" and "data" in obj and not isinstance(obj["data"], dict):
-            problems.append(f"{label}: \"data\" must be a JSON object so Teams merges the inputs into it, "
-                            f"not {type(obj['data']).__name__} {json.dumps(obj['data'])[:60]}")
+            problems.append(
+                f'{label}: "data" must be a JSON object so Teams merges the inputs into it, '
+                f"not {type(obj['data']).__name__} {json.dumps(obj['data'])[:60]}"
+            )
         if kind in CHARTS and not isinstance(obj.get("fallback"), dict):
-            problems.append(f"{label}: a chart needs a fallback element (a Table or FactSet with the same "
-                            "numbers): Teams clients that draw no charts (iOS) show the fallback")
+            problems.append(
+                f"{label}: a chart needs a fallback element (a Table or FactSet with the same "
+                "numbers): Teams clients that draw no charts (iOS) show the fallback"
+            )
     for input_id, paths in inputs.items():
         if len(paths) > 1:
-            problems.append(f"duplicate input id {input_id!r} at {', '.join(paths)}: Teams submits one value per "
-                            "id, so one input silently overwrites the other")
+            problems.append(
+                f"duplicate input id {input_id!r} at {', '.join(paths)}: Teams submits one value per "
+                "id, so one input silently overwrites the other"
+            )
     for node in nodes:
         if node.obj.get("type") == "Action.ToggleVisibility" and isinstance(node.obj.get("targetElements"), list):
             for target in node.obj["targetElements"]:
                 target_id = target.get("elementId") if isinstance(target, dict) else target
                 if target_id not in element_ids:
-                    problems.append(f"{node.path} (Action.ToggleVisibility): target {target_id!r} is not the id "
-                                    "of any element in the card")
+                    problems.append(
+                        f"{node.path} (Action.ToggleVisibility): target {target_id!r} is not the id "
+                        "of any element in the card"
+                    )
     nulls = list(_nulls(card, "card"))
     for path in nulls[:_MAX_NULLS_REPORTED]:
         problems.append(f"{path}: null value (some Teams clients, mobile ones, reject nulls): leave it out")
@@ -196,6 +220,7 @@ def teams_problems(card: dict) -> list[str]:
 
 
 # --- the Node validator ------------------------------------------------------------------------
+
 
 class CardValidator:
     """One long-lived ``node tools/cardcheck/validate.js`` process (started on first use) plus the
@@ -220,12 +245,11 @@ class CardValidator:
         reports = [CardReport(errors=teams_problems(card)) for card in cards]
         payloads: list[tuple[int, str]] = []
         for index, card in enumerate(cards):
-            try:
+            # A card JSON cannot hold is reported by teams_problems; Node could not read it anyway.
+            with contextlib.suppress(TypeError, ValueError):
                 payloads.append((index, json.dumps(card, allow_nan=False)))
-            except (TypeError, ValueError):
-                pass  # reported by teams_problems; Node could not read it anyway
         results = self._exchange([payload for _, payload in payloads]) if payloads else []
-        for (index, _), result in zip(payloads, results):
+        for (index, _), result in zip(payloads, results, strict=False):
             ours = reports[index].errors
             reports[index].errors.extend(e for e in result.get("errors", []) if not _said_already(ours, e))
             reports[index].warnings.extend(result.get("warnings", []))
@@ -244,8 +268,11 @@ class CardValidator:
 
     def assert_all_valid(self, cards: Iterable[dict], label: str = "card") -> None:
         cards = list(cards)
-        failures = [_failure(f"{label} #{i}", card, problems)
-                    for i, (card, problems) in enumerate(zip(cards, self.problems_many(cards))) if problems]
+        failures = [
+            _failure(f"{label} #{i}", card, problems)
+            for i, (card, problems) in enumerate(zip(cards, self.problems_many(cards), strict=False))
+            if problems
+        ]
         assert not failures, f"{len(failures)} of {len(cards)} cards are invalid:\n\n" + "\n\n".join(failures)
 
     def close(self) -> None:
@@ -265,12 +292,14 @@ class CardValidator:
         if not node:
             raise CardValidatorError("node is not on PATH: the card validator needs Node.js 18+")
         if not (TOOL_DIR / "node_modules" / "adaptivecards").is_dir():
-            raise CardValidatorError("the card validator is not installed: run `npm ci --prefix tools/cardcheck` "
-                                     "(or `make install`)")
-        self._stderr = tempfile.TemporaryFile()
+            raise CardValidatorError(
+                "the card validator is not installed: run `npm ci --prefix tools/cardcheck` (or `make install`)"
+            )
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - open while the validator runs, closed in close()
         self._buffer = b""
-        return subprocess.Popen([node, str(SCRIPT)], cwd=TOOL_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=self._stderr)
+        return subprocess.Popen(
+            [node, str(SCRIPT)], cwd=TOOL_DIR, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._stderr
+        )
 
     def _stop(self, kill: bool = False) -> None:
         process, self._process = self._process, None
@@ -296,8 +325,9 @@ class CardValidator:
             stderr = self._stderr.read()[-2000:]
         self._stop(kill=True)
         detail = stderr.decode("utf-8", "replace").strip()
-        return CardValidatorError(f"card validator (node {SCRIPT.relative_to(ROOT)}) {why}"
-                                  + (f":\n{detail}" if detail else ""))
+        return CardValidatorError(
+            f"card validator (node {SCRIPT.relative_to(ROOT)}) {why}" + (f":\n{detail}" if detail else "")
+        )
 
     def _read_line(self) -> bytes:
         deadline = time.monotonic() + self._timeout
@@ -352,7 +382,9 @@ class CardValidator:
 
 _ROOT_RULES = re.compile(r'^card: (root "type"|"version" must be exactly)')
 _NODE_ROOT = re.compile(r'^card: ("version"|version |"type" must be|Invalid or missing card type)')
-_NODE_INPUT_ID = re.compile(r'^(?P<path>\S+)( \(Input\.\w+\))?: (required property "id" is missing|All inputs must have a unique Id)')
+_NODE_INPUT_ID = re.compile(
+    r'^(?P<path>\S+)( \(Input\.\w+\))?: (required property "id" is missing|All inputs must have a unique Id)'
+)
 _NODE_DUPLICATE = re.compile(r'Duplicate Id "(?P<id>.*)"\. \[DuplicateId\]$')
 
 
@@ -363,7 +395,9 @@ def _said_already(ours: list[str], node_error: str) -> bool:
     if _NODE_ROOT.match(node_error):
         return any(_ROOT_RULES.match(problem) for problem in ours)
     if match := _NODE_INPUT_ID.match(node_error):
-        return any(problem.startswith(f"{match['path']} (Input.") and "every input needs" in problem for problem in ours)
+        return any(
+            problem.startswith(f"{match['path']} (Input.") and "every input needs" in problem for problem in ours
+        )
     if match := _NODE_DUPLICATE.search(node_error):
         return any(problem.startswith(f"duplicate input id {match['id']!r} ") for problem in ours)
     return False
@@ -418,6 +452,16 @@ def card_validator() -> Iterator[CardValidator]:
 
 
 __all__ = [
-    "CHARTS", "MAX_BYTES", "CardReport", "CardValidator", "CardValidatorError", "assert_valid_card",
-    "assert_valid_cards", "card_problems", "card_size", "card_validator", "shared_validator", "teams_problems",
+    "CHARTS",
+    "MAX_BYTES",
+    "CardReport",
+    "CardValidator",
+    "CardValidatorError",
+    "assert_valid_card",
+    "assert_valid_cards",
+    "card_problems",
+    "card_size",
+    "card_validator",
+    "shared_validator",
+    "teams_problems",
 ]

@@ -103,10 +103,18 @@ class FakeConnector:
     # ----- what tests look at --------------------------------------------------------------
 
     def sends(self, conversation_id: str | None = None) -> list[Call]:
-        return [c for c in self.calls if c.method == "POST" and (conversation_id is None or c.conversation_id == conversation_id)]
+        return [
+            c
+            for c in self.calls
+            if c.method == "POST" and (conversation_id is None or c.conversation_id == conversation_id)
+        ]
 
     def updates(self, conversation_id: str | None = None) -> list[Call]:
-        return [c for c in self.calls if c.method == "PUT" and (conversation_id is None or c.conversation_id == conversation_id)]
+        return [
+            c
+            for c in self.calls
+            if c.method == "PUT" and (conversation_id is None or c.conversation_id == conversation_id)
+        ]
 
     def created(self) -> list[Call]:
         return [c for c in self.calls if c.method == "CREATE"]
@@ -161,8 +169,9 @@ class FakeConnector:
             if owner in self.refusals:
                 return self._refuse(conversation_id, self.refusals[owner])
             if self.installed is not None and owner not in self.installed:
-                return self._refuse(conversation_id, "ForbiddenOperationException" if creating
-                                    else "BotNotInConversationRoster")
+                return self._refuse(
+                    conversation_id, "ForbiddenOperationException" if creating else "BotNotInConversationRoster"
+                )
         if self.html_pages:
             status = self.html_pages.popleft()
             self.rejections.append((conversation_id, status))
@@ -185,8 +194,9 @@ class FakeConnector:
                     queue.popleft()
             if len(window) >= self.per_conversation_limit or len(self._app_window) >= self.per_app_limit:
                 self.rejections.append((conversation_id, 429))
-                return web.json_response({"error": {"code": "Throttled"}}, status=429,
-                                         headers={"Retry-After": str(self.retry_after_seconds)})
+                return web.json_response(
+                    {"error": {"code": "Throttled"}}, status=429, headers={"Retry-After": str(self.retry_after_seconds)}
+                )
             window.append(now)
             self._app_window.append(now)
         if self.random_failure_rate and self.rng.random() < self.random_failure_rate:
@@ -229,10 +239,16 @@ class FakeConnector:
     def file_attachment(self, name: str, content: bytes) -> dict:
         """The attachment Teams puts on a message when a user sends the bot a file in a 1:1 chat."""
         self.files[name] = content
-        return {"contentType": "application/vnd.microsoft.teams.file.download.info", "name": name,
-                "contentUrl": f"{self.url}files/{name}",
-                "content": {"downloadUrl": f"{self.url}files/{name}", "uniqueId": name,
-                            "fileType": name.rsplit(".", 1)[-1]}}
+        return {
+            "contentType": "application/vnd.microsoft.teams.file.download.info",
+            "name": name,
+            "contentUrl": f"{self.url}files/{name}",
+            "content": {
+                "downloadUrl": f"{self.url}files/{name}",
+                "uniqueId": name,
+                "fileType": name.rsplit(".", 1)[-1],
+            },
+        }
 
     async def _file(self, request: web.Request) -> web.Response:
         self.file_downloads.append(request.match_info["name"])
@@ -245,7 +261,12 @@ class FakeConnector:
         member = self.members.get(request.match_info["member"])
         if member is None:
             return web.json_response({"error": {"code": "NotFound"}}, status=404)
-        return web.json_response({
-            "id": member.id, "name": member.name, "aadObjectId": member.aad_object_id,
-            "email": member.email, "userPrincipalName": member.email,
-        })
+        return web.json_response(
+            {
+                "id": member.id,
+                "name": member.name,
+                "aadObjectId": member.aad_object_id,
+                "email": member.email,
+                "userPrincipalName": member.email,
+            }
+        )

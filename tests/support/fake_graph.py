@@ -79,9 +79,13 @@ class FakeGraph:
 
     def posts(self, user_id: str) -> int:
         """Installs asked for this user and answered (a throttled or failed request is asked again)."""
-        return sum(1 for r in self.requests
-                   if r.method == "POST" and r.path == f"/v1.0/users/{user_id}/teamwork/installedApps"
-                   and r.status not in RETRYABLE_STATUS)
+        return sum(
+            1
+            for r in self.requests
+            if r.method == "POST"
+            and r.path == f"/v1.0/users/{user_id}/teamwork/installedApps"
+            and r.status not in RETRYABLE_STATUS
+        )
 
     def _install(self, user_id: str) -> None:
         self.installations[user_id] = f"installation-{user_id}"
@@ -174,8 +178,16 @@ class FakeGraph:
         wanted = f"teamsApp/id eq '{self.catalog_app_id}'"
         if request.query.get("$filter") != wanted or user_id not in self.installations:
             return web.json_response({"value": []})
-        return web.json_response({"value": [{"id": self.installations[user_id],
-                                             "teamsApp": {"id": self.catalog_app_id, "displayName": "Poolster"}}]})
+        return web.json_response(
+            {
+                "value": [
+                    {
+                        "id": self.installations[user_id],
+                        "teamsApp": {"id": self.catalog_app_id, "displayName": "Poolster"},
+                    }
+                ]
+            }
+        )
 
     async def _chat(self, request: web.Request) -> web.Response:
         user_id = request.match_info["user"]
@@ -185,5 +197,6 @@ class FakeGraph:
 
 
 def _error(status: int, code: str, headers: dict | None = None) -> web.Response:
-    return web.json_response({"error": {"code": code, "message": "from the fake Graph"}}, status=status,
-                             headers=headers)
+    return web.json_response(
+        {"error": {"code": code, "message": "from the fake Graph"}}, status=status, headers=headers
+    )

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
 
 import yaml
 from aiohttp import web
@@ -42,10 +42,18 @@ def person(user: TeamsUser) -> dict:
 def registry_document() -> dict:
     return {
         "centres": [
-            {"id": "clb-demo", "name": "GO! CLB Demo", "director": person(DIRECTOR),
-             "members": [person(member) for member in MEMBERS]},
-            {"id": "clb-andere", "name": "GO! CLB Andere", "director": person(OTHER_DIRECTOR),
-             "members": [person(OTHER_MEMBER)]},
+            {
+                "id": "clb-demo",
+                "name": "GO! CLB Demo",
+                "director": person(DIRECTOR),
+                "members": [person(member) for member in MEMBERS],
+            },
+            {
+                "id": "clb-andere",
+                "name": "GO! CLB Andere",
+                "director": person(OTHER_DIRECTOR),
+                "members": [person(OTHER_MEMBER)],
+            },
         ]
     }
 
@@ -65,17 +73,26 @@ async def open_schools_wave(services, *, name: str = "Bevraging scholen 2026", c
     """Open a wave of the schools' survey, as POC+ launches one (the content's current version)."""
     questionnaire = services.catalog.for_respondents("schools")[0]
     now = services.clock()
-    wave = Wave(id=wave_id_for(name, now), name=name, status="open", created_at=now, launched_at=now,
-                centre_ids=centre_ids, questionnaire_id=questionnaire.id,
-                questionnaire_version=questionnaire.version, created_by="test")
+    wave = Wave(
+        id=wave_id_for(name, now),
+        name=name,
+        status="open",
+        created_at=now,
+        launched_at=now,
+        centre_ids=centre_ids,
+        questionnaire_id=questionnaire.id,
+        questionnaire_version=questionnaire.version,
+        created_by="test",
+    )
     await services.waves.create(wave, wave.id)
     return wave
 
 
 def write_registry(data_dir: Path, document: dict | None = None) -> None:
     data_dir.mkdir(parents=True, exist_ok=True)
-    (data_dir / "centres.yaml").write_text(yaml.safe_dump(document or registry_document(), allow_unicode=True),
-                                           encoding="utf-8")
+    (data_dir / "centres.yaml").write_text(
+        yaml.safe_dump(document or registry_document(), allow_unicode=True), encoding="utf-8"
+    )
 
 
 @dataclass
@@ -88,13 +105,27 @@ class RunningBot:
         await self.runner.cleanup()
 
 
-async def start_bot(data_dir: Path, *, store: str = "embedded", clock: Callable[[], datetime] | None = None,
-                    build: dict | None = None, **overrides) -> RunningBot:
+async def start_bot(
+    data_dir: Path,
+    *,
+    store: str = "embedded",
+    clock: Callable[[], datetime] | None = None,
+    build: dict | None = None,
+    **overrides,
+) -> RunningBot:
     """Start the app on a free port; overrides go to Settings, build to build_poolster."""
-    settings = Settings(**{
-        "data_dir": data_dir, "store": store, "allowed_tenants": (TENANT,), "admins": (ADMIN.email,),
-        "summary_update_interval": 0.2, "teams_call_timeout": 1.0, "teams_call_attempts": 4, **overrides,
-    })
+    settings = Settings(
+        **{
+            "data_dir": data_dir,
+            "store": store,
+            "allowed_tenants": (TENANT,),
+            "admins": (ADMIN.email,),
+            "summary_update_interval": 0.2,
+            "teams_call_timeout": 1.0,
+            "teams_call_attempts": 4,
+            **overrides,
+        }
+    )
     kwargs = {"clock": clock} if clock else {}
     poolster = await build_poolster(settings, **kwargs, **(build or {}))
     runner, url = await serve_on_loopback(create_app(poolster))

@@ -23,8 +23,16 @@ from tests.support.process import ROOT, free_port, stop_process
 PLAYGROUND_CLI = ROOT / "playground" / "node_modules" / "@microsoft" / "m365agentsplayground" / "cli.js"
 CHROMIUM = os.environ.get("POOLSTER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 # Offline and quiet: no GPU, no QUIC, no background fetches (the machine has no network).
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 DESKTOP = {"width": 1280, "height": 900}
 # A 390 px wide phone leaves a card about 350 px in Teams mobile.
 PHONE_CARD_WIDTH = 350
@@ -57,7 +65,7 @@ class PlaygroundProcess:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 60) -> "PlaygroundProcess":
+    def start(self, timeout: float = 60) -> PlaygroundProcess:
         base = yaml.safe_load(BASE_CONFIG.read_text(encoding="utf-8"))
         self.config_path.write_text(yaml.safe_dump(config_for(self.person, base)), encoding="utf-8")
         env = {
@@ -68,9 +76,22 @@ class PlaygroundProcess:
         }
         log = open(self.log_path, "ab")  # noqa: SIM115 - closed with the process
         self.process = subprocess.Popen(
-            ["node", str(PLAYGROUND_CLI), "-e", f"{self.bot_url}/api/messages", "-c", "msteams",
-             "-p", str(self.port), "--disable-telemetry"],
-            cwd=self.config_path.parent, env=env, stdout=log, stderr=log)
+            [
+                "node",
+                str(PLAYGROUND_CLI),
+                "-e",
+                f"{self.bot_url}/api/messages",
+                "-c",
+                "msteams",
+                "-p",
+                str(self.port),
+                "--disable-telemetry",
+            ],
+            cwd=self.config_path.parent,
+            env=env,
+            stdout=log,
+            stderr=log,
+        )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

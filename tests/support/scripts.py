@@ -54,8 +54,9 @@ async def answer_page(teams: TeamsClient, user: TeamsUser, card: Call, values: d
     return new_card(await teams.press(user, card, SAVE, values))
 
 
-async def answer_bouwstenen(teams: TeamsClient, user: TeamsUser, card: Call, count: int,
-                            situering: dict = SITUERING, context: dict = CONTEXT) -> Call:
+async def answer_bouwstenen(
+    teams: TeamsClient, user: TeamsUser, card: Call, count: int, situering: dict = SITUERING, context: dict = CONTEXT
+) -> Call:
     """Answer `count` bouwstenen from the page card given; returns the card that follows."""
     for _ in range(count):
         card = await answer_page(teams, user, card, situering)
@@ -69,4 +70,3 @@ async def complete_survey(teams: TeamsClient, user: TeamsUser, closing: dict = C
     closing_card = new_card(await teams.press(user, overview, "slotvragen"))
     confirm = new_card(await teams.press(user, closing_card, "verzenden", closing))
     return await teams.press(user, confirm, "Definitief verzenden")
-

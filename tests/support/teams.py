@@ -107,8 +107,11 @@ def required_left_empty(card: dict, action_title: str, values: dict[str, object]
     if str(action.get("associatedInputs", "auto")).lower() == "none":
         return []
     filled = _filled(card, values)
-    return [input_id for input_id, element in inputs_of(card).items()
-            if element.get("isRequired") and filled.get(input_id) in (None, "")]
+    return [
+        input_id
+        for input_id, element in inputs_of(card).items()
+        if element.get("isRequired") and filled.get(input_id) in (None, "")
+    ]
 
 
 class TeamsClient:
@@ -119,10 +122,19 @@ class TeamsClient:
         self.app_url = app_url.rstrip("/")
         self.connector = connector
 
-    def activity(self, user: TeamsUser, *, text: str | None = None, value: dict | None = None,
-                 reply_to_id: str | None = None, conversation_id: str | None = None,
-                 conversation_type: str = "personal", activity_type: str = "message", tenant: str = TENANT,
-                 **extra) -> dict:
+    def activity(
+        self,
+        user: TeamsUser,
+        *,
+        text: str | None = None,
+        value: dict | None = None,
+        reply_to_id: str | None = None,
+        conversation_id: str | None = None,
+        conversation_type: str = "personal",
+        activity_type: str = "message",
+        tenant: str = TENANT,
+        **extra,
+    ) -> dict:
         activity = {
             "type": activity_type,
             "id": f"incoming-{next(_ids)}",
@@ -130,8 +142,11 @@ class TeamsClient:
             "serviceUrl": self.connector.url,
             "channelId": "msteams",
             "from": {"id": user.user_id, "name": user.name, "aadObjectId": user.aad_object_id},
-            "conversation": {"id": conversation_id or user.conversation_id, "conversationType": conversation_type,
-                             "tenantId": tenant},
+            "conversation": {
+                "id": conversation_id or user.conversation_id,
+                "conversationType": conversation_type,
+                "tenantId": tenant,
+            },
             "recipient": {"id": BOT_ID, "name": "Poolster"},
             "channelData": {"tenant": {"id": tenant}},
             "locale": "nl-BE",
@@ -165,14 +180,18 @@ class TeamsClient:
         conversation_id = activity["conversation"]["id"]
         return [call for call in self.connector.calls[before:] if call.conversation_id == conversation_id]
 
-    async def press(self, user: TeamsUser, message: Call, button: str,
-                    values: dict[str, object] | None = None) -> "Turn":
+    async def press(self, user: TeamsUser, message: Call, button: str, values: dict[str, object] | None = None) -> Turn:
         """Press a button on a card the bot sent, with the given inputs set."""
         assert message.card is not None, f"message {message.activity_id} has no card"
         value = fill_card(message.card, button, values)
-        return Turn(await self.send(self.activity(user, value=value, reply_to_id=message.activity_id,
-                                                  conversation_id=message.conversation_id)),
-                    pressed=message.activity_id)
+        return Turn(
+            await self.send(
+                self.activity(
+                    user, value=value, reply_to_id=message.activity_id, conversation_id=message.conversation_id
+                )
+            ),
+            pressed=message.activity_id,
+        )
 
     def last_card(self, user: TeamsUser) -> Call:
         for call in reversed(self.connector.calls):

@@ -29,8 +29,15 @@ def signing_keys() -> list[dict]:
     return [{**jwk, "kid": KEY_ID, "use": "sig", "endorsements": ["msteams"]}]
 
 
-def token(service_url: str, *, audience: str = APP_ID, issuer: str = ISSUER, key=SIGNING_KEY,
-          key_id: str = KEY_ID, expires_in: int | None = 3600) -> str:
+def token(
+    service_url: str,
+    *,
+    audience: str = APP_ID,
+    issuer: str = ISSUER,
+    key=SIGNING_KEY,
+    key_id: str = KEY_ID,
+    expires_in: int | None = 3600,
+) -> str:
     """A Bot Framework token; expires_in=None leaves out `exp` (a token that never expires)."""
     now = int(time.time())
     claims = {"iss": issuer, "aud": audience, "serviceurl": service_url, "nbf": now - 60, "iat": now - 60}
