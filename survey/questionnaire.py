@@ -12,10 +12,12 @@ runs one version, and its answers are read with that version however the content
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Literal, Protocol
+from zoneinfo import ZoneInfo
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -388,6 +390,20 @@ class Questionnaire(_Strict):
             problems.append("statement ids must be unique across the units")
         for rule in self.rules:
             problems.extend(f"rule {rule.id}: {p}" for p in self._rule_problems(rule))
+        agreements = [q.id for q in self.questions if q.type == "agreement"]
+        # The schools' view counts the statements of one agreement question: a second would be missed.
+        if len(agreements) > 1:
+            problems.append(f"at most one agreement question ({', '.join(agreements)})")
+        if self.respondents == "schools" and not agreements:
+            problems.append("a questionnaire for schools needs an agreement question: its results count statements")
+        agreements = [q.id for q in self.questions if q.type == "agreement"]
+        # The schools' view counts the statements of one agreement question: a second would be missed.
+        if len(agreements) > 1:
+            problems.append(f"at most one agreement question ({', '.join(agreements)})")
+        if self.respondents == "schools" and not agreements:
+            problems.append(
+                "a questionnaire for schools needs an agreement question: its results are counted per statement"
+            )
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -478,10 +494,19 @@ class UnknownQuestionnaire(LookupError):
     """A wave or a response names a questionnaire version that is not in the content folder."""
 
 
-class Catalog:
-    """Every questionnaire version the bot knows, by id and version."""
+def _today() -> date:
+    # Releases are days in Belgium, like deadlines.
+    return datetime.now(ZoneInfo("Europe/Brussels")).date()
 
-    def __init__(self, questionnaires: list[Questionnaire]):
+
+class Catalog:
+    """Every questionnaire version the bot knows, by id and version.
+
+    A version counts from its `released` day: a file for next year's edition may be added early,
+    and new waves go on running the version released before it until that day comes."""
+
+    def __init__(self, questionnaires: list[Questionnaire], today: Callable[[], date] = _today):
+        self._today = today
         self._by_key: dict[tuple[str, str], Questionnaire] = {}
         for questionnaire in questionnaires:
             if questionnaire.key in self._by_key:
@@ -499,13 +524,16 @@ class Catalog:
 
     @property
     def ids(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(q.id for q in self._by_key.values()))
+        """The questionnaires with a released version."""
+        today = self._today()
+        return tuple(dict.fromkeys(q.id for q in self._by_key.values() if q.released <= today))
 
     def current(self, questionnaire_id: str) -> Questionnaire:
-        """The newest released version: what a new wave runs."""
-        versions = [q for q in self._by_key.values() if q.id == questionnaire_id]
+        """The newest version released by today: what a new wave runs."""
+        today = self._today()
+        versions = [q for q in self._by_key.values() if q.id == questionnaire_id and q.released <= today]
         if not versions:
-            raise UnknownQuestionnaire(f"geen vragenlijst ‘{questionnaire_id}’")
+            raise UnknownQuestionnaire(f"geen uitgebrachte vragenlijst ‘{questionnaire_id}’")
         return max(versions, key=lambda q: (q.released, q.version))
 
     def get(self, questionnaire_id: str, version: str) -> Questionnaire:

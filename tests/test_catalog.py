@@ -8,7 +8,7 @@ stored answers that stay readable.
 from __future__ import annotations
 
 import shutil
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -224,3 +224,36 @@ def test_a_response_stored_before_the_engine_was_generic_still_reads_and_continu
 def test_a_catalog_needs_at_least_one_questionnaire():
     with pytest.raises(ValueError):
         Catalog([])
+
+
+def test_a_version_counts_from_its_release_day(tmp_path):
+    shutil.copy(SELF_SCAN_FILE, tmp_path / SELF_SCAN_FILE.name)
+    raw = _raw()
+    raw.update(version="2027-1", released="2027-09-01")
+    _write(tmp_path, "poolster-clb-2027-1.yaml", raw)
+    files = [load_questionnaire(p) for p in sorted(tmp_path.glob("*.yaml"))]
+    before = Catalog(files, today=lambda: date(2027, 8, 31))
+    assert before.current(SELF_SCAN).version == "2025-1", "next year's edition waits for its day"
+    assert before.get(SELF_SCAN, "2027-1").version == "2027-1", "yet it is known"
+    assert Catalog(files, today=lambda: date(2027, 9, 1)).current(SELF_SCAN).version == "2027-1"
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda raw: raw["questions"].append({**raw["questions"][0], "id": "nog_eens"}), "at most one agreement"),
+        (
+            lambda raw: raw["questions"].__setitem__(
+                0, {"id": "stellingen", "type": "free_text", "short_label": "S", "text": "Iets?", "summary": "texts"}
+            ),
+            "a questionnaire for schools needs an agreement question",
+        ),
+    ],
+)
+def test_the_schools_survey_counts_one_agreement_question(tmp_path, change, message):
+    raw = _raw(CONTENT_DIR / "scholen-clb-2025-1.yaml")
+    change(raw)
+    if raw["questions"][-1]["id"] == "nog_eens":
+        raw["pages"][0]["questions"].append("nog_eens")
+    with pytest.raises(ValueError, match=message):
+        load_questionnaire(_write(tmp_path, "scholen.yaml", raw))

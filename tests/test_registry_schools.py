@@ -4,6 +4,9 @@ export gives the same rows back."""
 
 from __future__ import annotations
 
+import pytest
+from pydantic import ValidationError
+
 from cards.registry_admin import import_preview_card, registry_card
 from survey.registry import Registry
 from survey.registry_import import describe, diff, parse_registry, preview_text, registry_rows, summary
@@ -113,3 +116,26 @@ def test_a_registry_without_school_columns_still_imports():
     registry, _ = parse_registry("register.xlsx", xlsx([row[:7] for row in current_rows()]))
     assert registry == Registry.model_validate(registry.model_dump())
     assert all(not c.schools for c in registry.centres)
+
+
+def test_a_hand_edited_registry_is_held_to_one_school_per_contact_and_no_team_member_as_contact():
+    def centre(schools: list[dict], members: list[dict] | None = None) -> dict:
+        return {
+            "id": "clb-x",
+            "name": "CLB X",
+            "director": {"name": "D", "email": "d@x.be"},
+            "members": members or [],
+            "schools": schools,
+        }
+
+    contact = {"name": "Ilse", "email": "ilse@school.be"}
+    two_schools = [
+        {"id": "a", "name": "A", "type": "bao", "contacts": [contact]},
+        {"id": "b", "name": "B", "type": "so", "contacts": [contact]},
+    ]
+    with pytest.raises(ValidationError, match="contact of schools a and b"):
+        Registry.model_validate({"centres": [centre(two_schools)]})
+    in_team = [{"id": "a", "name": "A", "type": "bao", "contacts": [contact]}]
+    with pytest.raises(ValidationError, match="in the team of clb-x"):
+        Registry.model_validate({"centres": [centre(in_team, members=[contact])]})
+    assert Registry.model_validate({"centres": [centre(in_team)]}).school_contact("ILSE@school.be").school.id == "a"
