@@ -10,7 +10,7 @@ from actions.payloads import action_data
 from cards.common import card, chart, count, facts, heading, safe_text, submit, subtle, text
 from survey.questionnaire import Question, Questionnaire, Scale
 from survey.registry import SCHOOL_TYPE_LABELS
-from survey.school_view import MIN_SCHOOLS, SchoolsView
+from survey.school_view import MIN_SCHOOLS, SchoolsView, share_note, type_lines, waiting_text
 from survey.waves import SendReport, Wave, WaveCounts, date_text, example_deadline
 
 # One colour per state, the same in every chart and legend (Teams' chart colour names).
@@ -164,13 +164,31 @@ def launch_card(
     )
 
 
-def invitation_card(q: Questionnaire, wave: Wave, for_whom: str, reminder: bool) -> dict:
-    """The invitation (or reminder) to answer `q` for `for_whom`: a centre, or a school."""
+def invitation_card(
+    q: Questionnaire, wave: Wave, for_whom: str, reminder: bool, *, asked_by: str | None = None
+) -> dict:
+    """The invitation (or reminder) to answer `q` for `for_whom`: a centre, or a school; in a schools'
+    wave `asked_by` is the school's CLB, which asks."""
     title = "Herinnering: je antwoord wacht nog" if reminder else "Je bent uitgenodigd"
+    if q.respondents == "schools":
+        about = [
+            text(
+                f"{safe_text(asked_by or 'Je CLB')} vraagt hoe {safe_text(for_whom)} de samenwerking met het CLB "
+                "ervaart."
+            ),
+            text(
+                f"Eén antwoord per school. Het CLB ziet alleen tellingen over minstens {MIN_SCHOOLS} scholen, "
+                "na het sluiten; POC+ ziet de antwoorden per school, zonder naam. *mijn gegevens* zegt meer.",
+                size="Small",
+                isSubtle=True,
+            ),
+        ]
+    else:
+        about = [text(f"**{safe_text(q.title)}** — {safe_text(wave.name)} voor {safe_text(for_whom)}.")]
     return card(
         [
             heading(title),
-            text(f"**{safe_text(q.title)}** — {safe_text(wave.name)} voor {safe_text(for_whom)}."),
+            *about,
             text(
                 f"{wave.until_text()} Het duurt ongeveer {q.estimated_minutes} minuten; "
                 "elk antwoord wordt meteen bewaard, je kan pauzeren en later verdergaan."
@@ -525,11 +543,13 @@ def schools_results_card(wave: Wave, view: SchoolsView, per_centre: list[tuple[s
             f"{'verzond' if view.answered == 1 else 'verzonden'}"
         ),
     ]
-    if not view.enough:
+    if not view.final:
+        body.append(text(waiting_text(wave)))
+    elif not view.enough:
         body.append(
             text(
-                f"Nog te weinig antwoorden om iets te tonen: de resultaten verschijnen zodra minstens "
-                f"{MIN_SCHOOLS} scholen verzonden. Zo kan niemand afleiden wat één school antwoordde."
+                f"Nog te weinig antwoorden om iets te tonen: de resultaten per stelling verschijnen alleen als "
+                f"minstens {MIN_SCHOOLS} scholen verzonden, geteld over alle scholen samen."
             )
         )
     else:
@@ -542,29 +562,28 @@ def schools_results_card(wave: Wave, view: SchoolsView, per_centre: list[tuple[s
                 ]
             )
         )
-        if view.hidden_types:
-            hidden = " en ".join(SCHOOL_TYPE_LABELS[t] for t in view.hidden_types)
-            body.append(
-                subtle(
-                    f"Enkel in het totaal: {hidden}. Een soort met minder dan {MIN_SCHOOLS} scholen wordt "
-                    "niet apart getoond, en ook niet af te leiden uit de andere."
-                )
-            )
+        body += [subtle(line) for line in type_lines(view)]
         shown = view.shown_types
         body.append(
             text(
-                "**Akkoord per stelling** (eerder of helemaal akkoord; niet van toepassing telt niet mee)",
+                "**Deel dat akkoord gaat, per stelling"
+                + (f" (zonder ‘{na.label.lower()}’)" if (na := view.scale.not_applicable) else "")
+                + "**",
                 spacing="Large",
                 separator=True,
             )
         )
+        body.append(subtle(share_note(view.scale)))
         body.append(
             facts(
                 [
                     (
                         f"{s.statement.number}. {safe_text(s.statement.short_label)}",
                         " · ".join(
-                            [f"alle: {_share(s.share)}", *[f"{t}: {_share(s.share_by_type[t])}" for t in shown]]
+                            [
+                                f"alle scholen: {_share(s.share)}",
+                                *[f"{SCHOOL_TYPE_LABELS[t]}: {_share(s.share_by_type[t])}" for t in shown],
+                            ]
                         ),
                     )
                     for s in view.statements
@@ -583,9 +602,9 @@ def schools_results_card(wave: Wave, view: SchoolsView, per_centre: list[tuple[s
                 facts(
                     [
                         (
-                            f"{s.spread} %-punt",
+                            f"{s.spread} procentpunten verschil",
                             f"{s.statement.number}. {safe_text(s.statement.short_label)} ("
-                            + ", ".join(f"{t} {_share(v)}" for t, v in s.share_by_type.items())
+                            + ", ".join(f"{SCHOOL_TYPE_LABELS[t]} {_share(v)}" for t, v in s.share_by_type.items())
                             + ")",
                         )
                         for s in differences

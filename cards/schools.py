@@ -1,8 +1,9 @@
 """The schools' view for a director: what the centre's schools say about working with it.
 
-Built on survey.school_view, which decides what may be shown: nothing per statement below three
-answering schools, a school type on its own only where it cannot give a school away. This card
-never shows more than the view holds, and never a school's name.
+Built on survey.school_view, which decides what may be shown: nothing per statement while the
+wave still accepts answers or below three answering schools, a school type on its own only where
+it cannot give a school away. This card never shows more than the view holds, and never a
+school's name.
 
 Per unit (thema) each statement with the share that agrees as a bar and a percentage, the counts
 per level of the scale, and the share per shown school type; above them the statements with most
@@ -17,7 +18,15 @@ from datetime import datetime
 from cards.common import card, heading, plural, safe_text, shorten, subtle, text, toggle_section
 from survey.questionnaire import Scale
 from survey.registry import SCHOOL_TYPE_LABELS, Centre
-from survey.school_view import MIN_SCHOOLS, NOTABLE_DIFFERENCE, SchoolsView, StatementView
+from survey.school_view import (
+    MIN_SCHOOLS,
+    NOTABLE_DIFFERENCE,
+    SchoolsView,
+    StatementView,
+    share_note,
+    type_lines,
+    waiting_text,
+)
 from survey.waves import TIMEZONE, Wave
 
 CARD_BUDGET = 39 * 1024
@@ -39,37 +48,6 @@ def level_marks(scale: Scale) -> dict[str, str]:
         else:
             marks[level.id] = "+" * (i - (n - 1) // 2)
     return marks
-
-
-def type_lines(view: SchoolsView) -> list[str]:
-    """Which school types are shown on their own, and why the others are only inside the total."""
-    shown = [
-        f"{SCHOOL_TYPE_LABELS[t]} ({plural(view.answered_by_type[t], 'school', 'scholen')})" for t in view.shown_types
-    ]
-    lines = [
-        f"Apart getoond: {', '.join(shown)}."
-        if shown
-        else "Geen soort school wordt apart getoond: elke soort telt minder dan "
-        f"{MIN_SCHOOLS} scholen, of zou anders af te leiden zijn."
-    ]
-    few = [SCHOOL_TYPE_LABELS[t] for t in view.hidden_types if view.answered_by_type[t] < MIN_SCHOOLS]
-    derivable = [SCHOOL_TYPE_LABELS[t] for t in view.hidden_types if view.answered_by_type[t] >= MIN_SCHOOLS]
-    if shown and few:
-        lines.append(f"Enkel in het totaal: {', '.join(few)} (minder dan {MIN_SCHOOLS} scholen).")
-    if shown and derivable:
-        lines.append(
-            f"Ook enkel in het totaal: {', '.join(derivable)}, anders is een kleinere groep uit het "
-            "totaal af te leiden."
-        )
-    return lines
-
-
-def share_note(scale: Scale) -> str:
-    """What the percentage of a statement is, in the scale's words."""
-    agreeing = " of ".join(level.label.lower() for level in scale.levels[len(scale.levels) // 2 :])
-    na = scale.not_applicable
-    left_out = f", zonder wie ‘{na.label.lower()}’ koos" if na else ""
-    return f"Het percentage: het deel van de scholen dat {agreeing} is{left_out}."
 
 
 def share_text(share: int | None) -> str:
@@ -199,20 +177,28 @@ def _schools_card(view: SchoolsView, centre: Centre, wave: Wave, now: datetime, 
         ),
         text(f"**{view.answered} van {plural(view.invited, 'school', 'scholen')}** antwoordden.", spacing="Medium"),
     ]
-    if not view.enough:
+    if not view.final:
+        body.append(text(waiting_text(wave), spacing="Small"))
+    elif not view.enough:
         body.append(
             text(
-                f"Vanaf {MIN_SCHOOLS} scholen zie je hier wat ze per stelling antwoordden. Zo is nooit te "
-                "herkennen wat één school zei.",
+                f"Te weinig antwoorden: vanaf {MIN_SCHOOLS} scholen zie je hier wat ze per stelling "
+                "antwoordden, geteld over alle scholen en nooit per school.",
                 spacing="Small",
             )
         )
+    if not view.visible:
         body.append(subtle("Typ *team* voor het overzicht van je team."))
         return card(body)
     marks = level_marks(view.scale)
     legend = ", ".join(f"{marks[level.id]} {level.label.lower()}" for level in view.scale.levels)
     body += [
-        _small("Je ziet nooit wat één school antwoordde: alleen tellingen.", isSubtle=True, spacing="None"),
+        _small(
+            f"Per stelling zie je alleen tellingen over minstens {MIN_SCHOOLS} scholen; de opmerkingen staan er "
+            "zonder de naam van de school.",
+            isSubtle=True,
+            spacing="None",
+        ),
         *[_small(line, spacing="Small") for line in type_lines(view)],
         text("**Waar de scholen het meest akkoord gaan**", separator=True, spacing="Large"),
         *_ranked(view.most_agreed(TOP)),

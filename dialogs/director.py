@@ -29,7 +29,7 @@ from survey.answers import Response
 from survey.consolidation import propose, proposed_closing_inputs, proposed_inputs
 from survey.questionnaire import RespondentKind
 from survey.registry import Centre
-from survey.school_view import SchoolsView, schools_view
+from survey.school_view import SchoolsView, is_final, schools_view
 from survey.summary import TeamSummary, summarise
 from survey.waves import Wave, previous_wave
 
@@ -80,10 +80,27 @@ def answered_by(services: Services, kind: RespondentKind) -> frozenset[str]:
     return frozenset(q.id for q in services.catalog.for_respondents(kind))
 
 
-async def schools_wave(services: Services, centre: Centre) -> Wave | None:
-    """The schools' survey a centre's schools answer now (or answered last), if one ran for it."""
+async def schools_wave(services: Services, centre: Centre, self_scan: Wave | None = None) -> Wave | None:
+    """The schools' survey a centre's schools answer now (or answered last), if one ran for it.
+
+    With `self_scan`, the one that belongs to that wave of the self-scan (its report): the newest
+    schools' wave for the centre launched before the self-scan wave closed, or before now while it is
+    open, so an old self-scan's report never shows a newer schools' wave."""
     ids = answered_by(services, "schools")
-    return await services.current_wave(centre.id, ids) if ids else None
+    if not ids:
+        return None
+    if self_scan is None:
+        return await services.current_wave(centre.id, ids)
+    now = services.clock()
+    # When the self-scan wave stopped taking answers: closed, or its deadline passed, whichever came first.
+    ends = [t for t in (self_scan.closed_at, self_scan.closes_at) if t is not None]
+    end = now if self_scan.accepts_answers(now) or not ends else min(ends)
+    candidates = [
+        w
+        for w in await services.waves.list()
+        if w.runs(ids) and w.includes(centre.id) and w.launched_at is not None and w.launched_at < end
+    ]
+    return max(candidates, key=lambda w: w.launched_at or w.created_at, default=None)
 
 
 async def centre_schools_view(services: Services, wave: Wave, centre: Centre) -> SchoolsView:
@@ -91,7 +108,7 @@ async def centre_schools_view(services: Services, wave: Wave, centre: Centre) ->
     responses = [
         r for r in await services.responses.list(wave.id, centre.id) if r.kind == "school" and r.centre_id == centre.id
     ]
-    return schools_view(services.questionnaire_of(wave), [centre], responses)
+    return schools_view(services.questionnaire_of(wave), [centre], responses, final=is_final(wave, services.clock()))
 
 
 async def report_input(services: Services, wave: Wave, centre: Centre) -> ReportInput | None:
@@ -106,7 +123,7 @@ async def report_input(services: Services, wave: Wave, centre: Centre) -> Report
     if previous_answer is not None and not previous_answer.is_submitted:
         previous_answer = None
     network = tuple(await services.centre_answers.list(wave.id))
-    schools = await schools_wave(services, centre)
+    schools = await schools_wave(services, centre, wave)
     return ReportInput(
         q,
         centre,
@@ -118,6 +135,7 @@ async def report_input(services: Services, wave: Wave, centre: Centre) -> Report
         network,
         services.clock(),
         await centre_schools_view(services, schools, centre) if schools else None,
+        schools,
     )
 
 

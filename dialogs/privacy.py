@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from dialogs.commands import Command
 from dialogs.context import Actor, Outgoing, Reply, Services
 from survey.progress import progress
+from survey.school_view import MIN_SCHOOLS
 
 RETENTION = (
     "Bewaartermijn: na het afsluiten en exporteren van een ronde kan POC+ de antwoorden per persoon "
@@ -43,9 +44,11 @@ class PrivacyDialog:
                 "Je school heeft nog geen antwoorden gegeven.",
             )
             lines.append(
-                f"- Wie de antwoorden van je school ziet: de contactpersonen van je school. "
-                f"{centre.name} ziet alleen de antwoorden van al zijn scholen samen, nooit wat "
-                "één school antwoordde."
+                "- Wie de antwoorden van je school ziet: de contactpersonen van je school. "
+                f"{centre.name} ziet alleen tellingen over minstens {MIN_SCHOOLS} van zijn scholen samen, "
+                "pas nadat de bevraging gesloten is, en de opmerkingen zonder de naam van je school. "
+                "POC+ (de ondersteuningscel van het netwerk) ziet de antwoorden per school, zonder de naam "
+                "van de school, voor het beeld van het netwerk."
             )
         elif membership is None:
             lines.append("- Je staat in geen enkel centrum in het register, dus er zijn geen antwoorden van jou.")

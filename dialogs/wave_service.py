@@ -29,7 +29,7 @@ from survey.export import (
 )
 from survey.questionnaire import Question, Questionnaire, Scale
 from survey.registry import Centre, Person
-from survey.school_view import SchoolsView, schools_view
+from survey.school_view import SchoolsView, is_final, schools_view
 from survey.waves import Wave, WaveCounts, date_text, example_deadline, find_wave, wave_id_for
 
 
@@ -427,7 +427,8 @@ class WaveService:
             centres = self.centres(wave)
             responses = [r for r in await self.services.responses.list(wave.id) if r.kind == "school"]
             per_centre = tuple((row.name, row.finished, row.people) for row in await self.centre_rows(wave))
-            return SchoolResults(schools_view(q, centres, responses), per_centre)
+            final = is_final(wave, self.services.clock())  # while open, only how many schools answered
+            return SchoolResults(schools_view(q, centres, responses, final=final), per_centre)
         answers = [a for a in await self.services.centre_answers.list(wave.id) if a.is_submitted]
         return Results(q, len(answers), level_counts(q, answers), final_choice_counts(q, answers))
 

@@ -14,12 +14,11 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from cards.schools import share_note, type_lines
 from reports.charts import agreement_chart, centre_chart, distribution_chart, level_colours
 from survey.answers import Response
 from survey.questionnaire import Question, Questionnaire, Scale
 from survey.registry import SCHOOL_TYPE_LABELS, Centre
-from survey.school_view import SchoolsView
+from survey.school_view import MIN_SCHOOLS, SchoolsView, share_note, type_lines, waiting_text
 from survey.summary import TeamSummary, counts_text, current_level, intended_stadium, level_scale, situation_of
 from survey.waves import TIMEZONE, Wave
 
@@ -48,8 +47,9 @@ class ReportInput:
     # Every centre's submitted answer of this wave, this centre's included.
     network: tuple[Response, ...]
     generated_at: datetime
-    # What the centre's schools said in the schools' survey, when one ran for the centre.
+    # What the centre's schools said in the schools' survey, when one ran for the centre, and its wave.
     schools: SchoolsView | None = None
+    schools_wave: Wave | None = None
 
 
 def file_name(wave: Wave, centre: Centre) -> str:
@@ -190,15 +190,17 @@ def _schools_view(q: Questionnaire, data: ReportInput) -> dict | None:
         "title": view.questionnaire.title,
         "answered": view.answered,
         "invited": view.invited,
-        "enough": view.enough,
-        "types": type_lines(view) if view.enough else [],
+        "minimum": MIN_SCHOOLS,
+        "visible": view.visible,
+        "waiting": None if view.final else waiting_text(data.schools_wave or data.wave),
+        "types": type_lines(view) if view.visible else [],
         "type_labels": [SCHOOL_TYPE_LABELS[t] for t in view.shown_types],
         "centre": [{"title": f"{u.number}. {u.short_title}", "today": situation_of(q, answer, u.id)} for u in q.units],
         "most": [statement(s) for s in view.most_agreed(5)],
         "least": [statement(s) for s in view.least_agreed(5)],
         "differences": [statement(s) for s in view.differences()],
         "statements": [statement(s) for s in view.statements],
-        "chart": agreement_chart(view) if view.enough else None,
+        "chart": agreement_chart(view) if view.visible else None,
         "comments": [{"about": about, "texts": list(texts)} for about, texts in view.comments],
         "unit_word": view.questionnaire.words.unit,
         "share_note": share_note(view.scale),

@@ -13,11 +13,12 @@ the CSV, the usual defence against formula injection.
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
+import random
 import re
 import time
 import zipfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +27,7 @@ from pathlib import Path
 from survey.answers import QuestionAnswer, Response, intended_level
 from survey.questionnaire import Question, Questionnaire, Scale, Statement, Unit
 from survey.registry import SCHOOL_TYPE_LABELS, Registry
+from survey.school_view import MIN_SCHOOLS, shown_types
 from survey.waves import TIMEZONE, Wave
 
 # What Excel, LibreOffice and Google Sheets start a formula with.
@@ -38,6 +40,8 @@ DATE_FORMAT = "dd-mm-yyyy hh:mm"
 YES_NO = "ja/nee (in Excel: WAAR/ONWAAR); leeg: vraag niet beantwoord"
 YES_NO_ALWAYS = "ja/nee (in Excel: WAAR/ONWAAR)"
 TEXT = "tekst"
+# The school type written where a centre has too few schools of the real one in an export.
+OTHER_TYPE = "andere"
 MOMENT = "datum en tijd (Belgische tijd); leeg: niet verzonden"
 
 
@@ -304,14 +308,17 @@ TIME_COLUMNS = (
 SCHOOL_COLUMNS = (
     Column(
         "Nr.",
-        "Een volgnummer per school in deze export, zonder verband met de naam of de code van de school: "
-        "het bestand noemt geen school, ook niet als het doorgegeven wordt.",
+        "Een volgnummer per school, na een willekeurige volgorde die bij elke export opnieuw getrokken "
+        "wordt: het hangt niet af van de naam of de code van de school en is in een volgende export "
+        "anders. Het bestand noemt geen school, maar houdt de antwoorden per school: geef het niet door.",
         "geheel getal",
     ),
     Column(
         "Schooltype",
-        "Het soort school uit het register.",
-        "een van: " + "; ".join(SCHOOL_TYPE_LABELS.values()) + "; leeg: niet (meer) in het register",
+        f"Het soort school uit het register, alleen waar het centrum in dit bestand minstens {MIN_SCHOOLS} "
+        f"scholen van die soort heeft en zijn overige scholen samen geen groep van minder dan {MIN_SCHOOLS} "
+        f"vormen; anders ‘{OTHER_TYPE}’, zodat centrum en schooltype samen geen kleine soort aanwijzen.",
+        "een van: " + "; ".join(SCHOOL_TYPE_LABELS.values()) + f"; {OTHER_TYPE}; leeg: niet (meer) in het register",
     ),
     Column("Verzonden", "Of de school haar antwoord definitief verzond.", YES_NO_ALWAYS),
 )
@@ -408,20 +415,36 @@ def build_tables(
 
 
 def _schools_table(q: Questionnaire, registry: Registry, wave: Wave, responses: list[Response]) -> Table:
-    """One row per school: its CLB and school type, never its name or id. The rows are numbered in an
-    order drawn from the wave and the school (stable for a wave, unrelated to names or codes)."""
+    """One row per school: its CLB and school type ("andere" where the centre has too few schools of
+    that type here), never its name or id. The rows are shuffled anew for every export (per centre)
+    and numbered after shuffling, so neither order nor number can be recomputed from the registry."""
     centres = {c.id: c for c in registry.centres}
 
-    def school_type(response: Response) -> str:
+    def raw_type(response: Response) -> str:
         centre = centres.get(response.centre_id)
         school = centre.school(response.respondent_id) if centre else None
-        return SCHOOL_TYPE_LABELS[school.type] if school else ""
+        return school.type if school else ""
 
-    def shuffled(response: Response) -> str:
-        return hashlib.sha256(f"{wave.id}/{response.centre_id}/{response.respondent_id}".encode()).hexdigest()
+    # A school type is written only where the centre has enough schools of it in this export (the
+    # schools' view's rule); else "andere", so that a centre and a type cannot name one school.
+    per_centre: dict[str, Counter[str]] = {}
+    for r in responses:
+        kind = raw_type(r)
+        if kind:
+            per_centre.setdefault(r.centre_id, Counter())[kind] += 1
+    named = {centre_id: set(shown_types(dict(kinds))) for centre_id, kinds in per_centre.items()}
+
+    def school_type(response: Response) -> str:
+        kind = raw_type(response)
+        if not kind:
+            return ""
+        return SCHOOL_TYPE_LABELS[kind] if kind in named.get(response.centre_id, set()) else OTHER_TYPE
 
     answers = wide_columns(q)
-    ordered = sorted(responses, key=lambda r: (r.centre_id, shuffled(r)))
+    # Drawn anew for every export, then grouped per centre: the order tells nothing about a school.
+    ordered = list(responses)
+    random.SystemRandom().shuffle(ordered)
+    ordered.sort(key=lambda r: r.centre_id)
     rows = [
         (
             n,

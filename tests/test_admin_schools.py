@@ -8,17 +8,21 @@ no school.
 from __future__ import annotations
 
 import io
+import json
 from datetime import timedelta
 
 import aiohttp
 import pytest_asyncio
 from openpyxl import load_workbook
 
-from cards.admin import schools_results_card
+from cards.admin import invitation_card, schools_results_card
 from dialogs.context import Services
 from dialogs.wave_service import SchoolResults, WaveService
 from storage.memory import InMemoryStore
-from survey.registry import Registry
+from survey.export import build_tables, codebook
+from survey.registry import Centre, Registry
+from survey.school_view import schools_view, share_note
+from survey.waves import Wave
 from tests.support.content import catalog, schools_survey
 from tests.support.harness import ADMIN, DIRECTOR, MEMBERS, OTHER_DIRECTOR, registry_document, start_bot, write_registry
 from tests.support.responses import school_response
@@ -119,6 +123,12 @@ async def test_the_network_picture_of_the_schools_shows_no_small_type_and_names_
     await answer(waves, wave, "bs-eik", rating="eerder_wel")
     await answer(waves, wave, "bs-beuk", rating="eerder_niet", comment="Te weinig overleg met De Beuk")
     await answer(waves, wave, "atheneum", rating="helemaal_niet")
+    # While the wave takes answers: only how many schools answered, else one more answer gives a school away.
+    open_card = str(schools_results_card(wave, (await waves.results(wave)).view, []))
+    assert "4 van 5 scholen verzonden" in open_card and "%" not in open_card
+    assert "komen er pas als de bevraging afgelopen is: na de deadline van" in open_card
+    assert not any(s.short_label in open_card for _, s in schools_survey().statements())
+    waves.services.clock.now += timedelta(days=61)  # past the deadline
     results = await waves.results(wave)
     assert isinstance(results, SchoolResults)
     assert results.view.answered == 4 and results.view.shown_types == (), "one so-school: no type on its own"
@@ -127,7 +137,7 @@ async def test_the_network_picture_of_the_schools_shows_no_small_type_and_names_
     shown = str(card)
     assert not [name for name in NAMES.values() if name in shown], "no school is named"
     assert "Te weinig overleg" not in shown, "comments are counted, not quoted, in the network card"
-    assert "Enkel in het totaal: basisonderwijs en secundair onderwijs." in shown
+    assert "Geen soort school wordt apart getoond" in shown
     assert "bao:" not in shown, "bao would give away the so-school by subtraction"
     assert "4 van 4" in shown and "0 van 1" in shown
     card_validator.assert_all_valid([card])
@@ -138,9 +148,11 @@ async def test_below_three_schools_nothing_is_shown(card_validator):
     _, wave = await open_wave(waves)
     await answer(waves, wave, "bs-linde")
     await answer(waves, wave, "atheneum")
+    wave = wave.model_copy(update={"status": "closed"})
+    await waves.services.waves.put(wave, wave.id)
     results = await waves.results(wave)
     card = schools_results_card(wave, results.view, list(results.per_centre))
-    assert "Nog te weinig antwoorden" in str(card) and "Akkoord per stelling" not in str(card)
+    assert "Nog te weinig antwoorden" in str(card) and "Deel dat akkoord gaat" not in str(card)
     card_validator.assert_all_valid([card])
 
 
@@ -156,7 +168,8 @@ async def test_the_schools_export_has_a_row_per_school_with_its_centre_and_type_
     assert workbook.sheetnames == ["Scholen", "Uitleg"]
     table = rows(workbook, "Scholen")
     assert [row["Nr."] for row in table] == [1, 2, 3]
-    assert sorted(row["Schooltype"] for row in table) == ["basisonderwijs", "basisonderwijs", "secundair onderwijs"]
+    # Two bao and one so school in one CLB: "CLB + type" would name the so school (and narrow the bao).
+    assert [row["Schooltype"] for row in table] == ["andere"] * 3
     assert {row["Centrum"] for row in table} == {"GO! CLB Demo"}
     cells = {str(value) for row in table for value in row.values()}
     assert not {*NAMES, *NAMES.values()} & cells, "neither a school's id nor its name"
@@ -231,7 +244,7 @@ async def test_poc_launches_a_schools_wave_follows_it_and_exports_it(schools_wor
     remind = new_card(await teams.say(ADMIN, "herinner"))
     assert "Herinner 5 scholen die nog niet verzonden?" in card_title(remind)
     results = new_card(await teams.say(ADMIN, "resultaten"))
-    assert "Nog te weinig antwoorden" in str(results.card)
+    assert "komen er pas als de bevraging afgelopen is" in str(results.card) and "%" not in str(results.card)
     export = new_card(await teams.say(ADMIN, "export")).card
     assert "Er is nog niets verzonden" in str(export)
     _, _, body = await download(teams, export_links(running, export)["Download XLSX"])
@@ -271,3 +284,104 @@ async def test_another_director_cannot_press_a_directors_launch_card(schools_wor
     assert "POC+" in texts_in(refused)
     (wave,) = await running.poolster.services.waves.list()
     assert wave.status == "draft"
+
+
+def _centre_with(types: dict[str, str]) -> Centre:
+    return Centre.model_validate(
+        {
+            "id": "clb-demo",
+            "name": "GO! CLB Demo",
+            "director": {"name": "Dina", "email": "dina@clb.example"},
+            "schools": [
+                {
+                    "id": sid,
+                    "name": f"School {sid}",
+                    "type": kind,
+                    "contacts": [{"name": sid, "email": f"{sid}@s.example"}],
+                }
+                for sid, kind in types.items()
+            ],
+        }
+    )
+
+
+def test_the_network_card_speaks_the_scales_and_the_types_words(card_validator):
+    q = schools_survey()
+    centre = _centre_with({**{f"bao{n}": "bao" for n in range(3)}, **{f"so{n}": "so" for n in range(3)}})
+    responses = [
+        school_response(
+            q,
+            wave_id="w",
+            centre_id=centre.id,
+            school_id=s.id,
+            now=Clock().now,
+            rating="helemaal" if s.type == "bao" else "helemaal_niet",
+        )
+        for s in centre.schools
+    ]
+    view = schools_view(q, [centre], responses, final=True)
+    wave = Wave(id="w", name="Scholen", status="closed", created_at=Clock().now, questionnaire_id=q.id)
+    card = schools_results_card(wave, view, [])
+    card_validator.assert_valid(card)
+    shown = json.dumps(card, ensure_ascii=False)
+    assert "Deel dat akkoord gaat, per stelling (zonder ‘niet van toepassing’)" in shown
+    assert share_note(q.scale("akkoord")) in shown, "what the percentage is, from the scale"
+    assert "eerder of helemaal akkoord; niet van toepassing telt niet mee" not in shown
+    assert "alle scholen: 50% · basisonderwijs: 100% · secundair onderwijs: 0%" in shown
+    assert "100 procentpunten verschil" in shown and "%-punt" not in shown
+    assert "bao" not in shown and '"so:' not in shown and " so " not in shown, "no raw type codes"
+
+
+def test_the_schools_export_is_shuffled_per_export_and_names_a_type_only_where_it_hides_no_school():
+    q = schools_survey()
+    # 3 bao, 3 so, 1 buso: buso alone would name one school, and bao (the smaller of the others by
+    # order) joins it so "andere" is a group of four; so is written as itself.
+    types = {**{f"bao{n}": "bao" for n in range(3)}, **{f"so{n}": "so" for n in range(3)}, "buso0": "buso"}
+    centre = _centre_with(types)
+    registry = Registry.model_validate({**schools_registry(), "centres": [centre.model_dump(mode="json")]})
+    wave = Wave(id="w", name="Scholen", status="closed", created_at=Clock().now, questionnaire_id=q.id)
+    responses = [
+        school_response(q, wave_id="w", centre_id=centre.id, school_id=sid, now=Clock().now, comment=f"Tekst {sid}")
+        for sid in types
+    ]
+    free = next(question for question in q.questions if question.type == "free_text")
+    unit = q.units[0]
+    orders = set()
+    for _ in range(20):
+        (table,) = build_tables(q, registry, wave, [], responses)
+        names = [column.header for column in table.columns]
+        comment_at = names.index(f"{q.words.unit.capitalize()} {unit.number}: {free.short_label}")
+        assert [row[0] for row in table.rows] == list(range(1, len(types) + 1)), "numbered after shuffling"
+        kinds = {row[comment_at].removeprefix("Tekst "): row[names.index("Schooltype")] for row in table.rows}
+        assert kinds == {sid: "secundair onderwijs" if kind == "so" else "andere" for sid, kind in types.items()}
+        orders.add(tuple(row[comment_at] for row in table.rows))
+    assert len(orders) > 1, "a new order for every export, not one anyone can recompute"
+    explained = " ".join(str(cell) for row in codebook([table]).rows for cell in row)
+    assert "opnieuw getrokken" in explained and "anders ‘andere’" in explained, "the codebook says what holds"
+    assert "ook niet als het doorgegeven wordt" not in explained
+
+
+async def test_a_school_contact_is_told_truthfully_who_sees_the_schools_answers(schools_world):
+    _, teams, _ = schools_world
+    said = texts_in(await teams.say(CONTACTS["bs-linde"][0], "mijn gegevens"))
+    assert "Je rol: contactpersoon van Basisschool De Linde, een school van GO! CLB Demo." in said
+    assert "de contactpersonen van je school" in said
+    assert "GO! CLB Demo ziet alleen tellingen over minstens 3 van zijn scholen samen" in said
+    assert "pas nadat de bevraging gesloten is" in said
+    assert "POC+ (de ondersteuningscel van het netwerk) ziet de antwoorden per school, zonder de naam" in said
+    assert "nooit wat één school antwoordde" not in said
+    after = " ".join(schools_survey().intro.after.split())
+    assert "contactpersonen van je school" in after and "minstens drie scholen samen" in after
+    assert "pas nadat de bevraging gesloten is" in after and "POC+" in after and "per school" in after
+    assert "nooit wat één school antwoordde" not in after
+
+
+def test_a_school_contacts_invitation_says_who_asks_and_who_sees_it(card_validator):
+    q = schools_survey()
+    wave = Wave(id="w", name="Bevraging scholen 2026", status="open", created_at=Clock().now, questionnaire_id=q.id)
+    card = invitation_card(q, wave, "Basisschool De Linde", reminder=False, asked_by="GO! CLB Demo")
+    card_validator.assert_valid(card)
+    said = [e["text"] for e in card["body"] if e.get("type") == "TextBlock"]
+    assert "GO! CLB Demo vraagt hoe Basisschool De Linde de samenwerking met het CLB ervaart." in said
+    assert any(line.startswith("Eén antwoord per school.") and "POC+" in line for line in said)
+    assert not any("— Bevraging scholen 2026 voor" in line for line in said)

@@ -177,9 +177,11 @@ SCHOOLS = schools_survey()
 SCHOOLS_WAVE = Wave(
     id="scholen-demo",
     name="Bevraging scholen 2026",
-    status="open",
+    # Closed: only then does the schools' view show its results per statement.
+    status="closed",
     created_at=NOW,
     launched_at=NOW,
+    closed_at=NOW,
     questionnaire_id=SCHOOLS.id,
     questionnaire_version=SCHOOLS.version,
 )

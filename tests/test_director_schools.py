@@ -4,11 +4,12 @@ only where no school can be recognised, never which school answered what."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from cards.schools import CARD_BUDGET, schools_card
+from dialogs.director import schools_wave
 from survey.registry import Centre
 from survey.school_view import MIN_SCHOOLS, schools_view
 from survey.waves import Wave
@@ -28,6 +29,7 @@ WAVE = Wave(
     questionnaire_id=Q.id,
     questionnaire_version=Q.version,
 )
+CLOSED = WAVE.model_copy(update={"status": "closed", "closed_at": NOW})
 STATEMENTS = [s for _, s in Q.statements()]
 MO = MEMBERS[0]
 
@@ -87,8 +89,8 @@ def texts(card: dict) -> list[str]:
 
 
 def test_the_schools_view_per_statement_with_most_and_least_agreement(card_validator):
-    view = schools_view(Q, [CENTRE], answers())
-    card = schools_card(view, CENTRE, WAVE, NOW)
+    view = schools_view(Q, [CENTRE], answers(), final=True)
+    card = schools_card(view, CENTRE, CLOSED, NOW)
     card_validator.assert_valid(card)
     assert len(json.dumps(card, ensure_ascii=False).encode()) <= CARD_BUDGET
     lines = texts(card)
@@ -109,14 +111,17 @@ def test_the_schools_view_per_statement_with_most_and_least_agreement(card_valid
 
 
 def test_a_small_school_type_is_never_shown_nor_derivable():
-    view = schools_view(Q, [CENTRE], answers())
+    view = schools_view(Q, [CENTRE], answers(), final=True)
     assert view.shown_types == ("bao",), "buso (1) hidden, and so (3) too, else buso = total − bao − so"
-    card = schools_card(view, CENTRE, WAVE, NOW)
+    card = schools_card(view, CENTRE, CLOSED, NOW)
     words = json.dumps(card, ensure_ascii=False)
     lines = texts(card)
     assert "Apart getoond: basisonderwijs (4 scholen)." in lines
-    assert "Enkel in het totaal: buitengewoon secundair onderwijs (minder dan 3 scholen)." in lines
-    assert any(line.startswith("Ook enkel in het totaal: secundair onderwijs,") for line in lines)
+    # The hidden types are not named: "buitengewoon secundair" would tell the one buso school answered.
+    assert any(
+        line.startswith("Enkel in het totaal: de andere soorten scholen (minder dan 3 scholen,") for line in lines
+    )
+    assert "buitengewoon secundair" not in words and "secundair onderwijs" not in words
     per_type = [
         line for line in lines if "onderwijs " in line and "%" in line and not line.startswith(("Apart", "Ook"))
     ]
@@ -130,12 +135,12 @@ def test_a_small_school_type_is_never_shown_nor_derivable():
 
 
 def test_below_three_schools_nothing_per_statement(card_validator):
-    view = schools_view(Q, [CENTRE], answers(ANSWERING[: MIN_SCHOOLS - 1]))
-    card = schools_card(view, CENTRE, WAVE, NOW)
+    view = schools_view(Q, [CENTRE], answers(ANSWERING[: MIN_SCHOOLS - 1]), final=True)
+    card = schools_card(view, CENTRE, CLOSED, NOW)
     card_validator.assert_valid(card)
     words = json.dumps(card, ensure_ascii=False)
     assert "**2 van 12 scholen** antwoordden." in texts(card)
-    assert "Vanaf 3 scholen zie je hier wat ze per stelling antwoordden" in words
+    assert "vanaf 3 scholen zie je hier wat ze per stelling antwoordden" in words
     assert "%" not in words and BUSO_SECRET not in words
     assert not any(s.short_label in words for s in STATEMENTS)
 
@@ -153,9 +158,9 @@ def data_dir(tmp_path):
     return folder
 
 
-async def seed_schools_wave(bot, ids=ANSWERING) -> Wave:
+async def seed_schools_wave(bot, ids=ANSWERING, *, closed: bool = True) -> Wave:
     services = bot.poolster.services
-    wave = WAVE.model_copy(update={"launched_at": NOW})
+    wave = (CLOSED if closed else WAVE).model_copy(update={"launched_at": NOW})
     await services.waves.put(wave, wave.id)
     for response in answers(ids):
         await services.responses.put(response, wave.id, "clb-demo", response.respondent_id)
@@ -186,6 +191,57 @@ async def test_the_director_types_scholen_and_sees_only_their_own_centres_school
     for user in (MO, STRANGER):
         reply = await teams.say(user, "scholen")
         assert "%" not in str([c.card for c in reply]) and "directeur" in texts_in(reply)
+
+
+async def test_while_the_schools_wave_is_open_one_more_answer_reveals_nothing(teams, bot, connector):
+    # Comparing `scholen` before and after one school submits must not show what that school said.
+    wave = await seed_schools_wave(bot, ANSWERING[1:], closed=False)
+    before = new_card(await teams.say(DIRECTOR, "scholen")).card
+    await seed_schools_wave(bot, ANSWERING, closed=False)
+    after = new_card(await teams.say(DIRECTOR, "scholen")).card
+    assert "**7 van 8 scholen** antwoordden." in texts(before) and "**8 van 8 scholen** antwoordden." in texts(after)
+    for card in (before, after):
+        words = json.dumps(card, ensure_ascii=False)
+        assert "%" not in words and BUSO_SECRET not in words and "Wisselend personeel." not in words
+        assert not any(s.short_label in words for s in STATEMENTS) and "Apart getoond" not in words
+        assert "komen er pas als de bevraging afgelopen is: zodra de bevraging gesloten wordt" in words
+    # Past its deadline the wave takes no answers any more: then the results are there.
+    past = wave.model_copy(update={"deadline": date(2026, 1, 1)})
+    await bot.poolster.services.waves.put(past, past.id)
+    final = json.dumps(new_card(await teams.say(DIRECTOR, "scholen")).card, ensure_ascii=False)
+    assert "%" in final and "Apart getoond: basisonderwijs (4 scholen)." in final
+    # The Teamoverzicht's pointer only ever counts.
+    await teams.say(DIRECTOR, "team")
+    await bot.poolster.summaries.idle()
+    overview = [c.card for c in connector.calls if c.card and "Teamoverzicht" in str(c.card)][-1]
+    assert "%" not in json.dumps([line for line in texts(overview) if "scholen" in line])
+
+
+async def test_the_report_shows_the_schools_wave_of_its_own_self_scan_wave(bot):
+    services = bot.poolster.services
+    centre = next(c for c in services.registry.centres if c.id == "clb-demo")
+    day = timedelta(days=1)
+    start = services.clock() - 400 * day
+    old_scan = Wave(
+        id="zelfscan-1",
+        name="Zelfscan 1",
+        status="closed",
+        created_at=start,
+        launched_at=start,
+        closed_at=start + 30 * day,
+    )
+    new_scan = Wave(id="zelfscan-2", name="Zelfscan 2", status="open", created_at=start, launched_at=start + 300 * day)
+    first = WAVE.model_copy(update={"id": "scholen-1", "status": "closed", "launched_at": start + 10 * day})
+    second = WAVE.model_copy(update={"id": "scholen-2", "status": "open", "launched_at": start + 310 * day})
+    for wave in (old_scan, new_scan, first, second):
+        await services.waves.put(wave, wave.id)
+    assert (await schools_wave(services, centre, old_scan)).id == "scholen-1", "not the newer schools' wave"
+    # A self-scan still open: the newest schools' wave launched before now.
+    assert (await schools_wave(services, centre, new_scan)).id == "scholen-2"
+    # Without a self-scan wave (`scholen`): the one the schools answer now.
+    assert (await schools_wave(services, centre)).id == "scholen-2"
+    before_any = old_scan.model_copy(update={"closed_at": start + 5 * day})
+    assert await schools_wave(services, centre, before_any) is None
 
 
 async def test_without_a_schools_wave_the_director_is_told_so(teams, bot, connector):

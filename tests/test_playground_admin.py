@@ -134,7 +134,7 @@ async def test_poc_launches_and_follows_a_schools_wave(playground_bot):
         await admin.screenshot(remind, "admin-scholen-herinner")
         await admin.press(remind, "Annuleer")
         await admin.say("resultaten Voorjaar")
-        results = await admin.card_with("Nog te weinig antwoorden")
+        results = await admin.card_with("komen er pas als de bevraging afgelopen is")
         await admin.screenshot(results, "admin-scholen-resultaten")
         await admin.say("export Voorjaar")
         export = await admin.card_with("Export: Voorjaar")

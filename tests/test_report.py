@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 import subprocess
 import time
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -248,7 +248,7 @@ WITH_SCHOOLS = CENTRE.model_copy(
 BUSO_COMMENT = "Enkel de buso-school schreef dit."
 
 
-def schools_report(answering: list[str]) -> ReportInput:
+def schools_report(answering: list[str], final: bool = True, wave: Wave | None = None) -> ReportInput:
     def rating(school_id: str, number: int) -> str:
         if school_id.startswith("buso"):
             return "helemaal_niet"
@@ -270,7 +270,12 @@ def schools_report(answering: list[str]) -> ReportInput:
     ]
     data = report(centres=1, previous=False)
     return ReportInput(
-        **{**data.__dict__, "centre": WITH_SCHOOLS, "schools": schools_view(SCHOOLS_Q, [WITH_SCHOOLS], responses)}
+        **{
+            **data.__dict__,
+            "centre": WITH_SCHOOLS,
+            "schools": schools_view(SCHOOLS_Q, [WITH_SCHOOLS], responses, final=final),
+            "schools_wave": wave,
+        }
     )
 
 
@@ -286,7 +291,9 @@ def test_the_schools_view_stands_beside_the_self_scan(tmp_path):
     most = data.schools.most_agreed(1)[0]
     assert re.search(rf"{most.statement.number}\. {re.escape(most.statement.short_label)} {most.share}%", side)
     assert "Apart getoond: basisonderwijs (4 scholen)." in side
-    assert "Enkel in het totaal: buitengewoon secundair onderwijs (minder dan 3 scholen)." in side
+    # The types only inside the total are not named: that would say a small type answered.
+    assert "Enkel in het totaal: de andere soorten scholen (minder dan 3 scholen," in side
+    assert "buitengewoon secundair" not in side and "secundair onderwijs (" not in side
     statements = next(page for page in pages if "De scholen per stelling" in page)
     assert "Alle scholen basisonderwijs" in statements, "one column per shown school type, no other"
     last = STATEMENTS[-1]
@@ -303,3 +310,21 @@ def test_the_schools_view_is_only_there_when_it_ran_and_empty_below_three_school
     assert "2 van de 8 scholen van GO! CLB Demo beantwoordden" in few
     assert "Vanaf 3 scholen toont het rapport" in few
     assert not any(s.short_label in few for s in STATEMENTS) and BUSO_COMMENT not in few
+
+
+def test_while_the_schools_wave_is_open_the_report_shows_only_how_many_answered(tmp_path):
+    # A report before and after one school submits would otherwise show that school's answers.
+    wave = Wave(
+        id="scholen",
+        name="Bevraging scholen",
+        status="open",
+        deadline=date(2026, 12, 15),
+        created_at=NOW,
+        questionnaire_id=SCHOOLS_Q.id,
+        questionnaire_version=SCHOOLS_Q.version,
+    )
+    text = pdf_text(render_pdf(schools_report(ANSWERING, final=False, wave=wave)), tmp_path, layout=False)
+    assert "8 van de 8 scholen van GO! CLB Demo beantwoordden" in text
+    assert "komen er pas als de bevraging afgelopen is: na de deadline van 15-12-2026" in text
+    assert not any(s.short_label in text for s in STATEMENTS) and BUSO_COMMENT not in text
+    assert "Apart getoond" not in text and "De scholen per stelling" not in text

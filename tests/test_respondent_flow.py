@@ -451,7 +451,7 @@ async def test_a_school_answers_the_schools_survey_and_a_colleague_goes_on_with_
             title = card_title(intro)
             assert title.startswith("Hallo Sara!") and "Basisschool De Linde" in title and "GO! CLB Demo" in title
             assert "bouwsteen" not in str(intro.card).lower() and "stadi" not in str(intro.card).lower()
-            assert "nooit wat één school antwoordde" in title, "who sees what is said in full"
+            assert "pas nadat de bevraging gesloten is" in title and "POC+" in title, "who sees what is said in full"
 
             card = new_card(await teams.press(SARA, intro, "Start"))
             first = q.units[0]
@@ -551,7 +551,7 @@ async def test_a_school_contact_without_a_wave_is_greeted_with_their_school(scho
             assert "geen bevraging" in greeting and "POC+ om je toe te voegen" not in greeting
             assert "POC+" in texts_in(await teams.say(STRANGER, "hallo")), "someone unknown is still not registered"
             mine = texts_in(await teams.say(ILSE, "mijn gegevens"))
-            assert "contactpersoon van Atheneum Demo" in mine and "nooit wat één school antwoordde" in mine
+            assert "contactpersoon van Atheneum Demo" in mine and "pas nadat de bevraging gesloten is" in mine
     finally:
         await running.stop()
 
