@@ -159,6 +159,12 @@ class RespondentDialog:
         if membership is None and contact is None:
             raise Refused(NOT_REGISTERED)
         if kind == "centre":
+            if contact is not None:
+                # A school's contact: the CLB's own commands (team, centrum) mean nothing to them.
+                raise Refused(
+                    f"Dat kan alleen de directeur van het CLB. Jij vult de bevraging in voor {contact.school.name}: "
+                    "typ *verder*."
+                )
             if membership is None or membership.role != "director":
                 raise Refused("Enkel de directeur van een centrum kan het antwoord van het centrum invullen.")
             if centre_id is not None and centre_id != membership.centre.id:
