@@ -48,12 +48,12 @@ from bot.report_links import ReportLinks
 from bot.scholengroep import ScholengroepNotifier
 from bot.serialization import classify_error_pages_by_status, use_fast_json_serialization
 from bot.summary_cards import SummaryPublisher
-from bot.teams_bot import PoolsterBot
+from bot.teams_bot import PoolsterBot, Routes
 from cards import admin as admin_cards
 from dialogs.admin import AdminDialog
 from dialogs.commands import ADMIN_COMMANDS, DIRECTOR_COMMANDS, REPORT_COMMANDS
-from dialogs.context import Actor, Outgoing, Services, utc_now
-from dialogs.director import DirectorDialog, report_input
+from dialogs.context import Actor, Outgoing, ResponseListeners, Services, utc_now
+from dialogs.director import DirectorDialog, TeamView, report_input
 from dialogs.privacy import PrivacyDialog
 from dialogs.registry_admin import RegistryDialog
 from dialogs.respondent import RespondentDialog
@@ -64,7 +64,7 @@ from storage.base import DocumentStore
 from storage.embedded import CorruptStore, StoreLocked
 from storage.factory import open_store
 from survey.questionnaire import UnknownQuestionnaire, load_catalog
-from survey.registry import Centre, Person, Registry, RegistryError, RegistryFile, load_registry
+from survey.registry import Person, Registry, RegistryError, RegistryFile, load_registry
 from survey.registry_import import ImportRefused, parse_registry, preview_text, summary, write_registry_xlsx
 from survey.waves import Wave, find_wave
 
@@ -101,12 +101,7 @@ class Poolster:
     scholengroep: ScholengroepNotifier
 
     def use_registry(self, registry: Registry) -> None:
-        """Swap the registry everywhere at once, without a restart. Its holders are Services (read by
-        every dialog, the outbox, the summary cards and the scheduler) and People (who is talking);
-        everything else reads it through these two, never keeps its own copy."""
-        self.services.registry = registry
-        self.people.registry = registry
-        log.info("registry in use", extra={"centres": len(registry.centres)})
+        use_registry(self.services, self.people, registry)
 
     async def reload_registry_if_changed(self) -> None:
         if not self.registry_file.changed():
@@ -120,6 +115,15 @@ class Poolster:
             )
             return
         self.use_registry(registry)
+
+
+def use_registry(services: Services, people: People, registry: Registry) -> None:
+    """Swap the registry everywhere at once, without a restart. Its holders are Services (read by
+    every dialog, the outbox, the summary cards and the scheduler) and People (who is talking);
+    everything else reads it through these two, never keeps its own copy."""
+    services.registry = registry
+    people.registry = registry
+    log.info("registry in use", extra={"centres": len(registry.centres)})
 
 
 async def ensure_default_wave(services: Services, settings: Settings) -> None:
@@ -192,12 +196,6 @@ async def build_poolster(
     limiter = RateLimiter()
     people = People(store, registry, settings.admins)
     messenger = Messenger(adapter, settings.app_id, limiter, settings.retry_policy)
-    respondent = RespondentDialog(services)
-    bot = PoolsterBot(settings, people, respondent, limiter, messenger)
-
-    async def render_summary(wave: Wave, centre: Centre) -> dict:
-        return await director.summary_card(wave, centre)
-
     reach = Reach(
         people,
         messenger,
@@ -207,8 +205,17 @@ async def build_poolster(
         default_service_url=settings.default_service_url,
         graph=open_graph(settings),
     )
-    summaries = SummaryPublisher(services, reach, messenger, render_summary, interval=settings.summary_update_interval)
-    services.listener = summaries
+    # Built in the order they need each other, each once: what the director sees, who is told of a
+    # changed response (the live card, the scholengroep), then the dialogs, then the bot.
+    team_view = TeamView(services)
+    summaries = SummaryPublisher(
+        services, reach, messenger, team_view.summary_card, interval=settings.summary_update_interval
+    )
+    scholengroep = ScholengroepNotifier(
+        services, reach, messenger, team_view.scholengroep_card, team_view.notices, summaries.schedule
+    )
+    listener = ResponseListeners(summaries, scholengroep)
+    respondent = RespondentDialog(services, listener, team_view)
 
     async def send_summary(wave_id: str, centre_id: str, _: Actor) -> None:
         # The director asked for it and is waiting: a reply, not background traffic.
@@ -217,19 +224,11 @@ async def build_poolster(
     report_links = ReportLinks(
         settings.data_dir / "reports", settings.signing_key.get_secret_value(), settings.public_url
     )
-    director = DirectorDialog(services, respondent, send_summary, report_links)
-    bot.route_commands(DIRECTOR_COMMANDS | REPORT_COMMANDS, director.on_command)
-    bot.route_actions({"adopt_own", "centre_start", "report"}, director.on_payload)
-    scholengroep = ScholengroepNotifier(
-        services, reach, messenger, director.scholengroep_card, director.notices, summaries.schedule
-    )
-    summaries.on_centre_submitted = scholengroep.centre_submitted
+    director = DirectorDialog(services, team_view, respondent, listener, send_summary, report_links)
 
     async def contact_details(user_id: str) -> dict | None:
         known = await people.users.get(user_id)
         return known.model_dump() if known else None
-
-    bot.route_commands({"my_data"}, PrivacyDialog(services, contact_details).on_command)
 
     async def invitation(item: OutboxItem) -> dict:
         wave = await services.waves.get(item.wave_id)
@@ -246,15 +245,11 @@ async def build_poolster(
     fanout = OutboxFanout(outbox, messenger, people, admin_cards.send_report_card)
     waves = WaveService(services, fanout, settings.reminder_days)
     admin = AdminDialog(services, waves, settings.data_dir / "exports", links)
-    bot.route_commands(ADMIN_COMMANDS, admin.on_command)
     school_waves = SchoolWavesDialog(services, waves)
-    bot.route_commands({"school_wave"}, school_waves.on_command)
 
     async def launch_buttons(actor: Actor, payload: CardPayload) -> list[Outgoing]:
         # A director confirms the schools' wave they asked for on the same card as POC+.
         return await (admin if actor.is_admin else school_waves).on_payload(actor, payload)
-
-    bot.route_actions(ADMIN_ACTIONS, launch_buttons)
 
     async def reachable(person: Person) -> bool:
         # As Reach sees it: with Graph an e-mail address is enough; without it, a chat can be opened with
@@ -262,11 +257,29 @@ async def build_poolster(
         return settings.use_graph or bool(person.aad_object_id) or await people.find_user(person.email) is not None
 
     registry_dialog = RegistryDialog(
-        services, registry_file, lambda new: poolster.use_registry(new), reachable, settings.data_dir / "exports", links
+        services,
+        registry_file,
+        lambda new: use_registry(services, people, new),
+        reachable,
+        settings.data_dir / "exports",
+        links,
     )
-    bot.route_commands({"registry"}, registry_dialog.on_command)
-    bot.route_actions({"apply_registry_import", "cancel_registry_import"}, registry_dialog.on_payload)
-    bot.file_route = registry_dialog.on_file
+    routes = Routes.of(
+        commands=[
+            (DIRECTOR_COMMANDS | REPORT_COMMANDS, director.on_command),
+            ({"my_data"}, PrivacyDialog(services, contact_details).on_command),
+            (ADMIN_COMMANDS, admin.on_command),
+            ({"school_wave"}, school_waves.on_command),
+            ({"registry"}, registry_dialog.on_command),
+        ],
+        actions=[
+            ({"adopt_own", "centre_start", "report"}, director.on_payload),
+            (ADMIN_ACTIONS, launch_buttons),
+            ({"apply_registry_import", "cancel_registry_import"}, registry_dialog.on_payload),
+        ],
+        file=registry_dialog.on_file,
+    )
+    bot = PoolsterBot(settings, people, respondent, limiter, messenger, routes)
     await outbox.resume(full_scan=True)
     await summaries.refresh_all()
     await scholengroep.resume()
@@ -287,6 +300,7 @@ async def build_poolster(
                 Activity(type=ActivityTypes.invoke_response, value=InvokeResponse(status=200, body={}))
             )
 
+    # botbuilder takes its turn-error handler as an attribute of the adapter, not in the constructor.
     adapter.on_turn_error = on_turn_error
     # What exists now (questionnaire, registry, indexes) lives as long as the process: keep it out of
     # the cyclic garbage collector's way, so full collections stay short however large the store is.

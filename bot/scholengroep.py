@@ -45,6 +45,11 @@ class ScholengroepNotifier:
         self.informed = informed
         self._tasks: set[asyncio.Task] = set()
 
+    # ResponseListener: the centre's answer sent is what the scholengroep hears of.
+    async def response_changed(self, response: Response) -> None:
+        if response.kind == "centre" and response.is_submitted:
+            self.centre_submitted(response)
+
     def centre_submitted(self, response: Response) -> None:
         task = asyncio.create_task(self.notify(response.wave_id, response.centre_id))
         self._tasks.add(task)

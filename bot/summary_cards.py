@@ -61,8 +61,6 @@ class SummaryPublisher:
         self.interval = interval
         self.records: Repository[SummaryCardRecord] = Repository(services.store, "summary-cards", SummaryCardRecord)
         self._states: dict[tuple[str, str], _CardState] = {}
-        # Told when a centre's answer is sent (the scholengroep is informed then).
-        self.on_centre_submitted: Callable[[Response], None] | None = None
 
     # ResponseListener: a member's change and the centre's answer (started, saved, sent) show on the card.
     # A school that sends its answers changes the line about the schools on the centre's cards that exist.
@@ -74,8 +72,6 @@ class SummaryPublisher:
                         self.schedule(record.wave_id, record.centre_id)
             return
         self.schedule(response.wave_id, response.centre_id)
-        if response.kind == "centre" and response.is_submitted and self.on_centre_submitted is not None:
-            self.on_centre_submitted(response)
 
     def schedule(self, wave_id: str, centre_id: str) -> None:
         state = self._states.setdefault((wave_id, centre_id), _CardState())

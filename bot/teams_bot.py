@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 
 import aiohttp
 from botbuilder.core import ActivityHandler, InvokeResponse, MessageFactory, TurnContext
@@ -122,6 +123,29 @@ class KeyedLock:
                 self._locks[key] = (lock, users - 1)
 
 
+@dataclass(frozen=True)
+class Routes:
+    """Which dialog answers which typed command, card action and sent file; the respondent's dialog
+    answers everything else."""
+
+    commands: Mapping[str, TextRoute] = field(default_factory=dict)
+    actions: Mapping[str, PayloadRoute] = field(default_factory=dict)
+    file: FileRoute | None = None
+
+    @staticmethod
+    def of(
+        commands: Iterable[tuple[Iterable[str], TextRoute]],
+        actions: Iterable[tuple[Iterable[str], PayloadRoute]],
+        file: FileRoute | None = None,
+    ) -> Routes:
+        """Routes from (names, handler) pairs: each dialog with the commands and actions it owns."""
+        return Routes(
+            commands={name: handler for names, handler in commands for name in names},
+            actions={action: handler for names, handler in actions for action in names},
+            file=file,
+        )
+
+
 class PoolsterBot(ActivityHandler):
     def __init__(
         self,
@@ -130,27 +154,19 @@ class PoolsterBot(ActivityHandler):
         respondent: RespondentDialog,
         limiter: RateLimiter,
         messenger: Messenger,
+        routes: Routes,
     ):
         self.settings = settings
         self.people = people
         self.messenger = messenger
         self.respondent = respondent
         self.limiter = limiter
-        # Extra dialogs register the commands and card actions they own.
-        self.text_routes: dict[str, TextRoute] = {}
-        self.payload_routes: dict[str, PayloadRoute] = {}
-        self.file_route: FileRoute | None = None
+        self.text_routes = routes.commands
+        self.payload_routes = routes.actions
+        self.file_route = routes.file
         # Turns of one user run one at a time in this process (a double click, two devices).
         self._turn_locks = KeyedLock()
         self.live_cards = LiveCards(respondent.services.store)
-
-    def route_commands(self, names: frozenset[str] | set[str], handler: TextRoute) -> None:
-        for name in names:
-            self.text_routes[name] = handler
-
-    def route_actions(self, actions: set[str], handler: PayloadRoute) -> None:
-        for action in actions:
-            self.payload_routes[action] = handler
 
     async def on_turn(self, turn_context: TurnContext) -> None:
         allowed = self.settings.allowed_tenants

@@ -908,7 +908,7 @@ def _how_to_answer(q: Questionnaire, question: Question, unit: Unit | None) -> s
             if scale and scale.not_applicable
             else ""
         )
-        return f"{label}: kies bij elke stelling hoe akkoord je bent, met één tik.{nvt}"
+        return f"{label} kies bij elke stelling hoe akkoord je bent, met één tik.{nvt}"
     if question.type == "free_text":
         return f"{label} {asked} Schrijf het in je eigen woorden.{optional}"
     if question.type == "ordered_choice":

@@ -27,7 +27,7 @@ LINKS_IN_PRIVATE = (
     "De downloadlinks staan in je persoonlijke chat met Poolster: ze geven toegang tot de "
     "antwoorden van iedereen, dus ze horen niet in een kanaal."
 )
-FOR_POC = "Dit commando is voor POC+ (de beheerders van de zelfscan). Er is niets gewijzigd."
+FOR_POC = "Dat commando is voor de beheerders van Poolster (POC+). Er is niets gewijzigd."
 # Reports go to the 1:1 chat, also when POC+ asked in the community channel.
 REPORT_FOLLOWS = "Je krijgt een rapport in je persoonlijke chat met Poolster zodra ze verstuurd zijn."
 FOR_DIRECTOR = (

@@ -7,7 +7,7 @@ Replies. The bot layer turns Teams activities into these and sends the replies.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Protocol
 
@@ -88,9 +88,15 @@ class ResponseListener(Protocol):
     async def response_changed(self, response: Response) -> None: ...
 
 
-class _NoListener:
+class ResponseListeners:
+    """Everyone told of a changed response (the director's live card, the scholengroep), in order."""
+
+    def __init__(self, *listeners: ResponseListener):
+        self.listeners = listeners
+
     async def response_changed(self, response: Response) -> None:
-        return None
+        for listener in self.listeners:
+            await listener.response_changed(response)
 
 
 def utc_now() -> datetime:
@@ -104,7 +110,6 @@ class Services:
     registry: Registry
     store: DocumentStore
     clock: Callable[[], datetime] = utc_now
-    listener: ResponseListener = field(default_factory=_NoListener)
 
     def __post_init__(self) -> None:
         self.responses: Repository[Response] = Repository(self.store, "responses", Response)

@@ -20,7 +20,7 @@ from actions.payloads import AdoptOwnPayload, CardPayload, CentreStartPayload, R
 from cards import director as director_cards
 from cards import schools as schools_cards
 from dialogs.commands import Command
-from dialogs.context import Actor, Outgoing, ReplaceSubmitted, Reply, Services
+from dialogs.context import Actor, Outgoing, ReplaceSubmitted, Reply, ResponseListener, Services
 from dialogs.respondent import Refused, RespondentDialog, Subject
 from reports.render import ReportInput, file_name, render_pdf
 from storage.repository import Repository, Unchanged
@@ -139,24 +139,17 @@ async def report_input(services: Services, wave: Wave, centre: Centre) -> Report
     )
 
 
-class DirectorDialog:
-    def __init__(
-        self,
-        services: Services,
-        respondent: RespondentDialog,
-        send_summary: Callable[[str, str, Actor], Awaitable[None]],
-        report_files: ReportFiles | None,
-    ):
+class TeamView:
+    """What the director and the scholengroep see of a centre's team: the live summary card, the
+    scholengroep's card, the team's proposal on the centre's answer, the director's focus. Built
+    before the dialogs that show it (the respondent's flow and the director's dialog)."""
+
+    def __init__(self, services: Services):
         self.services = services
-        self.respondent = respondent
-        # Sends a fresh summary card to the director and makes it the one kept up to date.
-        self.send_summary = send_summary
-        self.report_files = report_files
         self.focus_records: Repository[FocusRecord] = Repository(services.store, "director-focus", FocusRecord)
         self.notices: Repository[ScholengroepNotice] = Repository(
             services.store, "scholengroep-notices", ScholengroepNotice
         )
-        respondent.centre_view = self
 
     # ----- what the director sees ------------------------------------------------------------
 
@@ -230,10 +223,43 @@ class DirectorDialog:
 
         await self.focus_records.update((actor.key,), change)
 
+    # ----- a scholengroep contact who talks to the bot --------------------------------------
+
+    async def contact_intro(self, actor: Actor) -> list[Outgoing] | None:
+        """The greeting for a scholengroep contact outside any policy team; None for anyone else."""
+        pairs = self.services.registry.contact_centres(actor.aad_object_id, actor.email)
+        if actor.membership is not None or not pairs:
+            return None
+        states = []
+        for centre, _ in pairs:
+            wave = await self.services.current_wave(centre.id, answered_by(self.services, "team"))
+            states.append((centre, await self.services.centre_answers.get(wave.id, centre.id) if wave else None))
+        return [Reply(card=director_cards.contact_intro_card(states))]
+
+
+class DirectorDialog:
+    def __init__(
+        self,
+        services: Services,
+        view: TeamView,
+        respondent: RespondentDialog,
+        listener: ResponseListener,
+        send_summary: Callable[[str, str, Actor], Awaitable[None]],
+        report_files: ReportFiles | None,
+    ):
+        self.services = services
+        self.view = view
+        self.respondent = respondent
+        # Told when the director adopts their own answers as the centre's (the live card shows it).
+        self.listener = listener
+        # Sends a fresh summary card to the director and makes it the one kept up to date.
+        self.send_summary = send_summary
+        self.report_files = report_files
+
     # ----- commands and buttons -------------------------------------------------------------
 
     async def on_command(self, actor: Actor, command: Command, text: str) -> list[Outgoing]:
-        if command.name != "report" and (greeting := await self.contact_intro(actor)) is not None:
+        if command.name != "report" and (greeting := await self.view.contact_intro(actor)) is not None:
             # A scholengroep contact is in no policy team: what they can do, not "ask POC+ to add you".
             return greeting
         if command.name == "team":
@@ -298,7 +324,7 @@ class DirectorDialog:
             subject = await self.respondent.subject(actor, "centre")
         except Refused as refusal:
             return [Reply(text=str(refusal))]
-        await self.remember_focus(actor, subject.wave.id, "self")
+        await self.view.remember_focus(actor, subject.wave.id, "self")
         own = await self.respondent.load(await self.respondent.subject(actor))
         switched = Reply(
             text="Je werkt nu aan je eigen antwoorden. Typ *centrum* om terug te gaan naar het antwoord "
@@ -323,7 +349,7 @@ class DirectorDialog:
                 return [Reply(card=chosen)]
             subject = chosen
         centre = subject.membership.centre
-        responses, summary = await self.team(subject.wave, centre)
+        responses, summary = await self.view.team(subject.wave, centre)
         others = [r for r in responses if r.respondent_id != subject.membership.person.key and r.answers]
         own = next((r for r in responses if r.respondent_id == subject.membership.person.key), None)
         centre_answer = await self.services.centre_answers.get(subject.wave.id, centre.id)
@@ -337,7 +363,7 @@ class DirectorDialog:
             ]
         if not others and own is not None and own.is_submitted and centre_answer is None:
             return [Reply(card=director_cards.adopt_own_card(centre, subject.wave))]
-        await self.remember_focus(actor, subject.wave.id, "centre")
+        await self.view.remember_focus(actor, subject.wave.id, "centre")
         intro = Reply(
             text=(
                 f"Je vult nu het antwoord van {centre.name} in; typ *eigen* om naar je eigen antwoorden te gaan. Bij elke "
@@ -374,7 +400,7 @@ class DirectorDialog:
         before, after = await subject.repository.update(subject.parts, adopt)
         if after is before:
             return [Reply(text="Het antwoord van het centrum was al verzonden.")]
-        await self.services.listener.response_changed(after)
+        await self.listener.response_changed(after)
         return [
             ReplaceSubmitted(director_cards.adopted_card(subject.membership.centre)),
             Reply(text=f"Je antwoorden zijn verzonden als het antwoord van {subject.membership.centre.name}."),
@@ -418,16 +444,3 @@ class DirectorDialog:
         pdf = await asyncio.to_thread(render_pdf, data)
         url = await self.report_files.publish(file_name(wave, centre), pdf)
         return [Reply(card=director_cards.report_link_card(centre, wave, url, self.report_files.minutes))]
-
-    # ----- a scholengroep contact who talks to the bot --------------------------------------
-
-    async def contact_intro(self, actor: Actor) -> list[Outgoing] | None:
-        """The greeting for a scholengroep contact outside any policy team; None for anyone else."""
-        pairs = self.services.registry.contact_centres(actor.aad_object_id, actor.email)
-        if actor.membership is not None or not pairs:
-            return None
-        states = []
-        for centre, _ in pairs:
-            wave = await self.services.current_wave(centre.id, answered_by(self.services, "team"))
-            states.append((centre, await self.services.centre_answers.get(wave.id, centre.id) if wave else None))
-        return [Reply(card=director_cards.contact_intro_card(states))]

@@ -28,7 +28,7 @@ from cards import respondent as cards
 from cards.common import safe_text, shorten
 from cards.director import with_banner
 from dialogs.commands import UNEXPLAINED, Command, find_glossary, find_unit, glossary_examples
-from dialogs.context import Actor, MoveOn, Outgoing, Reply, Services
+from dialogs.context import Actor, MoveOn, Outgoing, Reply, ResponseListener, ResponseListeners, Services
 from storage.repository import Repository, Unchanged
 from survey import progress as flow
 from survey.answers import InvalidAnswer, Response, final_input_ids, page_input_ids, validate_final, validate_page
@@ -129,9 +129,17 @@ class CentreView(Protocol):
 
 
 class RespondentDialog:
-    def __init__(self, services: Services):
+    def __init__(
+        self,
+        services: Services,
+        listener: ResponseListener | None = None,
+        centre_view: CentreView | None = None,
+    ):
         self.services = services
-        self.centre_view: CentreView | None = None
+        # Told of every saved change (the director's live card, the scholengroep).
+        self.listener = listener or ResponseListeners()
+        # The director's side of a centre's answer; without it (tests, the benchmark peer) only own answers.
+        self.centre_view = centre_view
 
     # ----- who and what -------------------------------------------------------------------
 
@@ -151,6 +159,12 @@ class RespondentDialog:
         if membership is None and contact is None:
             raise Refused(NOT_REGISTERED)
         if kind == "centre":
+            if contact is not None:
+                # A school's contact: the CLB's own commands (team, centrum) mean nothing to them.
+                raise Refused(
+                    f"Dat kan alleen de directeur van het CLB. Jij vult de bevraging in voor {contact.school.name}: "
+                    "typ *verder*."
+                )
             if membership is None or membership.role != "director":
                 raise Refused("Enkel de directeur van een centrum kan het antwoord van het centrum invullen.")
             if centre_id is not None and centre_id != membership.centre.id:
@@ -407,7 +421,7 @@ class RespondentDialog:
             _, response = await subject.repository.update(subject.parts, begin)
             response = response or subject.empty_response()
             if response.revision == 1:
-                await self.services.listener.response_changed(response)
+                await self.listener.response_changed(response)
         else:
             response = await self.load(subject)
             if not response.is_submitted:
@@ -488,7 +502,7 @@ class RespondentDialog:
         if response is before:
             # A double click or an old card: the card moves on to where the person is.
             return [MoveOn(await self._card_for_next_step(response, subject, note="✔ Dit antwoord was al bewaard."))]
-        await self.services.listener.response_changed(response)
+        await self.listener.response_changed(response)
         note = cards.saved_note(q, response, unit.id, payload.page)
         if stale:
             note = f"✔ Je antwoord bij {q.words.unit} {unit.number} ({safe_text(unit.title)}) is aangepast."
@@ -534,7 +548,7 @@ class RespondentDialog:
         except flow.SurveyLocked:
             return [Reply(text=LOCKED)]
         if response is not before:
-            await self.services.listener.response_changed(response)
+            await self.listener.response_changed(response)
         return [MoveOn(cards.confirm_card(q, response, note=cards.final_saved_note(q), **subject.card_args))]
 
     async def _submit(self, subject: Subject, payload: SubmitPayload) -> list[Outgoing]:
@@ -572,7 +586,7 @@ class RespondentDialog:
             _, response = await subject.repository.update(subject.parts, submit)
         except flow.SurveyLocked:
             return [Reply(text="Je antwoorden waren al verzonden of zijn net gewijzigd. Typ *overzicht*.")]
-        await self.services.listener.response_changed(response)
+        await self.listener.response_changed(response)
         # Sent in one wave while another still waits: say so, with its button, rather than leave it to chance.
         return [
             MoveOn(cards.submitted_card(q, response, place=subject.place)),

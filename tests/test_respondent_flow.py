@@ -486,6 +486,10 @@ async def test_a_school_answers_the_schools_survey_and_a_colleague_goes_on_with_
             assert "Gepauzeerd" in card_title(new_card(await teams.press(SARA, card, "Pauzeer")))
             progress = new_card(await teams.say(SARA, "voortgang"))
             assert f"2 van {len(q.units)}" in card_title(progress) and "thema's" in card_title(progress)
+            for clb_command in ("team", "centrum"):
+                told = texts_in(await teams.say(SARA, clb_command))
+                assert "alleen de directeur van het CLB" in told and "typ *verder*" in told, clb_command
+            assert "beheerders van Poolster (POC+)" in texts_in(await teams.say(SARA, "status"))
 
             # Tom, of the same school, goes on where the school is.
             tom_card = new_card(await teams.press(TOM, new_card(await teams.say(TOM, "hallo")), "Ga verder"))
