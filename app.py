@@ -237,7 +237,11 @@ async def build_poolster(
         contact = services.registry.school_contact(item.person_key)
         for_whom = contact.school.name if contact else centre.name if centre else ""
         return admin_cards.invitation_card(
-            services.questionnaire_of(wave), wave, for_whom, reminder=item.purpose != "invite"
+            services.questionnaire_of(wave),
+            wave,
+            for_whom,
+            reminder=item.purpose != "invite",
+            asked_by=contact.centre.name if contact else None,
         )
 
     outbox = Outbox(services, reach, invitation)

@@ -166,7 +166,7 @@ class TeamView:
         previous_answer = await self.services.centre_answers.get(earlier.id, centre.id) if earlier else None
         centre_answer = await self.services.centre_answers.get(wave.id, centre.id)
         informed = tuple(f"{n.name} ({n.role})" for n in await self.notices.list(wave.id, centre.id))
-        schools = await schools_wave(self.services, centre)
+        schools = await schools_wave(self.services, centre, wave)
         view = await centre_schools_view(self.services, schools, centre) if schools else None
         return director_cards.summary_card(
             self.services.questionnaire_of(wave),

@@ -250,8 +250,8 @@ class WaveService:
         if questionnaire.respondents == "schools" and not any(c.schools for c in centres):
             raise WaveRefused(
                 f"{'Dit centrum heeft' if len(centres) == 1 else 'Deze centra hebben'} nog geen scholen "
-                "in het register; er is niets aangemaakt. Zet de scholen en hun contactpersonen in het "
-                "register (typ *register*) en probeer opnieuw."
+                "in het register; er is niets aangemaakt. POC+ zet de scholen en hun contactpersonen in het "
+                "register (met *register*); daarna kan de bevraging starten."
             )
         await self.services.waves.create(wave, wave.id)
         overlapping = tuple([(other, await self.counts(other)) for other in await self._overlapping(wave)])

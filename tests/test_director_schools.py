@@ -256,3 +256,10 @@ async def test_the_directors_help_lists_the_schools_commands_and_a_members_does_
     director_help = str(new_card(await teams.say(DIRECTOR, "help")).card)
     assert "bevraag de scholen tot dd-mm-jjjj" in director_help and "wat de scholen" in director_help
     assert "bevraag de scholen" not in str(new_card(await teams.say(MO, "help")).card)
+
+
+async def test_a_director_without_schools_is_told_who_adds_them_and_nothing_starts(teams, bot, connector):
+    before = await bot.poolster.services.waves.list()
+    told = texts_in(await teams.say(OTHER_DIRECTOR, "bevraag de scholen tot 30-06-2027"))
+    assert "nog geen scholen" in told and "POC+ zet de scholen" in told and "niets aangemaakt" in told
+    assert await bot.poolster.services.waves.list() == before
