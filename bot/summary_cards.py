@@ -67,9 +67,14 @@ class SummaryPublisher:
     async def response_changed(self, response: Response) -> None:
         if response.kind == "school":
             if response.is_submitted:
-                for record in await self.records.list():
-                    if record.centre_id == response.centre_id:
-                        self.schedule(record.wave_id, record.centre_id)
+                # The centre's live cards, one per team wave at most: a read per wave, not of every card.
+                for wave in await self.services.waves.list():
+                    if (
+                        wave.includes(response.centre_id)
+                        and self.services.questionnaire_of(wave).respondents == "team"
+                        and await self.records.get(wave.id, response.centre_id) is not None
+                    ):
+                        self.schedule(wave.id, response.centre_id)
             return
         self.schedule(response.wave_id, response.centre_id)
 
