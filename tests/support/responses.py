@@ -22,6 +22,24 @@ DEFAULT_CLOSING = {
 }
 
 
+def _started(
+    q: Questionnaire, wave_id: str, centre_id: str, respondent_id: str, name: str, kind: str, now: datetime
+) -> Response:
+    """A response begun on this questionnaire version, nothing answered yet."""
+    return flow.start(
+        Response(
+            wave_id=wave_id,
+            centre_id=centre_id,
+            respondent_id=respondent_id,
+            respondent_name=name,
+            kind=kind,
+            questionnaire_id=q.id,
+            questionnaire_version=q.version,
+        ),
+        now,
+    )
+
+
 def filled_response(
     q: Questionnaire,
     *,
@@ -38,18 +56,7 @@ def filled_response(
     respondent_name: str = "",
 ) -> Response:
     """Every bouwsteen answered; `stadium`/`target` per bouwsteen id or one for all (target None = one higher)."""
-    response = flow.start(
-        Response(
-            wave_id=wave_id,
-            centre_id=centre_id,
-            respondent_id=respondent_id,
-            respondent_name=respondent_name,
-            kind=kind,
-            questionnaire_id=q.id,
-            questionnaire_version=q.version,
-        ),
-        now,
-    )
+    response = _started(q, wave_id, centre_id, respondent_id, respondent_name, kind, now)
     stadia = q.scale("stadia").level_ids
     for bouwsteen in q.units:
         current = stadium[bouwsteen.id] if isinstance(stadium, dict) else stadium
@@ -91,18 +98,7 @@ def school_response(
     school_name: str = "",
 ) -> Response:
     """A school's answers to every statement: one rating for all, or per statement id."""
-    response = flow.start(
-        Response(
-            wave_id=wave_id,
-            centre_id=centre_id,
-            respondent_id=school_id,
-            respondent_name=school_name,
-            kind="school",
-            questionnaire_id=q.id,
-            questionnaire_version=q.version,
-        ),
-        now,
-    )
+    response = _started(q, wave_id, centre_id, school_id, school_name, "school", now)
     agreement = next(question for question in q.questions if question.type == "agreement")
     texts = [question for question in q.questions if question.type == "free_text"]
     for unit in q.units:
